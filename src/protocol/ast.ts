@@ -1,0 +1,174 @@
+// The typed AST of every client command: what the generated parser (grammar/imap.peggy)
+// returns. One discriminated union, `Command`, keyed by `name`. Strings are Unicode JS strings
+// (astrings decoded as UTF-8, mailbox names decoded from modified UTF-7); byte payloads
+// (APPEND literals, SEARCH strings) stay Buffers.
+
+/** A number in a sequence set: a positive integer, or `*` (the largest in use). */
+export type SeqNumber = number | "*";
+export interface SeqRange { start: SeqNumber; end: SeqNumber }
+/** `1:3,7,*` as written (ranges not normalised), or `$` (the SEARCHRES saved result). */
+export type SequenceSet = { kind: "set"; ranges: SeqRange[] } | { kind: "saved" };
+
+/** System flags in canonical case (`\Seen`), keywords as the client wrote them. */
+export type Flag = string;
+
+/** BODY[section]: part path (empty = whole message) + optional text part. */
+export interface Section {
+  part: number[];
+  text?: "HEADER" | "HEADER.FIELDS" | "HEADER.FIELDS.NOT" | "TEXT" | "MIME";
+  /** header names for HEADER.FIELDS(.NOT), as written (compare case-insensitively) */
+  fields?: string[];
+}
+export interface Partial { offset: number; length: number }
+
+export type FetchAtt =
+  | { kind: "ENVELOPE" }
+  | { kind: "FLAGS" }
+  | { kind: "INTERNALDATE" }
+  | { kind: "RFC822" }
+  | { kind: "RFC822.HEADER" }
+  | { kind: "RFC822.SIZE" }
+  | { kind: "RFC822.TEXT" }
+  | { kind: "UID" }
+  | { kind: "BODYSTRUCTURE" }
+  /** BODY without a section: the non-extensible body structure */
+  | { kind: "BODY" }
+  | { kind: "MODSEQ" }
+  | { kind: "BODY[]"; peek: boolean; section: Section; partial?: Partial }
+  | { kind: "BINARY[]"; peek: boolean; part: number[]; partial?: Partial }
+  | { kind: "BINARY.SIZE"; part: number[] };
+
+export type StatusItem =
+  | "MESSAGES" | "RECENT" | "UIDNEXT" | "UIDVALIDITY" | "UNSEEN" | "HIGHESTMODSEQ" | "SIZE"
+  | "APPENDLIMIT" | "DELETED";
+
+/** A calendar date (SEARCH dates): UTC midnight of that day. */
+export type DateOnly = Date;
+
+export type SearchKey =
+  | { kind: "ALL" | "ANSWERED" | "DELETED" | "DRAFT" | "FLAGGED" | "NEW" | "OLD" | "RECENT"
+      | "SEEN" | "UNANSWERED" | "UNDELETED" | "UNDRAFT" | "UNFLAGGED" | "UNSEEN" }
+  | { kind: "KEYWORD" | "UNKEYWORD"; flag: Flag }
+  | { kind: "BCC" | "BODY" | "CC" | "FROM" | "SUBJECT" | "TEXT" | "TO"; value: Buffer }
+  | { kind: "HEADER"; field: string; value: Buffer }
+  | { kind: "BEFORE" | "ON" | "SINCE" | "SENTBEFORE" | "SENTON" | "SENTSINCE"; date: DateOnly }
+  | { kind: "LARGER" | "SMALLER"; size: number }
+  | { kind: "UID"; set: SequenceSet }
+  | { kind: "SEQ"; set: SequenceSet }
+  | { kind: "NOT"; key: SearchKey }
+  | { kind: "OR"; left: SearchKey; right: SearchKey }
+  /** a parenthesised list: all must match */
+  | { kind: "AND"; keys: SearchKey[] }
+  | { kind: "MODSEQ"; modseq: number; entry?: { name: string; type: "priv" | "shared" | "all" } }
+  /** RFC 9051 / 5032 style: messages younger/older than N seconds */
+  | { kind: "YOUNGER" | "OLDER"; seconds: number };
+
+export type SearchReturn = "MIN" | "MAX" | "COUNT" | "ALL" | "SAVE";
+
+export type SortKey = "ARRIVAL" | "CC" | "DATE" | "FROM" | "SIZE" | "SUBJECT" | "TO";
+export interface SortCriterion { key: SortKey; reverse: boolean }
+
+export interface AppendMessage {
+  flags: Flag[];
+  date?: Date;
+  data: Buffer;
+  /** sent as a literal8 `~{n}` (BINARY) */
+  binary: boolean;
+}
+
+export interface QresyncParams {
+  uidValidity: number;
+  modseq: number;
+  knownUids?: SequenceSet;
+  seqMatch?: { seqs: SequenceSet; uids: SequenceSet };
+}
+
+export interface ListReturnOptions {
+  subscribed: boolean;
+  children: boolean;
+  specialUse: boolean;
+  status?: StatusItem[];
+}
+
+export type CommandBody =
+  // any state
+  | { name: "CAPABILITY" }
+  | { name: "NOOP" }
+  | { name: "LOGOUT" }
+  | { name: "ID"; params: Array<[string, string | null]> | null }
+  // not authenticated
+  | { name: "STARTTLS" }
+  /** initialResponse: undefined = none sent, "" = `=` (empty), else the base64 text */
+  | { name: "AUTHENTICATE"; mechanism: string; initialResponse?: string }
+  | { name: "LOGIN"; userid: string; password: string }
+  // authenticated
+  | { name: "ENABLE"; capabilities: string[] }
+  | { name: "SELECT" | "EXAMINE"; mailbox: string; condstore: boolean; qresync?: QresyncParams }
+  | { name: "CREATE"; mailbox: string; specialUse?: string[] }
+  | { name: "DELETE" | "SUBSCRIBE" | "UNSUBSCRIBE"; mailbox: string }
+  | { name: "RENAME"; from: string; to: string }
+  | {
+      name: "LIST";
+      /** selection options upper-cased: SUBSCRIBED, REMOTE, RECURSIVEMATCH, SPECIAL-USE */
+      selection: string[];
+      reference: string;
+      patterns: string[];
+      /** true when the extended syntax was used (selection options or a pattern list) */
+      extended: boolean;
+      returnOpts: ListReturnOptions;
+    }
+  | { name: "LSUB"; reference: string; pattern: string }
+  | { name: "NAMESPACE" }
+  | { name: "STATUS"; mailbox: string; items: StatusItem[] }
+  | { name: "APPEND"; mailbox: string; messages: AppendMessage[] }
+  | { name: "IDLE" }
+  // selected
+  | { name: "CHECK" }
+  | { name: "CLOSE" }
+  | { name: "UNSELECT" }
+  | { name: "EXPUNGE"; uid: false }
+  | { name: "EXPUNGE"; uid: true; set: SequenceSet }
+  | {
+      name: "SEARCH";
+      uid: boolean;
+      charset?: string;
+      keys: SearchKey[];
+      /** present when RETURN (...) was given (ESEARCH); [] means RETURN () = ALL */
+      return?: SearchReturn[];
+    }
+  | {
+      name: "FETCH";
+      uid: boolean;
+      set: SequenceSet;
+      atts: FetchAtt[];
+      changedSince?: number;
+      vanished: boolean;
+    }
+  | {
+      name: "STORE";
+      uid: boolean;
+      set: SequenceSet;
+      op: "replace" | "add" | "remove";
+      silent: boolean;
+      flags: Flag[];
+      unchangedSince?: number;
+    }
+  | { name: "COPY" | "MOVE"; uid: boolean; set: SequenceSet; mailbox: string }
+  | {
+      name: "SORT";
+      uid: boolean;
+      criteria: SortCriterion[];
+      charset: string;
+      keys: SearchKey[];
+      return?: SearchReturn[];
+    }
+  | {
+      name: "THREAD";
+      uid: boolean;
+      algorithm: "ORDEREDSUBJECT" | "REFERENCES";
+      charset: string;
+      keys: SearchKey[];
+    };
+
+export type Command = CommandBody & { tag: string };
+export type CommandName = CommandBody["name"];

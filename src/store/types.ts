@@ -1,0 +1,134 @@
+// The store's contract with the IMAP engine: a user's mailboxes, UIDs, flags and MODSEQs,
+// kept in MH folders. No wire knowledge here: flags are IMAP flag names, names are Unicode.
+import type { EventEmitter } from "node:events";
+import type { MimeIndex } from "../message/types.js";
+
+/** `\Seen` `\Answered` `\Flagged` `\Deleted` `\Draft` or a keyword. Never `\Recent`. */
+export type Flag = string;
+
+export interface MessageRecord {
+  uid: number;
+  /** MH message number (file name) right now; changes on pack/sortm */
+  num: number;
+  flags: Flag[];
+  modseq: number;
+  /** RFC822.SIZE: the size in CRLF form */
+  size: number;
+  /** INTERNALDATE = the file's mtime */
+  internalDate: Date;
+}
+
+export interface MailboxStatus {
+  messages: number;
+  recent: number;
+  uidNext: number;
+  uidValidity: number;
+  unseen: number;
+  highestModseq: number;
+  /** sum of RFC822.SIZE */
+  size: number;
+  deleted: number;
+}
+
+export interface MailboxInfo {
+  /** Unicode, `/`-separated, `INBOX` for the inbox */
+  name: string;
+  subscribed: boolean;
+  /** `\Sent` `\Drafts` `\Trash` `\Junk` `\Archive`, or null */
+  specialUse: string | null;
+  /** true for a name that exists only as the parent of others (no folder on disk) */
+  noselect: boolean;
+  hasChildren: boolean;
+}
+
+/** Changes to one mailbox, in the order they happened, whoever made them (IMAP or nmh). */
+export type MailboxEvent =
+  | { kind: "added"; uids: number[] }
+  | { kind: "expunged"; uids: number[] }
+  | { kind: "flags"; uids: number[] }
+  /** the mailbox was deleted or renamed away; sessions that have it selected must close it */
+  | { kind: "gone" };
+
+/** Typed errors the engine turns into NO responses with these codes. */
+export type StoreErrorCode =
+  | "NONEXISTENT" | "ALREADYEXISTS" | "CANNOT" | "TRYCREATE" | "LIMIT" | "INUSE"
+  | "SERVERBUG" | "OVERQUOTA" | "NOPERM" | "EXPUNGEISSUED";
+
+export class StoreError extends Error {
+  constructor(readonly code: StoreErrorCode, message: string) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
+export interface StoreFlagsResult {
+  /** records after the change (only those whose flags or modseq changed) */
+  changed: MessageRecord[];
+  /** UIDs refused by UNCHANGEDSINCE (their modseq was higher) */
+  modified: number[];
+}
+
+/** One MH folder. One object per folder per user process, shared by all sessions. */
+export interface Mailbox extends EventEmitter {
+  readonly name: string;
+  readonly uidValidity: number;
+  readonly uidNext: number;
+  readonly highestModseq: number;
+
+  /** Reconcile with the files now (cheap when nothing changed); emits events for changes. */
+  sync(): Promise<void>;
+  /** All messages in UID order (ascending). The array is replaced, not mutated, on change. */
+  messages(): readonly MessageRecord[];
+  get(uid: number): MessageRecord | undefined;
+  status(): MailboxStatus;
+
+  /** Absolute path of the message file (for streaming byte ranges). */
+  messagePath(uid: number): string;
+  /** The whole file (LF form as stored). */
+  readMessage(uid: number): Promise<Buffer>;
+  /** The message model's index, from the cache or computed and cached. */
+  index(uid: number): Promise<MimeIndex>;
+
+  /** add: +FLAGS, remove: -FLAGS, replace: FLAGS. Merges with `.mh_sequences` on disk. */
+  storeFlags(
+    uids: number[], op: "add" | "remove" | "replace", flags: Flag[], unchangedSince?: number,
+  ): Promise<StoreFlagsResult>;
+  /** Store a message (CRLF or LF; kept as LF); returns its UID. */
+  append(data: Buffer, flags: Flag[], internalDate?: Date): Promise<number>;
+  /** Several messages, all or nothing (MULTIAPPEND). */
+  appendMany(msgs: Array<{ data: Buffer; flags: Flag[]; internalDate?: Date }>): Promise<number[]>;
+  /** Copy to another mailbox keeping flags and internal dates; returns [srcUid, dstUid] pairs. */
+  copyTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>>;
+  /** Remove these messages (files unlinked); returns the UIDs actually expunged. */
+  expunge(uids: number[]): Promise<number[]>;
+  /** UIDs expunged with a MODSEQ greater than `modseq` (QRESYNC). */
+  expungedSince(modseq: number): number[];
+
+  on(event: "change", listener: (ev: MailboxEvent) => void): this;
+}
+
+/** A user's whole store: the mail root, its folders and the state database. */
+export interface UserStore {
+  readonly root: string;
+  /** Every mailbox (incl. `\Noselect` parents), sorted by name. Rescans folders on disk. */
+  list(): Promise<MailboxInfo[]>;
+  /** Open (and sync) a mailbox; StoreError NONEXISTENT if there is none. */
+  mailbox(name: string): Promise<Mailbox>;
+  create(name: string, specialUse?: string): Promise<void>;
+  delete(name: string): Promise<void>;
+  /** Renames children too; renaming INBOX moves its messages into a new mailbox. */
+  rename(from: string, to: string): Promise<void>;
+  subscribe(name: string, on: boolean): Promise<void>;
+  /** Status without selecting; cheap for a folder that did not change. */
+  status(name: string): Promise<MailboxStatus>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** take nmh's lock on `.mh_sequences` (ENABLE_MH_FILE_LOCKING) */
+  locking?: boolean;
+  /** how often the watcher re-stats folders with sessions on them, ms (default 1000) */
+  pollMs?: number;
+  logger?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void;
+    debug(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
+}
