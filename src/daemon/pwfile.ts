@@ -1,0 +1,126 @@
+// The password file: one account per line, `user:hash:maildir`; blank lines and lines whose
+// first non-blank character is `#` are comments. A relative maildir is relative to the
+// directory of the password file. The reader re-reads the file when its mtime changes; the
+// writer keeps every other line (comments included) and replaces the file atomically, 0600.
+import { promises as fsp } from "node:fs";
+import * as path from "node:path";
+
+export interface Account {
+  user: string;
+  hash: string;
+  /** absolute path of the user's MH mail root */
+  maildir: string;
+}
+
+export interface PwfileProblem {
+  line: number;
+  reason: string;
+}
+
+export interface ParsedPwfile {
+  accounts: Map<string, Account>;
+  problems: PwfileProblem[];
+}
+
+export function parsePwfile(text: string, pwfilePath: string): ParsedPwfile {
+  const accounts = new Map<string, Account>();
+  const problems: PwfileProblem[] = [];
+  const base = path.dirname(path.resolve(pwfilePath));
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const fields = line.split(":").map((f) => f.trim());
+    if (fields.length !== 3) {
+      problems.push({ line: i + 1, reason: `expected user:hash:maildir, found ${fields.length} field(s)` });
+      return;
+    }
+    const [user, hash, maildir] = fields;
+    if (user === "" || maildir === "") {
+      problems.push({ line: i + 1, reason: user === "" ? "empty user name" : "empty maildir" });
+      return;
+    }
+    if (accounts.has(user)) problems.push({ line: i + 1, reason: `user ${user} appears again; the later line wins` });
+    accounts.set(user, { user, hash, maildir: path.resolve(base, maildir) });
+  });
+  return { accounts, problems };
+}
+
+/** Reads the password file on demand, again only when its mtime or size changed. */
+export class PasswordFile {
+  private accounts = new Map<string, Account>();
+  private stamp = "";
+  constructor(readonly file: string, private readonly onProblem?: (p: PwfileProblem) => void) {}
+
+  /** Throws (with a clear message) when the file cannot be read. */
+  async load(): Promise<Map<string, Account>> {
+    const st = await fsp.stat(this.file);
+    const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
+    if (stamp !== this.stamp) {
+      const parsed = parsePwfile(await fsp.readFile(this.file, "utf8"), this.file);
+      parsed.problems.forEach((p) => this.onProblem?.(p));
+      this.accounts = parsed.accounts;
+      this.stamp = stamp;
+    }
+    return this.accounts;
+  }
+
+  async lookup(user: string): Promise<Account | undefined> {
+    return (await this.load()).get(user);
+  }
+}
+
+export interface SetAccount {
+  user: string;
+  hash: string;
+  /** as the admin wrote it (kept relative if relative); required for a new account */
+  maildir?: string;
+}
+
+/**
+ * The new text of a password file with one account set: the account's line is replaced in
+ * place (keeping its maildir unless a new one is given), or appended. Every other line stays.
+ */
+export function setAccountInText(text: string, acc: SetAccount): string {
+  if (/[:\n]/.test(acc.user) || acc.user.trim() !== acc.user || acc.user === "") {
+    throw new Error(`invalid user name ${JSON.stringify(acc.user)} (no ':', newline or surrounding blanks)`);
+  }
+  if (acc.maildir !== undefined && (/[:\n]/.test(acc.maildir) || acc.maildir.trim() === "")) {
+    throw new Error(`invalid maildir ${JSON.stringify(acc.maildir)} (no ':' or newline, not empty)`);
+  }
+  const lines = text === "" ? [] : text.replace(/\n$/, "").split("\n");
+  let found = false;
+  const out = lines.map((raw) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return raw;
+    const fields = line.split(":").map((f) => f.trim());
+    if (fields.length !== 3 || fields[0] !== acc.user) return raw;
+    found = true;
+    return `${acc.user}:${acc.hash}:${acc.maildir ?? fields[2]}`;
+  });
+  if (!found) {
+    if (acc.maildir === undefined) {
+      throw new Error(`user ${acc.user} does not exist yet: give its maildir too`);
+    }
+    out.push(`${acc.user}:${acc.hash}:${acc.maildir}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Writes a temporary file next to the target (mode 0600), fsyncs and renames it into place. */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fh = await fsp.open(tmp, "w", 0o600);
+  try {
+    await fh.writeFile(text, "utf8");
+    await fh.chmod(0o600);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await fsp.rename(tmp, file);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,66 @@
+// Logging setup shared by the root process, the user processes and the CLIs (pino).
+// Default: JSON lines on stdout, or pino-pretty when stdout is a terminal. `--debug` lowers the
+// level to debug. `--log-config <file>` (or the first asimapd_log.json found in the seed's search
+// path) is a JSON object of pino options, `transport` included, for example:
+//   { "level": "info", "transport": { "targets": [
+//       { "target": "pino/file", "options": { "destination": "/var/log/asimapd.log", "mkdir": true } } ] } }
+// See examples/asimapd_log.json. Passwords are redacted wherever a field is named like one.
+import { existsSync, readFileSync } from "node:fs";
+import pino from "pino";
+import pretty from "pino-pretty";
+
+export type Log = pino.Logger;
+
+export interface LogSetup {
+  /** "no_user" in the root process, the user name in a user process */
+  username: string;
+  debug?: boolean;
+  /** an explicit --log-config / LOG_CONFIG path */
+  logConfig?: string;
+}
+
+/** Where the old server looked for a log config when none was given (only JSON is read). */
+export const LOG_CONFIG_SEARCH = ["/opt/asimap", "/etc", "/usr/local/etc", "/opt/local/etc"]
+  .map((d) => `${d}/asimapd_log.json`);
+
+export class LogConfigError extends Error {}
+
+/** The log config file to use: the explicit one (must exist) or the first in the search path. */
+export function findLogConfig(explicit?: string): string | undefined {
+  if (explicit) {
+    if (!existsSync(explicit)) throw new LogConfigError(`log config ${explicit} does not exist`);
+    return explicit;
+  }
+  return LOG_CONFIG_SEARCH.find((p) => existsSync(p));
+}
+
+/** Reads and checks a log config file; throws LogConfigError with a one-line reason. */
+export function readLogConfig(file: string): pino.LoggerOptions {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new LogConfigError(`log config ${file}: ${(e as Error).message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new LogConfigError(`log config ${file}: expected a JSON object of pino options`);
+  }
+  return parsed as pino.LoggerOptions;
+}
+
+const REDACT = ["password", "*.password", "pass", "*.pass", "secret", "*.secret"];
+
+export function createLogger(setup: LogSetup): Log {
+  const file = findLogConfig(setup.logConfig);
+  const fromFile = file ? readLogConfig(file) : {};
+  const options: pino.LoggerOptions = {
+    ...fromFile,
+    level: setup.debug ? "debug" : (fromFile.level ?? "info"),
+    base: { pid: process.pid, username: setup.username, ...(fromFile.base ?? {}) },
+    redact: fromFile.redact ?? { paths: REDACT, censor: "[redacted]" },
+  };
+  if (!fromFile.transport && process.stdout.isTTY) {
+    return pino(options, pretty({ colorize: true, sync: true }));
+  }
+  return pino(options);
+}
