@@ -1,0 +1,123 @@
+// Normalisation rules applied to every response line on both sides before comparison. Each
+// rule has a name, says why it exists, and is tested on its own (test/trace/normalise.test.ts).
+// Timing is never compared at all: trace_time/trace_delta_time are not part of a response.
+import { commandMailbox, imapWords, mailboxKey } from "./words.js";
+
+export type Side = "expected" | "got";
+
+/** Per-side memory of stateful rules; one per side per replay. */
+export interface SideState {
+  /** Mailbox → the distinct UIDVALIDITY values seen for it, in order of first appearance. */
+  uidvalidity: Map<string, string[]>;
+}
+
+export function newSideState(): SideState {
+  return { uidvalidity: new Map() };
+}
+
+export interface NormaliseContext {
+  side: Side;
+  /** The client command whose response set the line belongs to ("" if none). */
+  command: string;
+  state: SideState;
+  /** Epoch ms interval during which this side's server could have set dates itself. */
+  serverTimeWindow?: { from: number; to: number };
+}
+
+export interface NormalisationRule {
+  name: string;
+  why: string;
+  /** Optional rules run only when asked for (asimap-replay --ignore-text). */
+  optional: boolean;
+  apply(line: string, ctx: NormaliseContext): string;
+}
+
+function uidvalidityToken(ctx: NormaliseContext, mailbox: string | undefined, value: string): string {
+  const key = mailbox ?? "?";
+  let values = ctx.state.uidvalidity.get(key);
+  if (!values) ctx.state.uidvalidity.set(key, (values = []));
+  if (!values.includes(value)) values.push(value);
+  return `<uidvalidity ${key}#${values.indexOf(value) + 1}>`;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Parses an IMAP date-time ("dd-Mon-yyyy hh:mm:ss +zzzz", day possibly space-padded). */
+export function parseImapDateTime(text: string): number | undefined {
+  const m = /^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)$/.exec(text);
+  if (!m) return undefined;
+  const month = MONTHS.findIndex((x) => x.toLowerCase() === m[2].toLowerCase());
+  if (month < 0) return undefined;
+  const utc = Date.UTC(+m[3], month, +m[1], +m[4], +m[5], +m[6]);
+  const offset = (m[7] === "-" ? -1 : 1) * (+m[8] * 60 + +m[9]) * 60_000;
+  return utc - offset;
+}
+
+export const RULES: NormalisationRule[] = [
+  {
+    name: "uidvalidity",
+    why:
+      "UIDVALIDITY values depend on when a mailbox was first seen; each side's values are mapped, " +
+      "per mailbox and in order of first appearance, to <uidvalidity MAILBOX#k>, so a value that " +
+      "changes (or stays) in the recording must change (or stay) in the replay",
+    optional: false,
+    apply(line, ctx) {
+      const mailbox = commandMailbox(ctx.command);
+      let out = line.replace(/\[(UIDVALIDITY|APPENDUID|COPYUID) (\d+)/gi, (_all, code: string, v: string) =>
+        `[${code} ${uidvalidityToken(ctx, mailbox, v)}`,
+      );
+      const status = /^\* STATUS (.*)$/i.exec(out);
+      if (status) {
+        const words = imapWords(status[1]);
+        const name = words.length >= 2 ? mailboxKey(words[0]) : undefined;
+        out = out.replace(/(\(|\s)UIDVALIDITY (\d+)/gi, (_all, pre: string, v: string) =>
+          `${pre}UIDVALIDITY ${uidvalidityToken(ctx, name, v)}`,
+        );
+      }
+      return out;
+    },
+  },
+  {
+    name: "server-set-internaldate",
+    why:
+      "an APPEND without a date gets the server's clock as INTERNALDATE; a date inside the " +
+      "side's own run (recording or replay, ±2 min) is replaced by <set by server>",
+    optional: false,
+    apply(line, ctx) {
+      const w = ctx.serverTimeWindow;
+      if (!w) return line;
+      return line.replace(/INTERNALDATE "([^"]*)"/gi, (all, text: string) => {
+        const t = parseImapDateTime(text);
+        return t !== undefined && t >= w.from && t <= w.to ? "INTERNALDATE <set by server>" : all;
+      });
+    },
+  },
+  {
+    name: "status-text",
+    why:
+      "the human-readable text after OK/NO/BAD/BYE/PREAUTH (tagged or untagged, after any " +
+      "[response code]) and after a '+' continuation is free text (RFC 9051 §7.1); compared " +
+      "only without --ignore-text",
+    optional: true,
+    apply(line) {
+      const cont = /^\+( |$)/.exec(line);
+      if (cont) return "+ …";
+      const m = /^(\S+ (?:OK|NO|BAD|BYE|PREAUTH))(?: (\[[^\]]*\]))?(?: .*)?$/i.exec(line);
+      if (!m) return line;
+      return `${m[1]}${m[2] ? ` ${m[2]}` : ""} …`;
+    },
+  },
+];
+
+export interface NormaliseOptions {
+  ignoreText: boolean;
+}
+
+export function normalise(line: string, ctx: NormaliseContext, opts: NormaliseOptions): string {
+  let out = line;
+  for (const rule of RULES) {
+    if (rule.optional && !opts.ignoreText) continue;
+    out = rule.apply(out, ctx);
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+// Trace format 1.0 (reference/asimap.md §6.5), as the old server wrote it: one JSON object per
+// line; a header `{"trace_format":"1.0",...}` each time tracing is switched on (the clock
+// restarts there), then records with keys in the order data, connection, remote, msg_type,
+// trace_time, trace_delta_time (seconds, floats), username. `remote` is the real client address.
+//
+// TraceRecorder lives in the user process (it owns the clock and the SIGUSR1 switch) and hands
+// finished lines to an output; RotatingTraceFile writes them (in the root process, which may
+// write the trace directory) to `<dir>/<user>-asimapd.trace`, rotated at 20 MiB × 5 like
+// Python's RotatingFileHandler (`.1` is the newest old file).
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import * as path from "node:path";
+import type { TraceRecord, TraceSink } from "../imap/api.js";
+
+export const TRACE_FORMAT = "1.0";
+export const TRACE_MAX_BYTES = 20 * 1024 * 1024;
+export const TRACE_BACKUPS = 5;
+
+export function traceFileName(dir: string, user: string): string {
+  return path.join(dir, `${user}-asimapd.trace`);
+}
+
+export class TraceRecorder implements TraceSink {
+  private on = false;
+  private start = 0;
+  private last = 0;
+
+  constructor(readonly username: string, private readonly output: (line: string) => void) {}
+
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  private times(): { trace_time: number; trace_delta_time: number } {
+    const now = performance.now();
+    const t = { trace_time: (now - this.start) / 1000, trace_delta_time: (now - this.last) / 1000 };
+    this.last = now;
+    return t;
+  }
+
+  /** Switches tracing on or off (undefined: toggle). Switching on writes a header. */
+  set(on?: boolean): boolean {
+    const want = on ?? !this.on;
+    if (want && !this.on) {
+      this.start = this.last = performance.now();
+      this.on = true;
+      this.output(JSON.stringify({ trace_format: TRACE_FORMAT, ...this.times(), username: this.username }));
+    } else if (!want) {
+      this.on = false;
+    }
+    return this.on;
+  }
+
+  record(rec: TraceRecord): void {
+    if (!this.on) return;
+    const line: Record<string, unknown> = {};
+    if (rec.data !== undefined) line.data = rec.data;
+    line.connection = rec.connection;
+    line.remote = rec.remote;
+    line.msg_type = rec.msg_type;
+    Object.assign(line, this.times());
+    line.username = this.username;
+    this.output(JSON.stringify(line));
+  }
+}
+
+/** An append-only file rotated by size. Writes are synchronous so lines are never interleaved. */
+export class RotatingTraceFile {
+  private fd: number | null = null;
+  private size = 0;
+
+  constructor(readonly file: string, readonly maxBytes = TRACE_MAX_BYTES,
+    readonly backups = TRACE_BACKUPS) {}
+
+  private open(): number {
+    if (this.fd === null) {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      this.fd = openSync(this.file, "a", 0o600);
+      this.size = fstatSync(this.fd).size;
+    }
+    return this.fd;
+  }
+
+  private rotate(): void {
+    this.close();
+    rmSync(`${this.file}.${this.backups}`, { force: true });
+    for (let i = this.backups - 1; i >= 1; i--) {
+      try { renameSync(`${this.file}.${i}`, `${this.file}.${i + 1}`); } catch { /* absent */ }
+    }
+    if (this.backups > 0) renameSync(this.file, `${this.file}.1`);
+    else rmSync(this.file, { force: true });
+  }
+
+  writeLine(line: string): void {
+    const buf = Buffer.from(line + "\n", "utf8");
+    this.open();
+    if (this.size > 0 && this.size + buf.length > this.maxBytes) this.rotate();
+    const fd = this.open();
+    writeSync(fd, buf);
+    this.size += buf.length;
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { RotatingTraceFile, TraceRecorder, traceFileName } from "../../src/trace/writer.js";
+import { connectionsOf, parseTraceText, readTraceFile, TraceFormatError } from "../../src/trace/reader.js";
+
+const OLD = "/work/shared/traces/asimap";
+
+describe("trace reader", () => {
+  it("reads every trace the old server wrote", () => {
+    const dirs = readdirSync(OLD).filter((d) => existsSync(path.join(OLD, d, "asimap-trace.jsonl")));
+    expect(dirs.length).toBeGreaterThan(0);
+    for (const d of dirs) {
+      const items = readTraceFile(path.join(OLD, d, "asimap-trace.jsonl"));
+      expect(items[0]).toMatchObject({ kind: "header", trace_format: "1.0", username: "tester" });
+      const conns = connectionsOf(items);
+      expect(conns.size).toBeGreaterThan(0);
+      for (const [name, recs] of conns) {
+        expect(name).toMatch(/^client-\d{8}$/);
+        expect(recs[0].msg_type).toBe("CONNECT");
+      }
+    }
+  });
+
+  it("names the file and line of a bad record", () => {
+    expect(() => [...parseTraceText('{"trace_format":"1.0"}\n{"msg_type":"SEND","connection":"c"}\n', "t.trace")])
+      .toThrow(/t\.trace:2: SEND record without data/);
+    expect(() => [...parseTraceText("nope", "x")]).toThrow(TraceFormatError);
+  });
+});
+
+describe("trace writer", () => {
+  it("writes format 1.0 that the reader reads back, header on each switch-on", () => {
+    const lines: string[] = [];
+    const r = new TraceRecorder("alice", (l) => lines.push(l));
+    r.record({ connection: "client-00000001", remote: "1.2.3.4:5", msg_type: "CONNECT" }); // off: dropped
+    expect(r.set(true)).toBe(true);
+    r.record({ connection: "client-00000001", remote: "1.2.3.4:5", msg_type: "CONNECT" });
+    r.record({ connection: "client-00000001", remote: "1.2.3.4:5", msg_type: "RECEIVED", data: "a1 NOOP" });
+    r.record({ connection: "client-00000001", remote: "1.2.3.4:5", msg_type: "SEND", data: "a1 OK \xe9\r\n" });
+    expect(r.set()).toBe(false);
+    r.record({ connection: "client-00000001", remote: "1.2.3.4:5", msg_type: "CLOSE" });
+    r.set();
+    expect(lines).toHaveLength(5);
+    expect(Object.keys(JSON.parse(lines[0]))).toEqual(["trace_format", "trace_time", "trace_delta_time", "username"]);
+    expect(Object.keys(JSON.parse(lines[2]))).toEqual(
+      ["data", "connection", "remote", "msg_type", "trace_time", "trace_delta_time", "username"]);
+    const items = [...parseTraceText(lines.join("\n"))];
+    expect(items.map((i) => i.kind === "header" ? "H" : i.msg_type)).toEqual(["H", "CONNECT", "RECEIVED", "SEND", "H"]);
+    expect(items[3]).toMatchObject({ data: "a1 OK \xe9\r\n", remote: "1.2.3.4:5" });
+  });
+
+  it("rotates by size keeping 5 backups", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "tr-"));
+    const f = new RotatingTraceFile(traceFileName(dir, "bob"), 1000, 5);
+    const line = "x".repeat(99); // 100 bytes with LF
+    for (let i = 0; i < 100; i++) f.writeLine(line);
+    f.close();
+    const names = readdirSync(dir).sort();
+    expect(names).toEqual(["bob-asimapd.trace", ...[1, 2, 3, 4, 5].map((i) => `bob-asimapd.trace.${i}`)]);
+    for (const n of names) expect(statSync(path.join(dir, n)).size).toBeLessThanOrEqual(1000);
+    expect(readFileSync(path.join(dir, "bob-asimapd.trace.1"), "utf8").split("\n")[0]).toBe(line);
+  });
+});
