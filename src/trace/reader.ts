@@ -1,100 +1,155 @@
-// Reads trace format 1.0 files, ours and the old Python server's (python-json-logger output
-// with extra keys such as "message" and "taskName", which are ignored). A file may hold several
-// headers: each switch-on of tracing starts a new segment whose clock restarts at 0.
-import { readFileSync } from "node:fs";
+// Reader for protocol traces in format 1.0 (reference/asimap.md §6.5): ours and the old
+// Python server's. One JSON object per line; a header record carries "trace_format", every
+// other record has "connection" and "msg_type", and SEND/RECEIVED carry "data" (the bytes
+// decoded as latin-1, so Buffer.from(data, "latin1") gives them back exactly).
+import { readFile } from "node:fs/promises";
+
+export type RecordKind = "CONNECT" | "RECEIVED" | "SEND" | "CLOSE";
+
+export interface TraceRecord {
+  /** Position among the records of the trace (headers excluded), in file order. */
+  index: number;
+  /** 1-based line of the file, for error messages. */
+  line: number;
+  connection: string;
+  kind: RecordKind;
+  /** RECEIVED: one complete command, literals inline, no final CRLF. SEND: one chunk. */
+  data?: string;
+  /** Seconds since tracing started in the recording process. */
+  time?: number;
+}
 
 export interface TraceHeader {
-  kind: "header";
-  trace_format: string;
+  format: string;
   username?: string;
-  trace_time: number;
-  /** 1-based line number in the file */
-  line: number;
+  /** Wall-clock start of the recording (epoch ms), when the writer recorded it. */
+  startedAt?: number;
 }
 
-export interface TraceEntry {
-  kind: "record";
-  connection: string;
-  remote: string;
-  msg_type: "CONNECT" | "RECEIVED" | "SEND" | "CLOSE";
-  /** RECEIVED: the command without its final CRLF; SEND: one response chunk with its CRLF;
-   *  latin-1 text (`Buffer.from(data, "latin1")` gives the bytes) */
-  data?: string;
-  trace_time: number;
-  trace_delta_time: number;
-  username?: string;
-  line: number;
+export interface Trace {
+  header: TraceHeader;
+  records: TraceRecord[];
+  /** Connection ids in order of first appearance. */
+  connections: string[];
 }
 
-export type TraceItem = TraceHeader | TraceEntry;
-
-export class TraceFormatError extends Error {}
-
-const MSG_TYPES = new Set(["CONNECT", "RECEIVED", "SEND", "CLOSE"]);
-
-function num(v: unknown): number {
-  return typeof v === "number" && Number.isFinite(v) ? v : 0;
+export interface ConnectionTrace {
+  id: string;
+  records: TraceRecord[];
+  /** Each client command as the bytes the client sent, CRLF-terminated, literals intact. */
+  clientCommands: Buffer[];
+  /** Everything the server sent on this connection, SEND chunks concatenated in order. */
+  serverBytes: Buffer;
 }
 
-/** Parses one line; null for a blank line. Throws TraceFormatError naming the line. */
-export function parseTraceLine(text: string, line: number, source = "trace"): TraceItem | null {
-  if (text.trim() === "") return null;
-  let o: Record<string, unknown>;
-  try {
-    o = JSON.parse(text) as Record<string, unknown>;
-  } catch (e) {
-    throw new TraceFormatError(`${source}:${line}: not JSON (${(e as Error).message})`);
+export class TraceFormatError extends Error {
+  constructor(source: string, line: number, why: string) {
+    super(`${source}:${line}: ${why}`);
+    this.name = "TraceFormatError";
   }
-  if (typeof o !== "object" || o === null || Array.isArray(o)) {
-    throw new TraceFormatError(`${source}:${line}: not a JSON object`);
-  }
-  const username = typeof o.username === "string" ? o.username : undefined;
-  if (typeof o.trace_format === "string") {
-    if (!o.trace_format.startsWith("1.")) {
-      throw new TraceFormatError(`${source}:${line}: unsupported trace_format ${o.trace_format}`);
-    }
-    return { kind: "header", trace_format: o.trace_format, username, trace_time: num(o.trace_time), line };
-  }
-  const msg = o.msg_type;
-  if (typeof msg !== "string" || !MSG_TYPES.has(msg) || typeof o.connection !== "string") {
-    throw new TraceFormatError(`${source}:${line}: neither a header nor a CONNECT/RECEIVED/SEND/CLOSE record`);
-  }
-  if ((msg === "RECEIVED" || msg === "SEND") && typeof o.data !== "string") {
-    throw new TraceFormatError(`${source}:${line}: ${msg} record without data`);
-  }
-  return {
-    kind: "record",
-    connection: o.connection,
-    remote: typeof o.remote === "string" ? o.remote : "",
-    msg_type: msg as TraceEntry["msg_type"],
-    ...(typeof o.data === "string" ? { data: o.data } : {}),
-    trace_time: num(o.trace_time),
-    trace_delta_time: num(o.trace_delta_time),
-    username,
-    line,
-  };
 }
 
-export function* parseTraceText(text: string, source = "trace"): Generator<TraceItem> {
+const KINDS = new Set<string>(["CONNECT", "RECEIVED", "SEND", "CLOSE"]);
+// Keys a writer may use for the wall-clock start of tracing (epoch seconds or ms, or ISO text).
+const START_KEYS = ["trace_wall_time", "wall_time", "started_at", "trace_start"];
+
+function parseStart(value: unknown): number | undefined {
+  if (typeof value === "number" && Number.isFinite(value)) {
+    return value < 1e11 ? value * 1000 : value; // seconds or milliseconds since the epoch
+  }
+  if (typeof value === "string") {
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+export function parseTrace(text: string, source = "trace"): Trace {
+  const header: TraceHeader = { format: "" };
+  const records: TraceRecord[] = [];
+  const connections: string[] = [];
+  const seen = new Set<string>();
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
-    const item = parseTraceLine(lines[i], i + 1, source);
-    if (item) yield item;
+    const raw = lines[i].trim();
+    if (raw === "") continue;
+    const lineNo = i + 1;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(raw);
+    } catch {
+      throw new TraceFormatError(source, lineNo, "not a JSON object");
+    }
+    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
+      throw new TraceFormatError(source, lineNo, "not a JSON object");
+    }
+    const rec = obj as Record<string, unknown>;
+    if ("trace_format" in rec) {
+      const format = String(rec.trace_format);
+      if (!/^1\./.test(format)) {
+        throw new TraceFormatError(source, lineNo, `unsupported trace_format ${format}`);
+      }
+      // Tracing toggled off and on again writes a new header; the first one describes the file.
+      if (header.format === "") {
+        header.format = format;
+        if (typeof rec.username === "string") header.username = rec.username;
+        for (const key of START_KEYS) {
+          const start = parseStart(rec[key]);
+          if (start !== undefined) {
+            header.startedAt = start;
+            break;
+          }
+        }
+      }
+      continue;
+    }
+    const kind = rec.msg_type;
+    const connection = rec.connection;
+    if (typeof kind !== "string" || typeof connection !== "string") {
+      throw new TraceFormatError(source, lineNo, "record without msg_type/connection");
+    }
+    // The old server's docstring names EXCEPTION/REMOTE_CLOSE; they carry nothing to replay.
+    if (!KINDS.has(kind)) continue;
+    const record: TraceRecord = { index: records.length, line: lineNo, connection, kind: kind as RecordKind };
+    if (kind === "SEND" || kind === "RECEIVED") {
+      if (typeof rec.data !== "string") {
+        throw new TraceFormatError(source, lineNo, `${kind} record without data`);
+      }
+      record.data = rec.data;
+    }
+    if (typeof rec.trace_time === "number") record.time = rec.trace_time;
+    records.push(record);
+    if (!seen.has(connection)) {
+      seen.add(connection);
+      connections.push(connection);
+    }
   }
+  if (header.format === "" && records.length === 0) {
+    throw new TraceFormatError(source, 1, "empty trace");
+  }
+  if (header.format === "") header.format = "1.0"; // a rotated file has no header of its own
+  return { header, records, connections };
 }
 
-export function readTraceFile(file: string): TraceItem[] {
-  return [...parseTraceText(readFileSync(file, "utf8"), file)];
+export async function readTrace(path: string): Promise<Trace> {
+  // JSON text is UTF-8; the data strings inside are latin-1 decoded bytes (code points < 256).
+  return parseTrace(await readFile(path, "utf8"), path);
 }
 
-/** The records only, grouped by connection in file order. */
-export function connectionsOf(items: Iterable<TraceItem>): Map<string, TraceEntry[]> {
-  const m = new Map<string, TraceEntry[]>();
-  for (const it of items) {
-    if (it.kind !== "record") continue;
-    let list = m.get(it.connection);
-    if (!list) m.set(it.connection, (list = []));
-    list.push(it);
+/** Records grouped by connection, with the client's and the server's bytes in order. */
+export function byConnection(trace: Trace): Map<string, ConnectionTrace> {
+  const out = new Map<string, ConnectionTrace>();
+  const chunks = new Map<string, Buffer[]>();
+  for (const id of trace.connections) {
+    out.set(id, { id, records: [], clientCommands: [], serverBytes: Buffer.alloc(0) });
+    chunks.set(id, []);
   }
-  return m;
+  for (const r of trace.records) {
+    const conn = out.get(r.connection)!;
+    conn.records.push(r);
+    if (r.kind === "RECEIVED") conn.clientCommands.push(Buffer.from(r.data + "\r\n", "latin1"));
+    if (r.kind === "SEND") chunks.get(r.connection)!.push(Buffer.from(r.data!, "latin1"));
+  }
+  for (const [id, conn] of out) conn.serverBytes = Buffer.concat(chunks.get(id)!);
+  return out;
 }

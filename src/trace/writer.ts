@@ -43,7 +43,8 @@ export class TraceRecorder implements TraceSink {
     if (want && !this.on) {
       this.start = this.last = performance.now();
       this.on = true;
-      this.output(JSON.stringify({ trace_format: TRACE_FORMAT, ...this.times(), username: this.username }));
+      this.output(JSON.stringify({ trace_format: TRACE_FORMAT, ...this.times(), username: this.username,
+        trace_wall_time: Date.now() / 1000 }));
     } else if (!want) {
       this.on = false;
     }
