@@ -1,0 +1,105 @@
+// The parser wrapper: a frame from the framer -> a typed Command, or a ParseError.
+//
+// Exported API (stable):
+//   parseCommand(frame: Frame): Command
+//       Parses one command. Throws only ParseError. `frame.line` holds the command text with each
+//       literal as its marker (`{n}`, `{n+}`, `~{n}`), `frame.literals` the literal bytes in order.
+//   class ParseError extends Error { tag?: string; command?: string; message }
+//       `message` is the precise reason, ready to be the text of `<tag> BAD <message>`
+//       (use `* BAD` when `tag` is undefined).
+//   peekTag(line: Buffer | string): string | undefined
+//       The tag of a command line if it has a syntactically valid one (cheap; for error replies).
+//   peekCommandName(line): string | undefined
+//       The upper-cased command name after the tag ("UID FETCH" for UID commands).
+//   parseRule(rule, text, literals?): unknown
+//       Runs one grammar sub-rule (sequenceSet, searchKey, fetchAtt, section, mailbox, dateTime,
+//       ...) on latin1 text; for tests and tools. Throws ParseError.
+// The grammar (grammar/imap.peggy) is the only definition of the syntax.
+
+import { parse as peggyParse, SyntaxError as PeggySyntaxError } from "../gen/imap-parser.js";
+import type { StartRuleNames } from "../gen/imap-parser.js";
+import type { Command } from "./ast.js";
+import type { Frame } from "./framer.js";
+import { decodeMailboxName } from "./mutf7.js";
+
+export type { Frame };
+
+export class ParseError extends Error {
+  readonly tag?: string;
+  readonly command?: string;
+  constructor(message: string, tag?: string, command?: string) {
+    super(message);
+    this.name = "ParseError";
+    if (tag !== undefined) this.tag = tag;
+    if (command !== undefined) this.command = command;
+  }
+}
+
+const TAG_CHAR = new Uint8Array(256);
+for (let c = 0x21; c <= 0x7e; c++) TAG_CHAR[c] = 1;
+for (const ch of "(){%*\"\\+") TAG_CHAR[ch.charCodeAt(0)] = 0;
+
+export function peekTag(line: Buffer | string): string | undefined {
+  const s = typeof line === "string" ? line : line.toString("latin1", 0, Math.min(line.length, 256));
+  let i = 0;
+  while (i < s.length && TAG_CHAR[s.charCodeAt(i)] === 1) i++;
+  if (i === 0 || (i < s.length && s.charCodeAt(i) !== 0x20)) return undefined;
+  return s.slice(0, i);
+}
+
+export function peekCommandName(line: Buffer | string): string | undefined {
+  const s = typeof line === "string" ? line : line.toString("latin1", 0, Math.min(line.length, 256));
+  const words = s.split(" ", 3);
+  if (words.length < 2 || peekTag(s) === undefined) return undefined;
+  const name = words[1].toUpperCase();
+  if (!/^[A-Z0-9.-]+$/.test(name)) return undefined;
+  if (name === "UID" && words.length === 3 && /^[A-Za-z]+$/.test(words[2])) return "UID " + words[2].toUpperCase();
+  return name;
+}
+
+const baseOptions = { mailbox: decodeMailboxName };
+
+export function parseCommand(frame: Frame): Command {
+  const text = frame.line.toString("latin1");
+  try {
+    return peggyParse(text, { ...baseOptions, literals: frame.literals }) as Command;
+  } catch (e) {
+    throw toParseError(e, text);
+  }
+}
+
+export function parseRule(rule: StartRuleNames, text: string, literals: Buffer[] = []): unknown {
+  try {
+    return peggyParse(text, { ...baseOptions, startRule: rule, literals });
+  } catch (e) {
+    throw toParseError(e, text);
+  }
+}
+
+function toParseError(e: unknown, text: string): ParseError {
+  const tag = peekTag(text);
+  const name = tag === undefined ? undefined : peekCommandName(text);
+  let reason: string;
+  if (e instanceof PeggySyntaxError) {
+    reason = describe(e, text);
+  } else {
+    // an action failed in a way the grammar did not foresee: still a syntax error for the client
+    reason = "Invalid command: " + (e instanceof Error ? e.message : String(e));
+  }
+  if (text.length === 0) reason = "Empty command line";
+  else if (tag === undefined) reason = "Missing or invalid tag";
+  const message = name !== undefined ? `Error in IMAP command ${name}: ${reason}` : reason;
+  return new ParseError(message, tag, name);
+}
+
+function describe(e: PeggySyntaxError, text: string): string {
+  const col = e.location.start.offset;
+  if (e.expected === null) return e.message; // error() from an action: already precise
+  const expectsOnlyEnd = e.expected.length > 0 && e.expected.every((x) => x.type === "end");
+  if (expectsOnlyEnd) return `Unexpected arguments at column ${col + 1}: ${JSON.stringify(clip(text.slice(col)))}`;
+  return `${e.message.replace(/\.$/, "")} at column ${col + 1}`;
+}
+
+function clip(s: string): string {
+  return s.length > 40 ? s.slice(0, 40) + "..." : s;
+}
