@@ -21,7 +21,11 @@ export interface MimePart {
   headerSize: number;
   bodySize: number;
   bodyLines: number;
-  /** lower-case type/subtype, after defaults */
+  /** lower-case type/subtype, after defaults ("" when Content-Type is broken, as Dovecot);
+   * rawType/rawSubtype (optional, see indexer.ts RawPart) keep the spelling sent.
+   * Strings below are "binary" strings: one char per header byte (latin1), so 8-bit header
+   * bytes survive JSON; render.ts turns them back into bytes. params are as sent (no default
+   * charset added); encoding is as sent, "7bit" when absent. */
   type: string;
   subtype: string;
   params: Array<[string, string]>;
@@ -40,6 +44,7 @@ export interface MimePart {
 
 /** A message (top level or embedded): its part tree plus what ENVELOPE needs. */
 export interface MimeMessage extends MimePart {
+  /** pre-built ENVELOPE with "binary" strings: use envelope(index) for wire values */
   envelope: ImapData[];
 }
 
@@ -65,5 +70,7 @@ export interface MimeIndex {
 /** What BODY[section] resolves to: pieces to send in order, and their total size (CRLF form). */
 export interface SectionData {
   size: number;
-  pieces: Array<{ start: number; end: number } | { bytes: Buffer }>;
+  /** file ranges (LF on disk: convert with crlfChunks/CrlfTransform; `size` = that range in
+   * CRLF form, when known) or bytes already in wire form */
+  pieces: Array<{ start: number; end: number; size?: number } | { bytes: Buffer }>;
 }

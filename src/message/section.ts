@@ -1,0 +1,98 @@
+// BODY[section] → byte ranges of the stored file (RFC 3501 §6.4.5). Part numbers step into
+// multiparts; a message/rfc822 part's number steps into its embedded message; part 1 of a
+// non-multipart message is its body. HEADER/TEXT apply to a message (the top level, or the
+// message inside a message/rfc822 part); MIME is a part's own header block.
+import type { MimeIndex, MimeMessage, MimePart, SectionData } from "./types.js";
+import { crlfSize } from "./crlf.js";
+
+export interface SectionSpec {
+  part: number[];
+  text?: "HEADER" | "HEADER.FIELDS" | "HEADER.FIELDS.NOT" | "TEXT" | "MIME";
+  fields?: string[];
+}
+
+interface Node {
+  part: MimePart;
+  /** the message this node is (top level / embedded), when it is one */
+  message: MimeMessage | null;
+}
+
+function child(node: Node, n: number): Node | null {
+  const target: MimePart = node.part.message ?? node.part;
+  const isMessage = node.part.message ? node.part.message : node.message;
+  if (target.parts !== undefined) {
+    const c = target.parts[n - 1];
+    return c ? { part: c, message: null } : null;
+  }
+  if (n === 1 && isMessage) return { part: isMessage, message: isMessage };
+  return null;
+}
+
+function range(start: number, end: number, size: number): SectionData {
+  return { size, pieces: end > start ? [{ start, end, size }] : [] };
+}
+
+export function resolveSection(index: MimeIndex, section: SectionSpec, data?: Buffer): SectionData | null {
+  let node: Node = { part: index.root, message: index.root };
+  for (const n of section.part) {
+    const c = Number.isInteger(n) && n > 0 ? child(node, n) : null;
+    if (!c) return null;
+    node = c;
+  }
+  const top = section.part.length === 0;
+  const p = node.part;
+  switch (section.text) {
+    case undefined:
+      if (top) return range(p.headerStart, p.bodyEnd, index.size);
+      return range(p.bodyStart, p.bodyEnd, p.bodySize);
+    case "MIME":
+      if (top) return null;
+      return range(p.headerStart, p.headerEnd, p.headerSize);
+    default: {
+      const m = top ? index.root : (p.message ?? null);
+      if (!m) return null;
+      if (section.text === "TEXT") return range(m.bodyStart, m.bodyEnd, m.bodySize);
+      if (section.text === "HEADER") return range(m.headerStart, m.headerEnd, m.headerSize);
+      if (!data) throw new Error("resolveSection: HEADER.FIELDS needs the message bytes");
+      const bytes = headerFields(data, m.headerStart, m.headerEnd, section.fields ?? [], section.text === "HEADER.FIELDS.NOT");
+      return { size: bytes.length, pieces: [{ bytes }] };
+    }
+  }
+}
+
+/** The header fields named (or, with `not`, all others) in CRLF form, then an empty line. */
+export function headerFields(data: Buffer, start: number, end: number, names: string[], not: boolean): Buffer {
+  const want = new Set(names.map((n) => n.toLowerCase()));
+  const out: Buffer[] = [];
+  let i = start;
+  let keep = false;
+  while (i < end) {
+    let lf = data.indexOf(10, i);
+    if (lf < 0 || lf >= end) lf = end - 1;
+    const line = data.subarray(i, lf + 1);
+    const first = data[i];
+    const content = line.length - (line[line.length - 1] === 10 ? (line[line.length - 2] === 13 ? 2 : 1) : 0);
+    if (content === 0) break; // the blank line ends the header
+    if (first !== 32 && first !== 9) {
+      const colon = line.indexOf(58);
+      if (colon < 0) keep = false;
+      else {
+        const name = line.toString("latin1", 0, colon).trim().toLowerCase();
+        keep = want.has(name) !== not;
+      }
+    }
+    if (keep) {
+      out.push(line.subarray(0, content), CRLF);
+    }
+    i = lf + 1;
+  }
+  out.push(CRLF);
+  return Buffer.concat(out);
+}
+
+const CRLF = Buffer.from("\r\n");
+
+/** CRLF size of a file range (for callers that have the bytes at hand). */
+export function rangeSize(data: Buffer, start: number, end: number): number {
+  return crlfSize(data, start, end);
+}
