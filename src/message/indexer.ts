@@ -51,6 +51,7 @@ export class MimeIndexer {
   private prevTermFile = 0;
   private prevTermV = 0;
   private prevHadLf = false;
+  private prevWasBoundary = false;
   private carry: Buffer[] = [];
   private carryKept = 0;
   private carryLen = 0;
@@ -137,6 +138,7 @@ export class MimeIndexer {
     const top = this.stack[this.stack.length - 1];
     if (len >= 3 && buf[start] === 45 && buf[start + 1] === 45 && this.boundaryLine(buf, start, kept)) {
       this.advance(len, vlen, lf, crlf);
+      this.prevWasBoundary = true;
       const mp = this.pendingParent;
       if (mp) {
         this.pendingParent = null;
@@ -162,6 +164,7 @@ export class MimeIndexer {
     this.prevTermFile = lf ? (crlf ? 2 : 1) : 0;
     this.prevTermV = lf ? 2 : 0;
     this.prevHadLf = lf;
+    this.prevWasBoundary = false;
   }
 
   /** Is this a boundary line of an open multipart? If so, close and open parts accordingly. */
@@ -172,9 +175,12 @@ export class MimeIndexer {
       if (buf.toString("latin1", start + 2, start + 2 + b.length) !== b) continue;
       const closing = buf[start + 2 + b.length] === 45 && buf[start + 3 + b.length] === 45;
       const mp = this.stack[i];
-      const endPos = this.pos - this.prevTermFile;
-      const endV = this.v - this.prevTermV;
-      const endL = this.l - (this.prevHadLf ? 1 : 0);
+      // the line end before a boundary belongs to it, unless that line was a boundary line
+      // itself (whose line end is already its own), as in Dovecot's parse_part_finish
+      const own = this.prevWasBoundary;
+      const endPos = this.pos - (own ? 0 : this.prevTermFile);
+      const endV = this.v - (own ? 0 : this.prevTermV);
+      const endL = this.l - (!own && this.prevHadLf ? 1 : 0);
       while (this.stack.length > i + 1) this.close(this.stack.pop()!, endPos, endV, endL);
       if (closing) {
         mp.boundary = null;

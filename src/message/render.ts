@@ -66,9 +66,10 @@ function structure(p: MimePart, ext: boolean): ImapData {
     return out;
   }
   const isText = p.type === "text";
+  // Dovecot writes message/rfc822 in lower case whatever was sent
   const out: ImapData[] = [
-    wire(type),
-    wire(subtype),
+    p.message ? "message" : wire(type),
+    p.message ? "rfc822" : wire(subtype),
     params(p.params, isText),
     wire(p.id),
     wire(p.description),
@@ -81,7 +82,28 @@ function structure(p: MimePart, ext: boolean): ImapData {
   return out;
 }
 
+/**
+ * Dovecot's message_part_data_is_plain_7bit: a single-part message that says no more than
+ * text/plain; charset=us-ascii (any case), 7bit. Dovecot caches such a message as one flag and
+ * answers the canonical lower-case form, so a client sees that form; so do we.
+ */
+function isPlain7bit(p: MimePart): boolean {
+  if (p.type !== "text" || p.subtype !== "plain" || p.parts || p.message) return false;
+  if (p.params.length > 1) return false;
+  if (p.params.length === 1 && (p.params[0][0].toLowerCase() !== "charset" || p.params[0][1].toLowerCase() !== "us-ascii")) return false;
+  if (p.id !== null || p.description !== null || p.encoding.toLowerCase() !== "7bit") return false;
+  return p.md5 === null && p.disposition === null && p.language === null && p.location === null;
+}
+
 /** BODYSTRUCTURE (extensible = true) or BODY (false). */
 export function bodyStructure(index: MimeIndex, extensible: boolean): ImapData {
-  return structure(index.root, extensible);
+  const root = index.root;
+  if (isPlain7bit(root)) {
+    const out: ImapData[] = [...EMPTY_BASIC];
+    out[6] = root.bodySize;
+    out[7] = root.bodyLines;
+    if (extensible) out.push(null, null, null, null);
+    return out;
+  }
+  return structure(root, extensible);
 }
