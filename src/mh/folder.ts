@@ -1,0 +1,208 @@
+// One MH folder on disk: message numbers, message files, `.mh_sequences`. Writes never leave a
+// half-written file where nmh could see it: everything goes to a dot-named temporary first
+// (nmh ignores dot files) and is then linked or renamed into place.
+import { promises as fsp, constants as C } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { withFcntlLock, type LockOptions } from "./lock.js";
+import { formatSequences, parseSequences, type Sequences } from "./sequences.js";
+
+export const SEQUENCES_FILE = ".mh_sequences";
+const TMP_PREFIX = ".asimap-tmp-";
+const MESSAGE_NAME = /^[1-9][0-9]*$/;
+
+/** Message numbers in the folder, ascending. Ignores `,N` backups, dot files and non-numbers. */
+export async function listNumbers(dir: string): Promise<number[]> {
+  const names = await fsp.readdir(dir);
+  const nums: number[] = [];
+  for (const n of names) if (MESSAGE_NAME.test(n)) nums.push(Number(n));
+  return nums.sort((a, b) => a - b);
+}
+
+export function messageFile(dir: string, num: number): string {
+  return join(dir, String(num));
+}
+
+export function tempName(dir: string): string {
+  return join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
+}
+
+/**
+ * Add a message: written under a temporary name, its mtime set, then hard-linked to the next
+ * free number. link() fails with EEXIST when `inc` (or anyone) took that number first, so we
+ * move on to the next one: two writers never share a number.
+ */
+export async function addMessage(dir: string, data: Buffer, mtime: Date, after = 0): Promise<number> {
+  const tmp = tempName(dir);
+  const fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600);
+  try {
+    await fh.writeFile(data);
+  } finally {
+    await fh.close();
+  }
+  try {
+    await fsp.utimes(tmp, mtime, mtime);
+    const nums = await listNumbers(dir);
+    let n = Math.max(after, nums.length > 0 ? nums[nums.length - 1] : 0) + 1;
+    for (;;) {
+      try {
+        await fsp.link(tmp, messageFile(dir, n));
+        return n;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        n++;
+      }
+    }
+  } finally {
+    await fsp.unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** Unlink message files; a file already gone is not an error. Returns the numbers removed. */
+export async function removeMessages(dir: string, nums: number[]): Promise<number[]> {
+  const done: number[] = [];
+  for (const n of nums) {
+    try {
+      await fsp.unlink(messageFile(dir, n));
+      done.push(n);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+  }
+  return done;
+}
+
+/** Remove temporary files left by a writer that died (its pid is gone). */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    if (!n.startsWith(TMP_PREFIX)) continue;
+    const pid = Number(n.slice(TMP_PREFIX.length).split("-")[0]);
+    if (pid === process.pid || (Number.isInteger(pid) && pidAlive(pid))) continue;
+    await fsp.unlink(join(dir, n)).catch(() => undefined);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export interface SequencesSnapshot {
+  seqs: Sequences;
+  /** null when the file does not exist */
+  stat: { ino: number; size: number; mtimeNs: bigint; mode: number } | null;
+}
+
+/** Read `.mh_sequences`; a missing file is an empty set of sequences. */
+export async function readSequences(dir: string): Promise<SequencesSnapshot> {
+  const path = join(dir, SEQUENCES_FILE);
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(path, "r");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { seqs: new Map(), stat: null };
+    throw e;
+  }
+  try {
+    // nmh rewrites the file in place (truncate, write): read until a stable, complete copy
+    let st = await fh.stat({ bigint: true });
+    let buf: Buffer = await fh.readFile();
+    for (let i = 0; i < 5 && !complete(buf, st.size); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      buf = await readAt(fh);
+      st = await fh.stat({ bigint: true });
+    }
+    const text = buf.toString("utf8");
+    return {
+      seqs: parseSequences(text),
+      stat: { ino: Number(st.ino), size: Number(st.size), mtimeNs: st.mtimeNs, mode: Number(st.mode) & 0o7777 },
+    };
+  } finally {
+    await fh.close();
+  }
+}
+
+function complete(buf: Buffer, size: bigint): boolean {
+  return BigInt(buf.length) === size && (buf.length === 0 || buf[buf.length - 1] === 10);
+}
+
+async function readAt(fh: fsp.FileHandle): Promise<Buffer> {
+  const st = await fh.stat();
+  const buf = Buffer.alloc(st.size);
+  const { bytesRead } = await fh.read(buf, 0, st.size, 0);
+  return buf.subarray(0, bytesRead);
+}
+
+/** Write `.mh_sequences` atomically (temporary file + rename), keeping the old file's mode. */
+export async function writeSequences(dir: string, seqs: Sequences, mode = 0o600): Promise<void> {
+  const tmp = tempName(dir);
+  await fsp.writeFile(tmp, formatSequences(seqs), { mode, flag: "wx" });
+  try {
+    await fsp.chmod(tmp, mode);
+    await fsp.rename(tmp, join(dir, SEQUENCES_FILE));
+  } catch (e) {
+    await fsp.unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
+export interface UpdateOptions {
+  /** null: no lock (temporary file + rename); else nmh's fcntl lock and an in-place rewrite */
+  lock: LockOptions | null;
+}
+
+/**
+ * Read-modify-write `.mh_sequences`: read it fresh, let `mutate` change it, write it back.
+ * Unlocked, the new file is renamed into place, so no reader ever sees half of it. Locked, we
+ * do exactly what nmh does under the same lock: truncate and rewrite the locked file.
+ */
+export async function updateSequences<T>(
+  dir: string, opts: UpdateOptions, mutate: (seqs: Sequences) => Promise<T> | T,
+): Promise<{ result: T; seqs: Sequences }> {
+  const path = join(dir, SEQUENCES_FILE);
+  if (opts.lock) {
+    return withFcntlLock(path, opts.lock, async (fh) => {
+      const seqs = parseSequences((await fh.readFile()).toString("utf8"));
+      const result = await mutate(seqs);
+      const text = Buffer.from(formatSequences(seqs));
+      await fh.truncate(0);
+      await fh.write(text, 0, text.length, 0);
+      return { result, seqs };
+    });
+  }
+  const snap = await readSequences(dir);
+  const result = await mutate(snap.seqs);
+  await writeSequences(dir, snap.seqs, snap.stat?.mode ?? 0o600);
+  return { result, seqs: snap.seqs };
+}
+
+/** Renumber messages 1..n in order (`folder -pack`); sequences follow. Returns old→new. */
+export async function packFolder(dir: string, seqs: Sequences): Promise<Map<number, number>> {
+  const nums = await listNumbers(dir);
+  const map = new Map<number, number>();
+  let next = 1;
+  for (const n of nums) {
+    if (n !== next) await fsp.rename(messageFile(dir, n), messageFile(dir, next));
+    map.set(n, next);
+    next++;
+  }
+  for (const [name, set] of seqs) {
+    const moved = new Set<number>();
+    for (const n of set) {
+      const m = map.get(n);
+      if (m !== undefined) moved.add(m);
+    }
+    seqs.set(name, moved);
+  }
+  return map;
+}

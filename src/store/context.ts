@@ -1,0 +1,48 @@
+// What every mailbox of one user shares: the state database and its prepared statements, the
+// flag mapping from the MH profile, the lock policy and the logger.
+import type Database from "better-sqlite3";
+import type { UpdateOptions } from "../mh/folder.js";
+import type { FlagMap } from "./flags.js";
+import type { StoreOptions } from "./types.js";
+
+export type Logger = NonNullable<StoreOptions["logger"]>;
+
+export const silentLogger: Logger = {
+  warn() {}, info() {}, debug() {}, error() {},
+};
+
+export interface StoreContext {
+  root: string;
+  db: Database.Database;
+  flags: FlagMap;
+  log: Logger;
+  pollMs: number;
+  /** how `.mh_sequences` is updated: with nmh's lock or with none */
+  seqUpdate: UpdateOptions;
+  stmts: Statements;
+}
+
+export function prepareStatements(db: Database.Database) {
+  return {
+    mailboxByPath: db.prepare("SELECT * FROM mailboxes WHERE path = ?"),
+    messagesOf: db.prepare(
+      "SELECT uid, num, ino, size, mtime, modseq, crlf_size, flags FROM messages WHERE mailbox_id = ? ORDER BY uid",
+    ).raw(true),
+    insertMessage: db.prepare(
+      `INSERT INTO messages (mailbox_id, uid, num, ino, size, mtime, modseq, crlf_size, flags)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    deleteMessage: db.prepare("DELETE FROM messages WHERE mailbox_id = ? AND uid = ?"),
+    insertExpunged: db.prepare("INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)"),
+    updateNum: db.prepare("UPDATE messages SET num = ? WHERE mailbox_id = ? AND uid = ?"),
+    updateFlags: db.prepare("UPDATE messages SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?"),
+    updateMailboxState: db.prepare(
+      `UPDATE mailboxes SET uidnext = ?, highestmodseq = ?, dir_sig = ?, seq_sig = ?, racy = ? WHERE id = ?`,
+    ),
+    expungedSince: db.prepare("SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid").pluck(),
+    getIndex: db.prepare("SELECT idx FROM messages WHERE mailbox_id = ? AND uid = ?").pluck(),
+    setIndex: db.prepare("UPDATE messages SET idx = ? WHERE mailbox_id = ? AND uid = ?"),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;

@@ -1,0 +1,84 @@
+// The per-user state database: what IMAP needs that MH cannot hold (UIDs, UIDVALIDITY, MODSEQs,
+// subscriptions, expunged UIDs) plus a cache of what the files say. WAL mode, one transaction
+// per change, schema versions in `user_version`.
+import Database from "better-sqlite3";
+import { join } from "node:path";
+
+export const STATE_DB = ".asimap-state.sqlite";
+
+type Db = Database.Database;
+
+/** Each entry brings the schema from version i to i+1. Never edit one that has shipped. */
+const MIGRATIONS: Array<(db: Db) => void> = [
+  (db) => {
+    db.exec(`
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE mailboxes (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,          -- MH folder relative to the root ('inbox', 'a/b')
+        uidvalidity INTEGER NOT NULL,
+        uidnext INTEGER NOT NULL,
+        highestmodseq INTEGER NOT NULL,
+        special_use TEXT,
+        noselect INTEGER NOT NULL DEFAULT 0, -- deleted, kept as the parent of others
+        dir_ino INTEGER,                     -- recognises a folder renamed by hand
+        dir_sig TEXT,                        -- folder stat when last scanned
+        seq_sig TEXT,                        -- .mh_sequences stat when last read
+        racy INTEGER NOT NULL DEFAULT 1      -- last scan was too close to a change to trust the sigs
+      );
+      CREATE TABLE messages (
+        mailbox_id INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        num INTEGER NOT NULL,
+        ino INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        mtime REAL NOT NULL,                 -- ms, sub-ms precision
+        modseq INTEGER NOT NULL,
+        crlf_size INTEGER NOT NULL,
+        flags TEXT NOT NULL,                 -- space separated IMAP flags, sorted
+        idx TEXT,                            -- the message model's MimeIndex as JSON
+        PRIMARY KEY (mailbox_id, uid)
+      ) WITHOUT ROWID;
+      CREATE TABLE expunged (
+        mailbox_id INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        modseq INTEGER NOT NULL,
+        PRIMARY KEY (mailbox_id, uid)
+      ) WITHOUT ROWID;
+      CREATE TABLE subscriptions (name TEXT PRIMARY KEY);
+    `);
+  },
+];
+
+export function openStateDb(root: string): Db {
+  const db = new Database(join(root, STATE_DB));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new Error(`state database schema ${version} is newer than this server (${MIGRATIONS.length})`);
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      MIGRATIONS[v](db);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+/** A UIDVALIDITY never handed out before for this user: ≥ now in seconds, above all earlier ones. */
+export function nextUidValidity(db: Db): number {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'last_uidvalidity'").get() as
+    | { value: string } | undefined;
+  const maxRow = db.prepare("SELECT MAX(uidvalidity) AS m FROM mailboxes").get() as { m: number | null };
+  const last = Math.max(Number(row?.value ?? 0), maxRow.m ?? 0);
+  const v = Math.min(Math.max(last + 1, Math.floor(Date.now() / 1000)), 0xffffffff);
+  db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('last_uidvalidity', ?)").run(String(v));
+  return v;
+}

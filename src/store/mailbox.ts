@@ -1,0 +1,561 @@
+// One MH folder as an IMAP mailbox. Every change, ours or nmh's, goes through `commit()`: one
+// MODSEQ, one database transaction, then the events in order (expunged, added, flags).
+import { EventEmitter } from "node:events";
+import { promises as fsp, watch, type FSWatcher } from "node:fs";
+import { join } from "node:path";
+import {
+  addMessage, listNumbers, messageFile, readSequences, removeMessages, removeStaleTemps,
+  updateSequences, SEQUENCES_FILE,
+} from "../mh/folder.js";
+import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
+import type { MimeIndex } from "../message/types.js";
+import type { StoreContext } from "./context.js";
+import { crlfSize, toLf } from "./crlf.js";
+import { normaliseFlags } from "./flags.js";
+import { loadIndexer } from "./message-index.js";
+import {
+  StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
+} from "./types.js";
+
+/** A file's identity: the same (inode, size, mtime) after a rename means the same message. */
+interface Ident { ino: number; size: number; mtime: number }
+const identKey = (i: Ident) => `${i.ino}:${i.size}:${i.mtime}`;
+
+/** A stat sig younger than this at scan time is not trusted (timestamps are coarse). */
+const RACY_NS = 2_000_000_000n;
+const STAT_BATCH = 128;
+
+interface NewMessage { num: number; ident: Ident; crlfSize: number }
+
+interface Changes {
+  added?: NewMessage[];
+  expunged?: number[];
+  renumbered?: Map<number, number>; // uid → num
+  /** the sequences now on disk: flags of every message are recomputed from them */
+  seqs?: Sequences;
+  dirSig?: string;
+  seqSig?: string;
+  racy?: boolean;
+}
+
+export interface MailboxRow {
+  id: number;
+  path: string;
+  uidvalidity: number;
+  uidnext: number;
+  highestmodseq: number;
+  dir_sig: string | null;
+  seq_sig: string | null;
+  racy: number;
+}
+
+export class MhMailbox extends EventEmitter implements Mailbox {
+  readonly dir: string;
+  private recs: readonly MessageRecord[] = [];
+  private byUid = new Map<number, MessageRecord>();
+  private idents = new Map<number, Ident>();
+  private _uidNext: number;
+  private _highestModseq: number;
+  private dirSig: string | null;
+  private seqSig: string | null;
+  private racy: boolean;
+  private loaded = false;
+  /** numbers we added since the last scan, and whether we touched the directory at all */
+  private pendingSelf = new Set<number>();
+  private selfTouched = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  private watcher: FSWatcher | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private hintTimer: NodeJS.Timeout | null = null;
+  private gone = false;
+
+  constructor(
+    private readonly ctx: StoreContext,
+    readonly id: number,
+    public name: string,
+    public path: string,
+    row: MailboxRow,
+  ) {
+    super();
+    this.dir = join(ctx.root, path);
+    this._uidNext = row.uidnext;
+    this._highestModseq = row.highestmodseq;
+    this.dirSig = row.dir_sig;
+    this.seqSig = row.seq_sig;
+    this.racy = row.racy !== 0;
+    this.uidValidity = row.uidvalidity;
+    this.on("newListener", (ev) => {
+      if (ev === "change") queueMicrotask(() => this.updateWatch());
+    });
+    this.on("removeListener", (ev) => {
+      if (ev === "change") this.updateWatch();
+    });
+  }
+
+  readonly uidValidity: number;
+  get uidNext(): number { return this._uidNext; }
+  get highestModseq(): number { return this._highestModseq; }
+
+  /** Serialise everything that reads or writes this folder's state within the process. */
+  private run<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(() => {
+      if (this.gone) throw new StoreError("NONEXISTENT", `mailbox ${this.name} no longer exists`);
+      return fn();
+    });
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  sync(opts: { deep?: boolean } = {}): Promise<void> {
+    return this.run(() => this.syncLocked(opts.deep ?? false));
+  }
+
+  messages(): readonly MessageRecord[] { return this.recs; }
+  get(uid: number): MessageRecord | undefined { return this.byUid.get(uid); }
+
+  status(): MailboxStatus {
+    let unseen = 0, deleted = 0, size = 0;
+    for (const r of this.recs) {
+      if (!r.flags.includes("\\Seen")) unseen++;
+      if (r.flags.includes("\\Deleted")) deleted++;
+      size += r.size;
+    }
+    return {
+      messages: this.recs.length, recent: 0, uidNext: this._uidNext, uidValidity: this.uidValidity,
+      unseen, highestModseq: this._highestModseq, size, deleted,
+    };
+  }
+
+  messagePath(uid: number): string {
+    const r = this.byUid.get(uid);
+    if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
+    return messageFile(this.dir, r.num);
+  }
+
+  /**
+   * The file's bytes. Its identity is checked on the open descriptor: a file replaced or edited
+   * behind our back is a different message, so we resync and report the UID as expunged.
+   */
+  async readMessage(uid: number): Promise<Buffer> {
+    const r = this.byUid.get(uid);
+    const ident = this.idents.get(uid);
+    if (!r || !ident) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
+    let fh: fsp.FileHandle | null = null;
+    try {
+      fh = await fsp.open(messageFile(this.dir, r.num), "r");
+      const st = await fh.stat();
+      if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === identKey(ident)) {
+        return await fh.readFile();
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    } finally {
+      await fh?.close();
+    }
+    await this.sync({ deep: true });
+    throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
+  }
+
+  async index(uid: number): Promise<MimeIndex> {
+    if (!this.byUid.has(uid)) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
+    const indexer = await loadIndexer();
+    const cached = this.ctx.stmts.getIndex.get(this.id, uid) as string | null | undefined;
+    if (cached) {
+      const idx = JSON.parse(cached) as MimeIndex;
+      if (idx.v === indexer.version) return idx;
+    }
+    const idx = indexer.indexMessage(await this.readMessage(uid));
+    this.ctx.stmts.setIndex.run(JSON.stringify(idx), this.id, uid);
+    return idx;
+  }
+
+  async storeFlags(
+    uids: number[], op: "add" | "remove" | "replace", flags: Flag[], unchangedSince?: number,
+  ): Promise<StoreFlagsResult> {
+    for (const f of flags) this.ctx.flags.sequenceOf(f); // refuse what MH cannot hold, before any write
+    return this.run(async () => {
+      await this.syncLocked(false);
+      const modified: number[] = [];
+      const targets: MessageRecord[] = [];
+      for (const uid of uids) {
+        const r = this.byUid.get(uid);
+        if (!r) continue;
+        if (unchangedSince !== undefined && r.modseq > unchangedSince) modified.push(uid);
+        else targets.push(r);
+      }
+      if (targets.length === 0) return { changed: [], modified };
+      const before = new Map(targets.map((r) => [r.uid, r]));
+      await this.updateSeqs((seqs) => {
+        for (const r of targets) this.ctx.flags.apply(seqs, r.num, op, flags);
+      });
+      const changed: MessageRecord[] = [];
+      for (const [uid, old] of before) {
+        const now = this.byUid.get(uid);
+        if (now && now !== old && now.modseq !== old.modseq) changed.push(now);
+      }
+      return { changed, modified };
+    });
+  }
+
+  append(data: Buffer, flags: Flag[], internalDate?: Date): Promise<number> {
+    return this.appendMany([{ data, flags, internalDate }]).then((u) => u[0]);
+  }
+
+  appendMany(msgs: Array<{ data: Buffer; flags: Flag[]; internalDate?: Date }>): Promise<number[]> {
+    return this.appendStored(msgs.map((m) => ({ ...m, data: toLf(m.data) })));
+  }
+
+  /** Messages already in stored (LF) form; all or nothing. */
+  async appendStored(msgs: Array<{ data: Buffer; flags: Flag[]; internalDate?: Date }>): Promise<number[]> {
+    for (const m of msgs) for (const f of m.flags) this.ctx.flags.sequenceOf(f);
+    return this.run(async () => {
+      await this.syncLocked(false);
+      const added: NewMessage[] = [];
+      try {
+        let after = 0;
+        for (const m of msgs) {
+          const date = m.internalDate ?? new Date();
+          const num = await addMessage(this.dir, m.data, date, after);
+          after = num;
+          this.pendingSelf.add(num);
+          this.selfTouched = true;
+          const st = await fsp.stat(messageFile(this.dir, num));
+          added.push({ num, ident: { ino: st.ino, size: st.size, mtime: st.mtimeMs }, crlfSize: crlfSize(m.data) });
+        }
+      } catch (e) {
+        await removeMessages(this.dir, added.map((a) => a.num));
+        if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw new StoreError("OVERQUOTA", "no space left");
+        throw e;
+      }
+      const firstUid = this._uidNext;
+      await this.updateSeqs((seqs) => {
+        msgs.forEach((m, i) => this.ctx.flags.apply(seqs, added[i].num, "replace", m.flags));
+      }, added);
+      return added.map((_, i) => firstUid + i);
+    });
+  }
+
+  async copyTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>> {
+    const picked: Array<{ uid: number; data: Buffer; flags: Flag[]; internalDate: Date }> = [];
+    for (const uid of uids) {
+      const r = this.byUid.get(uid);
+      if (!r) continue;
+      try {
+        picked.push({ uid, data: await this.readMessage(uid), flags: r.flags, internalDate: r.internalDate });
+      } catch (e) {
+        if (e instanceof StoreError && e.code === "EXPUNGEISSUED") continue;
+        throw e;
+      }
+    }
+    if (picked.length === 0) return [];
+    const newUids = dest instanceof MhMailbox ? await dest.appendStored(picked) : await dest.appendMany(picked);
+    return picked.map((p, i) => [p.uid, newUids[i]]);
+  }
+
+  expunge(uids: number[]): Promise<number[]> {
+    return this.run(async () => {
+      await this.syncLocked(false);
+      const targets = uids.map((u) => this.byUid.get(u)).filter((r): r is MessageRecord => r !== undefined);
+      if (targets.length === 0) return [];
+      const done = targets.map((r) => r.uid);
+      // the files go first: a crash after this point is an rmm that the next sync sees
+      this.selfTouched = true;
+      await removeMessages(this.dir, targets.map((r) => r.num));
+      await this.updateSeqs((seqs) => {
+        for (const r of targets) for (const set of seqs.values()) set.delete(r.num);
+      }, [], done);
+      return done.sort((a, b) => a - b);
+    });
+  }
+
+  expungedSince(modseq: number): number[] {
+    return this.ctx.stmts.expungedSince.all(this.id, modseq) as number[];
+  }
+
+  /** Called by the store when the folder was deleted or renamed away. */
+  markGone(): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.stopWatch();
+    this.emit("change", { kind: "gone" });
+  }
+
+  close(): void {
+    this.stopWatch();
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  /**
+   * Merge our change into `.mh_sequences` as it is on disk now (never overwriting a concurrent
+   * `mark`), then take the result as the truth for every message's flags.
+   */
+  private async updateSeqs(
+    mutate: (seqs: Sequences) => void, added: NewMessage[] = [], expunged: number[] = [],
+  ): Promise<void> {
+    let seqs: Sequences;
+    try {
+      ({ seqs } = await updateSequences(this.dir, this.ctx.seqUpdate, (s) => {
+        mutate(s);
+        s.delete("Recent"); // the old server's; IMAP \Recent is not kept on disk any more
+      }));
+    } catch (e) {
+      if (e instanceof SequencesFormatError) {
+        throw new StoreError("CANNOT", `${SEQUENCES_FILE} in ${this.name} is poorly formatted: ${e.message}`);
+      }
+      throw e;
+    }
+    const sst = await statSig(join(this.dir, SEQUENCES_FILE));
+    // our own write is younger than RACY_NS, so the next sync re-reads the file anyway
+    this.commit({ added, expunged, seqs, seqSig: sst.sig, racy: true });
+  }
+
+  private async load(): Promise<void> {
+    const rows = this.ctx.stmts.messagesOf.all(this.id) as Array<
+      [number, number, number, number, number, number, number, string]
+    >;
+    const recs: MessageRecord[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [uid, num, ino, size, mtime, modseq, crlf, flags] = rows[i];
+      const r: MessageRecord = {
+        uid, num, flags: flags === "" ? [] : flags.split(" "), modseq, size: crlf, internalDate: new Date(mtime),
+      };
+      recs[i] = r;
+      this.byUid.set(uid, r);
+      this.idents.set(uid, { ino, size, mtime });
+    }
+    this.recs = recs;
+    this.loaded = true;
+    await removeStaleTemps(this.dir);
+  }
+
+  private async syncLocked(deep: boolean): Promise<void> {
+    if (!this.loaded) await this.load();
+    let dst: Awaited<ReturnType<typeof statSig>>;
+    try {
+      dst = await statSig(this.dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+        this.markGone();
+        throw new StoreError("NONEXISTENT", `mailbox ${this.name} no longer exists`);
+      }
+      throw e;
+    }
+    const sst = await statSig(join(this.dir, SEQUENCES_FILE)).catch(() => ({ sig: "none", mtimeNs: 0n }));
+    const dirChanged = dst.sig !== this.dirSig;
+    const seqChanged = sst.sig !== this.seqSig;
+    if (!deep && !dirChanged && !seqChanged && !this.racy) return;
+
+    const scanNs = BigInt(Date.now()) * 1_000_000n;
+    const racy = scanNs - maxBig(dst.mtimeNs, sst.mtimeNs) < RACY_NS;
+    const changes: Changes = { dirSig: dst.sig, seqSig: sst.sig, racy };
+
+    if (deep || dirChanged || this.racy) {
+      const nums = await listNumbers(this.dir);
+      const byNum = new Map<number, number>();
+      for (const r of this.recs) byNum.set(r.num, r.uid);
+      let baseMax = 0;
+      for (const n of byNum.keys()) if (!this.pendingSelf.has(n) && n > baseMax) baseMax = n;
+      const present = new Set(nums);
+      const missing = [...byNum.keys()].some((n) => !present.has(n));
+      const fresh = nums.filter((n) => !byNum.has(n));
+      // Only new numbers above the old ones, nothing gone: inc or our own appends. Anything
+      // else (rmm, refile, pack, sortm) may have moved files: check every file's identity.
+      const cheap = !deep && !missing && fresh.every((n) => n > baseMax)
+        && (fresh.length > 0 || this.selfTouched || !dirChanged);
+      const toStat = cheap ? fresh : nums;
+      const stats = await statMany(this.dir, toStat);
+      const added: NewMessage[] = [];
+      if (cheap) {
+        for (const [num, ident] of stats) added.push(await this.newMessage(num, ident));
+      } else {
+        const byIdent = new Map<string, number>();
+        for (const [uid, ident] of this.idents) byIdent.set(identKey(ident), uid);
+        const renumbered = new Map<number, number>();
+        const kept = new Set<number>();
+        for (const [num, ident] of stats) {
+          const uid = byIdent.get(identKey(ident));
+          if (uid !== undefined && !kept.has(uid)) {
+            kept.add(uid);
+            if (this.byUid.get(uid)!.num !== num) renumbered.set(uid, num);
+          } else {
+            added.push(await this.newMessage(num, ident));
+          }
+        }
+        changes.renumbered = renumbered;
+        changes.expunged = this.recs.filter((r) => !kept.has(r.uid)).map((r) => r.uid);
+      }
+      changes.added = added;
+      this.pendingSelf.clear();
+      this.selfTouched = false;
+    }
+    try {
+      changes.seqs = (await readSequences(this.dir)).seqs;
+    } catch (e) {
+      if (!(e instanceof SequencesFormatError)) throw e;
+      // nmh refuses such a file too; keep the flags we knew until someone fixes it
+      this.ctx.log.warn({ mailbox: this.name, err: e.message }, "ignoring a poorly formatted .mh_sequences");
+    }
+    this.commit(changes);
+  }
+
+  private async newMessage(num: number, ident: Ident): Promise<NewMessage> {
+    let size = ident.size;
+    try {
+      size = crlfSize(await fsp.readFile(messageFile(this.dir, num)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+    return { num, ident, crlfSize: size };
+  }
+
+  /** Apply one batch of changes: one MODSEQ, one transaction, then the events. */
+  private commit(ch: Changes): void {
+    const modseq = this._highestModseq + 1;
+    let uidNext = this._uidNext;
+    const expunged = new Set(ch.expunged ?? []);
+    const renumbered = ch.renumbered ?? new Map<number, number>();
+    const next: MessageRecord[] = [];
+    const changedFlags: MessageRecord[] = [];
+    const renumberedRecs: MessageRecord[] = [];
+    const addedRecs: Array<{ rec: MessageRecord; ident: Ident }> = [];
+    const numsNow: number[] = [];
+    for (const r of this.recs) if (!expunged.has(r.uid)) numsNow.push(renumbered.get(r.uid) ?? r.num);
+    for (const a of ch.added ?? []) numsNow.push(a.num);
+    const flagsByNum = ch.seqs ? this.ctx.flags.flagsByNumber(ch.seqs, numsNow) : null;
+
+    for (const r of this.recs) {
+      if (expunged.has(r.uid)) continue;
+      let rec = r;
+      const num = renumbered.get(r.uid);
+      if (num !== undefined) {
+        rec = { ...rec, num };
+        renumberedRecs.push(rec);
+      }
+      const flags = flagsByNum?.get(rec.num);
+      if (flags && flags.join(" ") !== rec.flags.join(" ")) {
+        rec = { ...rec, flags, modseq };
+        changedFlags.push(rec);
+      }
+      next.push(rec);
+    }
+    for (const a of ch.added ?? []) {
+      const rec: MessageRecord = {
+        uid: uidNext++, num: a.num, flags: normaliseFlags(flagsByNum?.get(a.num) ?? []), modseq,
+        size: a.crlfSize, internalDate: new Date(a.ident.mtime),
+      };
+      next.push(rec);
+      addedRecs.push({ rec, ident: a.ident });
+    }
+    const anyMessageChange = expunged.size > 0 || addedRecs.length > 0 || changedFlags.length > 0;
+    const highest = anyMessageChange ? modseq : this._highestModseq;
+    const dirSig = ch.dirSig ?? this.dirSig;
+    const seqSig = ch.seqSig ?? this.seqSig;
+    const racy = ch.racy ?? this.racy;
+
+    const s = this.ctx.stmts;
+    this.ctx.db.transaction(() => {
+      for (const uid of expunged) {
+        s.deleteMessage.run(this.id, uid);
+        s.insertExpunged.run(this.id, uid, modseq);
+      }
+      for (const r of renumberedRecs) s.updateNum.run(r.num, this.id, r.uid);
+      for (const r of changedFlags) s.updateFlags.run(r.flags.join(" "), modseq, this.id, r.uid);
+      for (const { rec, ident } of addedRecs) {
+        s.insertMessage.run(this.id, rec.uid, rec.num, ident.ino, ident.size, ident.mtime, modseq, rec.size,
+          rec.flags.join(" "));
+      }
+      s.updateMailboxState.run(uidNext, highest, dirSig, seqSig, racy ? 1 : 0, this.id);
+    })();
+
+    // state in memory follows the committed transaction
+    this._uidNext = uidNext;
+    this._highestModseq = highest;
+    this.dirSig = dirSig;
+    this.seqSig = seqSig;
+    this.racy = racy;
+    if (anyMessageChange || renumberedRecs.length > 0) {
+      this.recs = next;
+      for (const uid of expunged) {
+        this.byUid.delete(uid);
+        this.idents.delete(uid);
+      }
+      for (const r of renumberedRecs) this.byUid.set(r.uid, r);
+      for (const r of changedFlags) this.byUid.set(r.uid, r);
+      for (const { rec, ident } of addedRecs) {
+        this.byUid.set(rec.uid, rec);
+        this.idents.set(rec.uid, ident);
+      }
+    }
+    if (expunged.size > 0) this.emit("change", { kind: "expunged", uids: [...expunged].sort((a, b) => a - b) });
+    if (addedRecs.length > 0) this.emit("change", { kind: "added", uids: addedRecs.map((a) => a.rec.uid) });
+    if (changedFlags.length > 0) {
+      this.emit("change", { kind: "flags", uids: changedFlags.map((r) => r.uid).sort((a, b) => a - b) });
+    }
+  }
+
+  // ---- change watching: only folders someone listens to hold a watcher ----------------------
+
+  private updateWatch(): void {
+    if (this.listenerCount("change") > 0 && !this.gone) this.startWatch();
+    else this.stopWatch();
+  }
+
+  private startWatch(): void {
+    if (this.timer) return;
+    const kick = () => {
+      this.sync().catch((e) => {
+        if (!(e instanceof StoreError && e.code === "NONEXISTENT")) {
+          this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "background sync failed");
+        }
+      });
+    };
+    this.timer = setInterval(kick, this.ctx.pollMs);
+    this.timer.unref();
+    try {
+      this.watcher = watch(this.dir, { persistent: false }, () => {
+        // coalesce a burst of events (inc writes many files) into one sync
+        if (this.hintTimer) return;
+        this.hintTimer = setTimeout(() => {
+          this.hintTimer = null;
+          kick();
+        }, 20);
+        this.hintTimer.unref();
+      });
+      this.watcher.on("error", () => this.watcher?.close());
+    } catch (e) {
+      this.ctx.log.debug({ mailbox: this.name, err: String(e) }, "fs.watch unavailable; polling only");
+    }
+  }
+
+  private stopWatch(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.hintTimer) clearTimeout(this.hintTimer);
+    this.watcher?.close();
+    this.timer = null;
+    this.hintTimer = null;
+    this.watcher = null;
+  }
+}
+
+async function statSig(path: string): Promise<{ sig: string; mtimeNs: bigint }> {
+  const st = await fsp.stat(path, { bigint: true });
+  return { sig: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, mtimeNs: st.mtimeNs };
+}
+
+function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+/** Stat message files in parallel batches; files gone meanwhile are left out. */
+async function statMany(dir: string, nums: number[]): Promise<Array<[number, Ident]>> {
+  const out: Array<[number, Ident]> = [];
+  for (let i = 0; i < nums.length; i += STAT_BATCH) {
+    const batch = nums.slice(i, i + STAT_BATCH);
+    const sts = await Promise.all(batch.map((n) => fsp.stat(messageFile(dir, n)).catch(() => null)));
+    sts.forEach((st, j) => {
+      if (st && st.isFile()) out.push([batch[j], { ino: st.ino, size: st.size, mtime: st.mtimeMs }]);
+    });
+  }
+  return out;
+}

@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync, existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { openUserStore, StoreError, type UserStore } from "../../src/store/index.js";
+import { makeMhHome, type MhHome } from "./helpers.js";
+
+let h: MhHome;
+let store: UserStore;
+beforeEach(async () => {
+  h = makeMhHome();
+  store = await openUserStore(h.root, {});
+});
+afterEach(async () => {
+  await store.close();
+  h.cleanup();
+});
+
+describe("store basics", () => {
+  it("appends CRLF as LF, sizes in CRLF form, round trips byte-identical on the wire", async () => {
+    const box = await store.mailbox("INBOX");
+    const wire = Buffer.from("From: a@b\r\nSubject: hi\r\n\r\nline one\r\nline two\r\n");
+    const date = new Date("2024-02-03T04:05:06Z");
+    const uid = await box.append(wire, ["\\Flagged"], date);
+    expect(uid).toBe(1);
+    const rec = box.get(uid)!;
+    expect(rec.size).toBe(wire.length);
+    expect(rec.flags).toEqual(["\\Flagged"]);
+    expect(rec.internalDate.getTime()).toBe(date.getTime());
+    const stored = readFileSync(join(h.root, "inbox", "1"));
+    expect(stored.includes(13)).toBe(false);
+    expect(Buffer.from(stored.toString("latin1").replace(/\n/g, "\r\n"), "latin1")).toEqual(wire);
+    expect(readFileSync(join(h.root, "inbox", ".mh_sequences"), "utf8")).toBe("unseen: 1\nflagged: 1\n");
+    expect(box.status()).toMatchObject({ messages: 1, unseen: 1, uidNext: 2 });
+  });
+
+  it("stores flags, answers UNCHANGEDSINCE, expunges and remembers the expunged UIDs", async () => {
+    const box = await store.mailbox("INBOX");
+    const a = await box.append(Buffer.from("Subject: a\n\nx\n"), []);
+    const b = await box.append(Buffer.from("Subject: b\n\nx\n"), ["\\Seen"]);
+    const m0 = box.highestModseq;
+    const res = await box.storeFlags([a, b], "add", ["\\Seen", "\\Deleted", "$Junk"]);
+    expect(res.changed.map((r) => r.uid)).toEqual([a, b]);
+    expect(box.get(a)!.flags).toEqual(["$Junk", "\\Deleted", "\\Seen"]);
+    expect(box.highestModseq).toBeGreaterThan(m0);
+    const m1 = box.highestModseq;
+    const refused = await box.storeFlags([a], "remove", ["\\Deleted"], m0);
+    expect(refused.modified).toEqual([a]);
+    const gone = await box.expunge([a]);
+    expect(gone).toEqual([a]);
+    expect(box.messages().map((r) => r.uid)).toEqual([b]);
+    expect(existsSync(join(h.root, "inbox", "1"))).toBe(false);
+    expect(box.expungedSince(m1)).toEqual([a]);
+    expect(box.expungedSince(box.highestModseq)).toEqual([]);
+  });
+
+  it("refuses flags and names MH cannot hold", async () => {
+    const box = await store.mailbox("INBOX");
+    const uid = await box.append(Buffer.from("Subject: a\n\nx\n"), []);
+    await expect(box.storeFlags([uid], "add", ["cur"])).rejects.toThrow(StoreError);
+    await expect(box.storeFlags([uid], "add", ["\\Recent"])).rejects.toThrow(/cannot be stored/);
+    for (const bad of ["../x", "/abs", "a/../b", "123", "a/2024", "a\0b", "", ".hidden"]) {
+      await expect(store.create(bad), bad).rejects.toMatchObject({ code: "CANNOT" });
+    }
+  });
+
+  it("creates the special-use folders and lists them", async () => {
+    const list = await store.list();
+    const byName = new Map(list.map((i) => [i.name, i]));
+    expect(byName.get("Drafts")?.specialUse).toBe("\\Drafts");
+    expect(byName.get("Sent Messages")?.specialUse).toBe("\\Sent");
+    expect(byName.get("Deleted Messages")?.specialUse).toBe("\\Trash");
+    expect(byName.get("Junk")?.specialUse).toBe("\\Junk");
+    expect(byName.get("Archive")?.specialUse).toBe("\\Archive");
+    expect(byName.get("INBOX")?.noselect).toBe(false);
+    expect(statSync(join(h.root, "Sent Messages")).isDirectory()).toBe(true);
+  });
+
+  it("keeps UIDs and UIDVALIDITY across a reopen, and never reuses a UID", async () => {
+    const box = await store.mailbox("INBOX");
+    await box.append(Buffer.from("Subject: a\n\nx\n"), []);
+    const u2 = await box.append(Buffer.from("Subject: b\n\nx\n"), []);
+    await box.expunge([u2]);
+    const vv = box.uidValidity;
+    await store.close();
+    store = await openUserStore(h.root, {});
+    const again = await store.mailbox("INBOX");
+    expect(again.uidValidity).toBe(vv);
+    expect(again.messages().map((r) => r.uid)).toEqual([1]);
+    expect(await again.append(Buffer.from("Subject: c\n\nx\n"), [])).toBe(3);
+  });
+});

@@ -1,0 +1,46 @@
+// A temporary HOME with an MH profile and mail root, and a way to run the real nmh tools in it.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const NMH = "/usr/bin/mh";
+
+export interface MhHome {
+  home: string;
+  root: string;
+  env: NodeJS.ProcessEnv;
+  /** run an nmh command; returns stdout */
+  mh(cmd: string, ...args: string[]): string;
+  /** an mbox file with these messages (LF), for `inc -file` */
+  mbox(msgs: string[]): string;
+  cleanup(): void;
+}
+
+export function makeMhHome(profileExtra = ""): MhHome {
+  const home = mkdtempSync(join(tmpdir(), "asimap-store-"));
+  const root = join(home, "Mail");
+  mkdirSync(join(root, "inbox"), { recursive: true });
+  writeFileSync(join(home, ".mh_profile"), `Path: Mail\n${profileExtra}`);
+  const env = { ...process.env, HOME: home, MH: join(home, ".mh_profile"), MHCONTEXT: join(root, "context") };
+  process.env.MH = env.MH;
+  let n = 0;
+  return {
+    home, root, env,
+    mh(cmd, ...args) {
+      return execFileSync(join(NMH, cmd), args, { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    },
+    mbox(msgs) {
+      const path = join(home, `mbox-${n++}`);
+      writeFileSync(path, msgs.map((m) => `From sender@example.com Thu Jan  1 00:00:00 2026\n${m}\n`).join(""));
+      return path;
+    },
+    cleanup() {
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export function msg(subject: string, body = "hello\n"): string {
+  return `From: a@example.com\nTo: b@example.com\nSubject: ${subject}\nMessage-ID: <${subject.replace(/\W/g, "")}@x>\n\n${body}`;
+}
