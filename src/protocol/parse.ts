@@ -82,6 +82,8 @@ function toParseError(e: unknown, text: string): ParseError {
   let reason: string;
   if (e instanceof PeggySyntaxError) {
     reason = describe(e, text);
+  } else if (e instanceof RangeError) {
+    reason = "Command is nested too deeply";
   } else {
     // an action failed in a way the grammar did not foresee: still a syntax error for the client
     reason = "Invalid command: " + (e instanceof Error ? e.message : String(e));
