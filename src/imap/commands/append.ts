@@ -1,0 +1,32 @@
+import type { Session } from "../session.js";
+import type { Command } from "../../protocol/ast.js";
+import { StoreError } from "../../store/types.js";
+import { ok, no, type Result, type CommandOf } from "../result.js";
+import { compactSet } from "../wire.js";
+import { checkedMailbox } from "./names.js";
+
+/** APPEND (RFC 3501 §6.3.11, MULTIAPPEND 3502): all or nothing; APPENDUID (RFC 4315). */
+export async function append(s: Session, cmd: CommandOf<"APPEND">): Promise<Result> {
+  const name = checkedMailbox(cmd.mailbox);
+  const limit = s.shared.maxMessageSize;
+  if (limit !== undefined && cmd.messages.some((m) => m.data.length > limit)) {
+    return no(`Message is larger than ${limit} bytes.`, "TOOBIG");
+  }
+  if (cmd.messages.some((m) => m.data.length === 0)) return no("Can't save an empty message.");
+  let mbox;
+  try {
+    mbox = await s.store.mailbox(name);
+  } catch (e) {
+    if (e instanceof StoreError && e.code === "NONEXISTENT") return no(`Mailbox doesn't exist: ${name}`, "TRYCREATE");
+    throw e;
+  }
+  const msgs = cmd.messages.map((m) => ({
+    data: m.data,
+    flags: m.flags.filter((f) => f !== "\\Recent"),
+    internalDate: m.date,
+  }));
+  const uids = msgs.length === 1
+    ? [await mbox.append(msgs[0].data, msgs[0].flags, msgs[0].internalDate)]
+    : await mbox.appendMany(msgs);
+  return ok("Append completed.", `APPENDUID ${mbox.uidValidity} ${compactSet(uids)}`);
+}

@@ -1,0 +1,38 @@
+import type { Session } from "../session.js";
+import type { Command } from "../../protocol/ast.js";
+import { StoreError } from "../../store/types.js";
+import { ok, no, type Result, type CommandOf } from "../result.js";
+import { compactSet } from "../wire.js";
+import { checkedMailbox } from "./names.js";
+
+/** COPY and MOVE with their UID forms (RFC 3501 §6.4.7, RFC 6851, COPYUID from RFC 4315). */
+export async function copy(s: Session, cmd: CommandOf<"COPY" | "MOVE">): Promise<Result> {
+  const view = s.view!;
+  const isMove = cmd.name === "MOVE";
+  if (isMove && view.readOnly) return no("Mailbox is read-only.", "READ-ONLY");
+  const uids = cmd.uid ? view.resolveUid(cmd.set) : view.resolveSeq(cmd.set);
+  const name = checkedMailbox(cmd.mailbox);
+  let dest;
+  try {
+    dest = await s.store.mailbox(name);
+  } catch (e) {
+    if (e instanceof StoreError && e.code === "NONEXISTENT") return no(`Mailbox doesn't exist: ${name}`, "TRYCREATE");
+    throw e;
+  }
+  const present = uids.filter((u) => view.record(u) !== undefined);
+  if (present.length < uids.length && !cmd.uid) {
+    // RFC 2180 §4.4.1: copying a message expunged elsewhere fails as a whole
+    return no("Some of the requested messages no longer exist.", "EXPUNGEISSUED");
+  }
+  if (present.length === 0) return ok(isMove ? "No messages moved." : "No messages copied.");
+  const pairs = await view.mailbox.copyTo(present, dest);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const code = pairs.length
+    ? `COPYUID ${dest.uidValidity} ${compactSet(pairs.map((p) => p[0]))} ${compactSet(pairs.map((p) => p[1]))}`
+    : undefined;
+  if (!isMove) return ok("Copy completed.", code);
+  if (code) await s.send(`* OK [${code}] Moved UIDs.`);
+  // the EXPUNGE responses follow from the view's flush, before the tagged OK
+  await view.mailbox.expunge(pairs.map((p) => p[0]));
+  return ok("Move completed.");
+}

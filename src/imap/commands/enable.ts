@@ -1,0 +1,17 @@
+import type { Session } from "../session.js";
+import type { Command } from "../../protocol/ast.js";
+import { ok, type Result, type CommandOf } from "../result.js";
+
+/** RFC 5161: enables what the table registers as enableable; unknown names are ignored. */
+export async function enable(s: Session, cmd: CommandOf<"ENABLE">): Promise<Result> {
+  const newly: string[] = [];
+  for (const c of cmd.capabilities) {
+    const name = c.toUpperCase();
+    if (s.enableable().includes(name) && !s.enabled.has(name)) {
+      s.enabled.add(name);
+      newly.push(name);
+    }
+  }
+  await s.send(newly.length ? `* ENABLED ${newly.join(" ")}` : "* ENABLED");
+  return ok("Enabled.");
+}

@@ -1,0 +1,175 @@
+// FETCH / UID FETCH (RFC 3501 §6.4.5). Bodies are streamed from the message file through the
+// message model's CRLF converter with socket back-pressure; nothing large is built in memory.
+// Everything that could fail (index, open file) happens before a message's response starts,
+// so a message expunged meanwhile is skipped cleanly (RFC 2180 §4.1: NO at the end).
+import { open, type FileHandle } from "node:fs/promises";
+import type { Session } from "../session.js";
+import type { Command, FetchAtt, Section } from "../../protocol/ast.js";
+import type { MimeIndex, SectionData } from "../../message/types.js";
+import { bodyStructure, envelope, resolveSection, partialPieces, CrlfTransform } from "../../message/index.js";
+import type { MessageRecord } from "../../store/types.js";
+import { ok, no, bad, type Result, type CommandOf } from "../result.js";
+import { data, flagList, internalDate } from "../wire.js";
+
+type BodyAtt = { label: string; peek: boolean; section: Section; partial?: { offset: number; length: number } };
+
+/** RFC822* are BODY[...] under their own names. */
+function bodyAtt(att: FetchAtt): BodyAtt | null {
+  switch (att.kind) {
+    case "RFC822": return { label: "RFC822", peek: false, section: { part: [] } };
+    case "RFC822.HEADER": return { label: "RFC822.HEADER", peek: true, section: { part: [], text: "HEADER" } };
+    case "RFC822.TEXT": return { label: "RFC822.TEXT", peek: false, section: { part: [], text: "TEXT" } };
+    case "BODY[]": {
+      const s = att.section;
+      let spec = s.part.join(".");
+      if (s.text) spec += (spec ? "." : "") + s.text;
+      if (s.fields) spec += ` (${s.fields.join(" ")})`;
+      // a partial echoes only its origin octet (RFC 3501 §7.4.2)
+      const label = `BODY[${spec}]` + (att.partial ? `<${att.partial.offset}>` : "");
+      return { label, peek: att.peek, section: s, partial: att.partial };
+    }
+    default: return null;
+  }
+}
+
+function needsIndex(atts: FetchAtt[]): boolean {
+  return atts.some((a) => ["ENVELOPE", "BODYSTRUCTURE", "BODY"].includes(a.kind) || bodyAtt(a) !== null);
+}
+
+/** The header bytes of a file up to `end` (HEADER.FIELDS needs them). */
+async function readHead(fh: FileHandle, end: number): Promise<Buffer> {
+  const buf = Buffer.alloc(end);
+  let at = 0;
+  while (at < end) {
+    const { bytesRead } = await fh.read(buf, at, end - at, at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
+  }
+  return buf.subarray(0, at);
+}
+
+interface Prepared {
+  rec: MessageRecord;
+  seq: number;
+  index?: MimeIndex;
+  fh?: FileHandle;
+  sections: Map<BodyAtt, SectionData | null>;
+}
+
+export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result> {
+  const view = s.view!;
+  const unsupported = cmd.atts.find((a) => ["BINARY[]", "BINARY.SIZE", "MODSEQ"].includes(a.kind));
+  if (unsupported) return bad(`${unsupported.kind} is not supported.`);
+  if (cmd.changedSince !== undefined || cmd.vanished) return bad("CHANGEDSINCE needs CONDSTORE, which is not enabled.");
+  const uids = cmd.uid ? view.resolveUid(cmd.set) : view.resolveSeq(cmd.set);
+  const atts: FetchAtt[] = cmd.uid && !cmd.atts.some((a) => a.kind === "UID") ? [{ kind: "UID" }, ...cmd.atts] : cmd.atts;
+  const bodies = new Map(atts.map((a) => [a, bodyAtt(a)] as const));
+  const setsSeen = !view.readOnly && [...bodies.values()].some((b) => b && !b.peek);
+
+  // \Seen first (RFC 3501: non-PEEK body fetches set it); the new flags go out in this FETCH
+  const seenNow = new Set<number>();
+  if (setsSeen) {
+    const unseen = uids.filter((u) => { const r = view.record(u); return r && !r.flags.includes("\\Seen"); });
+    if (unseen.length) {
+      const res = await view.mailbox.storeFlags(unseen, "add", ["\\Seen"]);
+      for (const r of res.changed) seenNow.add(r.uid);
+    }
+  }
+  const wantsFlags = atts.some((a) => a.kind === "FLAGS");
+  let missing = 0;
+  for (const uid of uids) {
+    const rec = view.record(uid);
+    const seq = view.seqOf(uid);
+    if (!rec || !seq) { missing++; continue; }
+    let p: Prepared;
+    try {
+      p = await prepare(s, rec, seq, atts, bodies);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") { missing++; continue; }
+      throw e;
+    }
+    try {
+      await writeOne(s, p, atts, bodies, !wantsFlags && seenNow.has(uid));
+    } finally {
+      await p.fh?.close();
+    }
+    if (wantsFlags || seenNow.has(uid)) view.markReported(rec);
+  }
+  if (missing) return no("Some messages were expunged and could not be fetched.", "EXPUNGEISSUED");
+  return ok("Fetch completed.");
+}
+
+async function prepare(
+  s: Session, rec: MessageRecord, seq: number, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>,
+): Promise<Prepared> {
+  const p: Prepared = { rec, seq, sections: new Map() };
+  if (!needsIndex(atts)) return p;
+  const mbox = s.view!.mailbox;
+  p.index = await mbox.index(rec.uid);
+  const wanted = [...bodies.values()].filter((b): b is BodyAtt => b !== null);
+  if (wanted.length === 0) return p;
+  p.fh = await open(mbox.messagePath(rec.uid), "r");
+  let head: Buffer | undefined;
+  for (const b of wanted) {
+    let sec: SectionData | null;
+    if (b.section.text === "HEADER.FIELDS" || b.section.text === "HEADER.FIELDS.NOT") {
+      head ??= await readHead(p.fh, p.index.size >= 0 ? maxHeaderEnd(p.index) : 0);
+      sec = resolveSection(p.index, b.section, head);
+    } else {
+      sec = resolveSection(p.index, b.section);
+    }
+    p.sections.set(b, sec);
+  }
+  return p;
+}
+
+/** Header blocks end before their bodies: reading up to the last body end covers every header. */
+function maxHeaderEnd(index: MimeIndex): number {
+  return index.root.bodyEnd;
+}
+
+async function writeOne(
+  s: Session, p: Prepared, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>, addFlags: boolean,
+): Promise<void> {
+  const view = s.view!;
+  let text = `* ${p.seq} FETCH (`;
+  let first = true;
+  const sep = () => { if (!first) text += " "; first = false; };
+  for (const att of atts) {
+    sep();
+    const b = bodies.get(att);
+    if (b) {
+      const sec = p.sections.get(b) ?? null;
+      if (sec === null) { text += `${b.label} NIL`; continue; }
+      const { size, plan } = partialPieces(sec, b.partial);
+      text += `${b.label} {${size}}\r\n`;
+      await s.write(Buffer.from(text, "latin1"));
+      text = "";
+      for (const piece of plan) {
+        if ("bytes" in piece.piece) await s.write(piece.piece.bytes.subarray(piece.skip, piece.skip + piece.take));
+        else {
+          const { start, end } = piece.piece;
+          const stream = p.fh!.createReadStream({ start, end: end - 1, autoClose: false })
+            .pipe(new CrlfTransform(piece.skip, piece.take));
+          await s.pipe(stream);
+        }
+      }
+      continue;
+    }
+    switch (att.kind) {
+      case "UID": text += `UID ${p.rec.uid}`; break;
+      case "FLAGS": text += `FLAGS ${flagList(view.flagsOf(view.record(p.rec.uid) ?? p.rec))}`; break;
+      case "INTERNALDATE": text += `INTERNALDATE ${internalDate(p.rec.internalDate)}`; break;
+      case "RFC822.SIZE": text += `RFC822.SIZE ${p.rec.size}`; break;
+      case "ENVELOPE": text += "ENVELOPE " + data(envelope(p.index!)).toString("latin1"); break;
+      case "BODYSTRUCTURE": text += "BODYSTRUCTURE " + data(bodyStructure(p.index!, true)).toString("latin1"); break;
+      case "BODY": text += "BODY " + data(bodyStructure(p.index!, false)).toString("latin1"); break;
+      default: text += `${att.kind} NIL`;
+    }
+  }
+  if (addFlags) {
+    sep();
+    text += `FLAGS ${flagList(view.flagsOf(view.record(p.rec.uid) ?? p.rec))}`;
+  }
+  await s.write(Buffer.from(text + ")\r\n", "latin1"));
+}

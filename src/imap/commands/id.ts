@@ -1,0 +1,17 @@
+import type { Session } from "../session.js";
+import type { Command } from "../../protocol/ast.js";
+import { ok, type Result, type CommandOf } from "../result.js";
+import { quoted } from "../wire.js";
+
+/** RFC 2971: log what the client says about itself, say who we are. */
+export async function id(s: Session, cmd: CommandOf<"ID">): Promise<Result> {
+  if (cmd.params) s.log.info({ clientId: Object.fromEntries(cmd.params) }, "client ID");
+  const ours: Array<[string, string]> = [
+    ["name", "asimap"],
+    ["version", s.shared.version],
+    ["vendor", "asimap"],
+    ["support-url", "https://github.com/scanner/asimap/issues"],
+  ];
+  await s.send(`* ID (${ours.map(([k, v]) => `${quoted(k)} ${quoted(v)}`).join(" ")})`);
+  return ok("ID completed.");
+}

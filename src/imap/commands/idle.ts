@@ -1,0 +1,11 @@
+import type { Session } from "../session.js";
+import type { Command } from "../../protocol/ast.js";
+import { IDLING } from "../session.js";
+import type { Result, CommandOf } from "../result.js";
+
+/** IDLE (RFC 2177): the session pushes updates until DONE; the tagged OK comes then. */
+export async function idle(s: Session, cmd: CommandOf<"IDLE">): Promise<Result> {
+  await s.send("+ idling");
+  s.beginIdle(cmd.tag);
+  return IDLING;
+}

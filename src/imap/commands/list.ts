@@ -1,0 +1,114 @@
+// LIST (RFC 3501 §6.3.8, LIST-EXTENDED 5258, LIST-STATUS 5819, SPECIAL-USE 6154, CHILDREN 3348)
+// and LSUB. Attributes come from the real folder tree, not from the names in the result.
+import type { Session } from "../session.js";
+import type { Command } from "../../protocol/ast.js";
+import type { MailboxInfo } from "../../store/types.js";
+import { ok, bad, type Result, type CommandOf } from "../result.js";
+import { mailbox as wireMailbox } from "../wire.js";
+import { statusLine } from "./status.js";
+
+/** Reference and pattern joined as one pattern (`foo` + `*` → `foo/*`). */
+export function joinPattern(reference: string, pattern: string): string {
+  if (reference === "" || pattern.startsWith("/")) return pattern;
+  if (pattern === "") return reference;
+  return reference.endsWith("/") ? reference + pattern : reference + "/" + pattern;
+}
+
+/** A LIST pattern as a matcher: `*` matches anything, `%` anything but `/`; INBOX any case. */
+export function patternMatcher(pattern: string): (name: string) => boolean {
+  let p = pattern;
+  if (/^inbox(?=$|[/*%])/i.test(p)) p = "INBOX" + p.slice(5);
+  const re = new RegExp(
+    "^" + p.split("").map((c) => (c === "*" ? ".*" : c === "%" ? "[^/]*" : c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))).join("") + "$",
+    "s",
+  );
+  return (name) => re.test(name);
+}
+
+function ancestors(name: string): string[] {
+  const parts = name.split("/");
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join("/"));
+  return out;
+}
+
+function inboxFirst(infos: MailboxInfo[]): MailboxInfo[] {
+  return [...infos.filter((i) => i.name === "INBOX"), ...infos.filter((i) => i.name !== "INBOX")];
+}
+
+export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> {
+  const sel = new Set(cmd.selection);
+  const subscribedSel = sel.has("SUBSCRIBED");
+  const specialSel = sel.has("SPECIAL-USE");
+  if (sel.has("RECURSIVEMATCH") && !subscribedSel && !specialSel) {
+    return bad("RECURSIVEMATCH needs another selection option.");
+  }
+  if (!cmd.extended && cmd.patterns.length === 1 && cmd.patterns[0] === "") {
+    await s.send(`* LIST (\\Noselect) "/" ""`);
+    return ok("List completed.");
+  }
+  const matchers = cmd.patterns.filter((p) => p !== "").map((p) => patternMatcher(joinPattern(cmd.reference, p)));
+  const matches = (n: string) => matchers.some((m) => m(n));
+  const infos = inboxFirst(await s.store.list());
+  const byName = new Map(infos.map((i) => [i.name, i]));
+  const listed = new Set<string>();
+  const lines: Array<{ info: MailboxInfo; attrs: string[]; extra?: string }> = [];
+  for (const info of infos) {
+    if (!matches(info.name)) continue;
+    if (subscribedSel && !info.subscribed) continue;
+    if (specialSel && !info.specialUse) continue;
+    const attrs: string[] = [];
+    if (info.noselect) attrs.push("\\Noselect");
+    attrs.push(info.hasChildren ? "\\HasChildren" : "\\HasNoChildren");
+    if (info.specialUse) attrs.push(info.specialUse);
+    if ((subscribedSel || cmd.returnOpts.subscribed) && info.subscribed) attrs.push("\\Subscribed");
+    lines.push({ info, attrs });
+    listed.add(info.name);
+  }
+  if (sel.has("RECURSIVEMATCH") && subscribedSel) {
+    // RFC 5258 §3.5: parents that match but are not themselves selected get CHILDINFO
+    for (const info of infos) {
+      if (!info.subscribed || matches(info.name)) continue;
+      for (const a of ancestors(info.name)) {
+        const ai = byName.get(a);
+        if (!ai || listed.has(a) || !matches(a)) continue;
+        const attrs = [ai.noselect ? "\\Noselect" : "", ai.hasChildren ? "\\HasChildren" : "\\HasNoChildren"].filter(Boolean);
+        lines.push({ info: ai, attrs, extra: ' ("CHILDINFO" ("SUBSCRIBED"))' });
+        listed.add(a);
+      }
+    }
+  }
+  for (const l of lines) {
+    await s.send(`* LIST (${l.attrs.join(" ")}) "/" ${wireMailbox(l.info.name)}${l.extra ?? ""}`);
+    if (cmd.returnOpts.status && !l.info.noselect && !l.extra) {
+      await s.send(await statusLine(s, l.info.name, cmd.returnOpts.status));
+    }
+  }
+  return ok("List completed.");
+}
+
+/** LSUB (RFC 3501 §6.3.9): subscribed names; a `%` that stops above one shows its parent \Noselect. */
+export async function lsub(s: Session, cmd: CommandOf<"LSUB">): Promise<Result> {
+  if (cmd.pattern === "") {
+    await s.send(`* LSUB (\\Noselect) "/" ""`);
+    return ok("Lsub completed.");
+  }
+  const matches = patternMatcher(joinPattern(cmd.reference, cmd.pattern));
+  const infos = inboxFirst(await s.store.list());
+  const sent = new Set<string>();
+  for (const info of infos) {
+    if (!info.subscribed) continue;
+    if (matches(info.name)) {
+      if (sent.has(info.name)) continue;
+      sent.add(info.name);
+      await s.send(`* LSUB (${info.noselect ? "\\Noselect" : ""}) "/" ${wireMailbox(info.name)}`);
+    } else {
+      for (const a of ancestors(info.name)) {
+        if (!matches(a) || sent.has(a) || infos.some((i) => i.name === a && i.subscribed)) continue;
+        sent.add(a);
+        await s.send(`* LSUB (\\Noselect) "/" ${wireMailbox(a)}`);
+      }
+    }
+  }
+  return ok("Lsub completed.");
+}

@@ -1,0 +1,134 @@
+// SEARCH / UID SEARCH (RFC 3501 §6.4.4): flags, dates and sizes from the store's records;
+// message files are read only for keys that look at headers or text.
+import type { Session } from "../session.js";
+import type { Command, SearchKey, SequenceSet } from "../../protocol/ast.js";
+import type { MimeIndex } from "../../message/types.js";
+import type { MessageRecord } from "../../store/types.js";
+import type { MailboxView } from "../view.js";
+import { ok, no, bad, type Result, type CommandOf } from "../result.js";
+import { bodyText, headerFields, type HeaderField } from "../search-text.js";
+
+const CHARSETS = ["UTF-8", "US-ASCII"];
+const DAY = 86_400_000;
+
+/** Everything a key may ask about one message; the expensive parts load on demand. */
+class Candidate {
+  private idx?: Promise<MimeIndex>;
+  private file?: Promise<Buffer>;
+  constructor(readonly view: MailboxView, readonly rec: MessageRecord, readonly seq: number) {}
+  index(): Promise<MimeIndex> {
+    return (this.idx ??= this.view.mailbox.index(this.rec.uid));
+  }
+  bytes(): Promise<Buffer> {
+    return (this.file ??= this.view.mailbox.readMessage(this.rec.uid));
+  }
+  async headers(): Promise<HeaderField[]> {
+    const [i, f] = await Promise.all([this.index(), this.bytes()]);
+    return headerFields(f.subarray(i.root.headerStart, i.root.headerEnd));
+  }
+}
+
+function inSet(n: number, set: SequenceSet, star: number): boolean {
+  if (set.kind !== "set") return false;
+  return set.ranges.some((r) => {
+    const a = r.start === "*" ? star : r.start;
+    const b = r.end === "*" ? star : r.end;
+    return n >= Math.min(a, b) && n <= Math.max(a, b);
+  });
+}
+
+const day = (ms: number) => Math.floor(ms / DAY) * DAY;
+const has = (c: Candidate, f: string) => c.rec.flags.includes(f);
+const contains = (hay: string, needle: string) => hay.toLowerCase().includes(needle);
+
+async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: number }): Promise<boolean> {
+  switch (key.kind) {
+    case "ALL": return true;
+    case "ANSWERED": return has(c, "\\Answered");
+    case "DELETED": return has(c, "\\Deleted");
+    case "DRAFT": return has(c, "\\Draft");
+    case "FLAGGED": return has(c, "\\Flagged");
+    case "SEEN": return has(c, "\\Seen");
+    case "UNANSWERED": return !has(c, "\\Answered");
+    case "UNDELETED": return !has(c, "\\Deleted");
+    case "UNDRAFT": return !has(c, "\\Draft");
+    case "UNFLAGGED": return !has(c, "\\Flagged");
+    case "UNSEEN": return !has(c, "\\Seen");
+    case "RECENT": return c.view.isRecent(c.rec.uid);
+    case "OLD": return !c.view.isRecent(c.rec.uid);
+    case "NEW": return c.view.isRecent(c.rec.uid) && !has(c, "\\Seen");
+    case "KEYWORD": return has(c, key.flag);
+    case "UNKEYWORD": return !has(c, key.flag);
+    case "LARGER": return c.rec.size > key.size;
+    case "SMALLER": return c.rec.size < key.size;
+    case "BEFORE": return day(c.rec.internalDate.getTime()) < key.date.getTime();
+    case "ON": return day(c.rec.internalDate.getTime()) === key.date.getTime();
+    case "SINCE": return day(c.rec.internalDate.getTime()) >= key.date.getTime();
+    case "SENTBEFORE": case "SENTON": case "SENTSINCE": {
+      const sent = (await c.index()).sort.date;
+      if (sent === null) return false;
+      const d = day(sent);
+      const k = key.date.getTime();
+      return key.kind === "SENTBEFORE" ? d < k : key.kind === "SENTON" ? d === k : d >= k;
+    }
+    case "YOUNGER": return Date.now() - c.rec.internalDate.getTime() <= key.seconds * 1000;
+    case "OLDER": return Date.now() - c.rec.internalDate.getTime() > key.seconds * 1000;
+    case "MODSEQ": return c.rec.modseq >= key.modseq;
+    case "UID": return inSet(c.rec.uid, key.set, star.uid);
+    case "SEQ": return inSet(c.seq, key.set, star.seq);
+    case "NOT": return !(await matches(c, key.key, star));
+    case "OR": return (await matches(c, key.left, star)) || (await matches(c, key.right, star));
+    case "AND":
+      for (const k of key.keys) if (!(await matches(c, k, star))) return false;
+      return true;
+    case "BCC": case "CC": case "FROM": case "SUBJECT": case "TO": case "HEADER": {
+      const field = key.kind === "HEADER" ? key.field.toLowerCase() : key.kind.toLowerCase();
+      const needle = key.value.toString("utf8").toLowerCase();
+      const fields = (await c.headers()).filter((h) => h.name === field);
+      // RFC 3501: HEADER with an empty string matches every message that has the field
+      return fields.some((h) => needle === "" || contains(h.value, needle));
+    }
+    case "BODY": case "TEXT": {
+      const needle = key.value.toString("utf8").toLowerCase();
+      const [i, f] = await Promise.all([c.index(), c.bytes()]);
+      if (contains(bodyText(i, f), needle)) return true;
+      if (key.kind === "BODY") return false;
+      return (await c.headers()).some((h) => contains(`${h.name}: ${h.value}`, needle));
+    }
+  }
+}
+
+/** Messages of the view matching every key; null keys = UIDs only. */
+export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<MessageRecord[]> {
+  const uids = view.allUids();
+  const star = { seq: uids.length, uid: uids.length ? uids[uids.length - 1] : 0 };
+  const out: MessageRecord[] = [];
+  for (let i = 0; i < uids.length; i++) {
+    const rec = view.record(uids[i]);
+    if (!rec) continue; // expunged elsewhere, not yet announced
+    const c = new Candidate(view, rec, i + 1);
+    let all = true;
+    for (const k of keys) {
+      try {
+        if (!(await matches(c, k, star))) { all = false; break; }
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") { all = false; break; }
+        throw e;
+      }
+    }
+    if (all) out.push(rec);
+  }
+  return out;
+}
+
+export async function search(s: Session, cmd: CommandOf<"SEARCH">): Promise<Result> {
+  if (cmd.charset && !CHARSETS.includes(cmd.charset.toUpperCase())) {
+    return no(`Unsupported charset ${cmd.charset}.`, `BADCHARSET (${CHARSETS.join(" ")})`);
+  }
+  if (cmd.return) return bad("SEARCH RETURN (ESEARCH) is not supported.");
+  const view = s.view!;
+  const found = await runSearch(view, cmd.keys);
+  const nums = found.map((r) => (cmd.uid ? r.uid : view.seqOf(r.uid)));
+  await s.send(nums.length ? `* SEARCH ${nums.join(" ")}` : "* SEARCH");
+  return ok("Search completed.");
+}

@@ -1,0 +1,41 @@
+import type { Session } from "../session.js";
+import type { Command } from "../../protocol/ast.js";
+import { MailboxView } from "../view.js";
+import { ok, no, type Result, type CommandOf } from "../result.js";
+import { checkedMailbox } from "./names.js";
+
+export const SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
+
+/** Keywords in use in the mailbox, in first-seen order. */
+export function keywordsOf(view: MailboxView): string[] {
+  const kw = new Set<string>();
+  for (const m of view.mailbox.messages()) for (const f of m.flags) if (!f.startsWith("\\")) kw.add(f);
+  return [...kw];
+}
+
+/** SELECT and EXAMINE (RFC 3501 §6.3.1-2); a failed SELECT leaves no mailbox selected. */
+export async function select(s: Session, cmd: CommandOf<"SELECT" | "EXAMINE">): Promise<Result> {
+  const hadMailbox = s.view !== null;
+  s.select(null);
+  if (hadMailbox) await s.send("* OK [CLOSED] Previous mailbox closed.");
+  const name = checkedMailbox(cmd.mailbox);
+  const infos = await s.store.list();
+  const info = infos.find((i) => i.name === name);
+  if (info?.noselect) return no(`Mailbox can't be selected: ${name}`, "CANNOT");
+  const mbox = await s.store.mailbox(name);
+  await mbox.sync();
+  const readOnly = cmd.name === "EXAMINE";
+  const view = new MailboxView(mbox, readOnly, s.shared.recent);
+  s.select(view);
+  const flags = [...SYSTEM_FLAGS, ...keywordsOf(view)];
+  await s.send(`* FLAGS (${flags.join(" ")})`);
+  if (readOnly) await s.send("* OK [PERMANENTFLAGS ()] Read-only mailbox.");
+  else await s.send(`* OK [PERMANENTFLAGS (${[...flags, "\\*"].join(" ")})] Flags permitted.`);
+  await s.send(`* ${view.exists} EXISTS`);
+  await s.send(`* ${view.recentCount} RECENT`);
+  const firstUnseen = view.allUids().findIndex((u) => !view.record(u)?.flags.includes("\\Seen"));
+  if (firstUnseen >= 0) await s.send(`* OK [UNSEEN ${firstUnseen + 1}] First unseen.`);
+  await s.send(`* OK [UIDVALIDITY ${mbox.uidValidity}] UIDs valid`);
+  await s.send(`* OK [UIDNEXT ${mbox.uidNext}] Predicted next UID`);
+  return readOnly ? ok("Examine completed.", "READ-ONLY") : ok("Select completed.", "READ-WRITE");
+}

@@ -1,0 +1,38 @@
+import type { Session } from "../session.js";
+import type { Command, StatusItem } from "../../protocol/ast.js";
+import { ok, no, type Result, type CommandOf } from "../result.js";
+import { mailbox as wireMailbox } from "../wire.js";
+import { checkedMailbox } from "./names.js";
+
+/** `* STATUS name (ITEM n ...)` for one mailbox, items in the order asked. */
+export async function statusLine(s: Session, name: string, items: StatusItem[]): Promise<string> {
+  const st = await s.store.status(name);
+  let recent = st.recent;
+  if (items.includes("RECENT")) {
+    const open = await s.store.mailbox(name);
+    recent = s.shared.recent.unclaimed(name, open.messages().map((m) => m.uid)) ?? st.recent;
+  }
+  const value = (i: StatusItem): number | null => {
+    switch (i) {
+      case "MESSAGES": return st.messages;
+      case "RECENT": return recent;
+      case "UIDNEXT": return st.uidNext;
+      case "UIDVALIDITY": return st.uidValidity;
+      case "UNSEEN": return st.unseen;
+      case "HIGHESTMODSEQ": return st.highestModseq;
+      case "SIZE": return st.size;
+      case "DELETED": return st.deleted;
+      case "APPENDLIMIT": return s.shared.maxMessageSize ?? null;
+    }
+  };
+  const parts = items.map((i) => `${i} ${value(i) ?? "NIL"}`);
+  return `* STATUS ${wireMailbox(name)} (${parts.join(" ")})`;
+}
+
+export async function status(s: Session, cmd: CommandOf<"STATUS">): Promise<Result> {
+  const name = checkedMailbox(cmd.mailbox);
+  const infos = await s.store.list();
+  if (infos.find((i) => i.name === name)?.noselect) return no(`Mailbox can't be selected: ${name}`, "CANNOT");
+  await s.send(await statusLine(s, name, cmd.items));
+  return ok("Status completed.");
+}

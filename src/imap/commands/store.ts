@@ -1,0 +1,37 @@
+import type { Session } from "../session.js";
+import type { Command } from "../../protocol/ast.js";
+import { ok, no, type Result, type CommandOf } from "../result.js";
+import { compactSet, flagList } from "../wire.js";
+
+/** STORE / UID STORE (RFC 3501 §6.4.6); UNCHANGEDSINCE answers [MODIFIED ...] (RFC 7162). */
+export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result> {
+  const view = s.view!;
+  if (view.readOnly) return no("Mailbox is read-only.", "READ-ONLY");
+  const uids = cmd.uid ? view.resolveUid(cmd.set) : view.resolveSeq(cmd.set);
+  // \Recent belongs to the server (RFC 3501 §2.3.2): not settable, silently left out
+  const flags = cmd.flags.filter((f) => f !== "\\Recent");
+  const present = uids.filter((u) => view.record(u) !== undefined);
+  const res = present.length
+    ? await view.mailbox.storeFlags(present, cmd.op, flags, cmd.unchangedSince)
+    : { changed: [], modified: [] };
+  for (const rec of res.changed) view.markReported(rec);
+  const modified = new Set(res.modified);
+  if (!cmd.silent) {
+    for (const uid of present) {
+      if (modified.has(uid)) continue;
+      const rec = view.record(uid);
+      const seq = view.seqOf(uid);
+      if (!rec || !seq) continue;
+      view.markReported(rec);
+      const uidPart = cmd.uid ? `UID ${uid} ` : "";
+      await s.send(`* ${seq} FETCH (${uidPart}FLAGS ${flagList(view.flagsOf(rec))})`);
+    }
+  }
+  if (modified.size) {
+    const set = [...modified].sort((a, b) => a - b);
+    const shown = cmd.uid ? set : set.map((u) => view.seqOf(u));
+    return ok("Conditional store failed.", `MODIFIED ${compactSet(shown)}`);
+  }
+  if (present.length < uids.length) return no("Some of the requested messages no longer exist.", "EXPUNGEISSUED");
+  return ok("Store completed.");
+}

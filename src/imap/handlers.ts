@@ -1,0 +1,100 @@
+// THE handler table: one entry per command name, the states it is allowed in, its handler, and
+// the capabilities it brings. The CAPABILITY list is computed from this table; a command that is
+// not here does not exist for the client. Adding a command = grammar rule + AST type + entry here.
+import type { Command, CommandName } from "../protocol/ast.js";
+import type { Session, State } from "./session.js";
+import { bad, type Result, type CommandOf } from "./result.js";
+import { capability } from "./commands/capability.js";
+import { noop, check } from "./commands/noop.js";
+import { logout } from "./commands/logout.js";
+import { id } from "./commands/id.js";
+import { namespace } from "./commands/namespace.js";
+import { enable } from "./commands/enable.js";
+import { alreadyAuthenticated, starttlsAfterLogin } from "./commands/login.js";
+import { select } from "./commands/select.js";
+import { create, del, rename, subscribe } from "./commands/mailboxes.js";
+import { list, lsub } from "./commands/list.js";
+import { status } from "./commands/status.js";
+import { append } from "./commands/append.js";
+import { idle } from "./commands/idle.js";
+import { unselect } from "./commands/unselect.js";
+import { expunge, close } from "./commands/expunge.js";
+import { search } from "./commands/search.js";
+import { fetch } from "./commands/fetch.js";
+import { store } from "./commands/store.js";
+import { copy } from "./commands/copy.js";
+
+export type Handler<N extends CommandName> = (s: Session, cmd: CommandOf<N>) => Promise<Result>;
+
+export interface Entry<N extends CommandName> {
+  /** states the command runs in; anywhere else it is refused */
+  states: readonly State[];
+  handler: Handler<N>;
+  /** capabilities this command makes true (advertised because the entry is here) */
+  capabilities?: readonly string[];
+  /** what ENABLE (RFC 5161) may switch on through this command */
+  enable?: readonly string[];
+}
+
+const ANY: readonly State[] = ["authenticated", "selected"];
+const SELECTED: readonly State[] = ["selected"];
+const NONE: readonly State[] = [];
+
+const notNow = (why: string) => async (): Promise<Result> => bad(why);
+
+export const TABLE: { readonly [N in CommandName]: Entry<N> } = {
+  CAPABILITY: { states: ANY, handler: capability },
+  NOOP: { states: ANY, handler: noop },
+  LOGOUT: { states: ANY, handler: logout },
+  ID: { states: ANY, handler: id, capabilities: ["ID"] },
+  STARTTLS: { states: ANY, handler: starttlsAfterLogin },
+  AUTHENTICATE: { states: ANY, handler: alreadyAuthenticated },
+  LOGIN: { states: ANY, handler: alreadyAuthenticated },
+  ENABLE: { states: ANY, handler: enable, capabilities: ["ENABLE"] },
+  SELECT: { states: ANY, handler: select },
+  EXAMINE: { states: ANY, handler: select },
+  CREATE: { states: ANY, handler: create, capabilities: ["CREATE-SPECIAL-USE"] },
+  DELETE: { states: ANY, handler: del },
+  RENAME: { states: ANY, handler: rename },
+  SUBSCRIBE: { states: ANY, handler: subscribe },
+  UNSUBSCRIBE: { states: ANY, handler: subscribe },
+  LIST: {
+    states: ANY, handler: list,
+    capabilities: ["CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE"],
+  },
+  LSUB: { states: ANY, handler: lsub },
+  NAMESPACE: { states: ANY, handler: namespace, capabilities: ["NAMESPACE"] },
+  STATUS: { states: ANY, handler: status },
+  APPEND: { states: ANY, handler: append, capabilities: ["MULTIAPPEND"] },
+  IDLE: { states: ANY, handler: idle, capabilities: ["IDLE"] },
+  CHECK: { states: SELECTED, handler: check },
+  CLOSE: { states: SELECTED, handler: close },
+  UNSELECT: { states: SELECTED, handler: unselect, capabilities: ["UNSELECT"] },
+  EXPUNGE: { states: SELECTED, handler: expunge, capabilities: ["UIDPLUS"] },
+  SEARCH: { states: SELECTED, handler: search },
+  FETCH: { states: SELECTED, handler: fetch },
+  STORE: { states: SELECTED, handler: store },
+  COPY: { states: SELECTED, handler: copy },
+  MOVE: { states: SELECTED, handler: copy, capabilities: ["MOVE"] },
+  // SORT and THREAD arrive with issue 7; until then they are not advertised and answer BAD.
+  SORT: { states: NONE, handler: notNow("SORT is not supported.") },
+  THREAD: { states: NONE, handler: notNow("THREAD is not supported.") },
+};
+
+/** Protocol-level capabilities (the framer and parser provide them), then the table's. */
+export function capabilities(extra: readonly string[] = []): string[] {
+  const caps = ["IMAP4rev1", "LITERAL+"];
+  for (const e of Object.values(TABLE) as Entry<CommandName>[]) {
+    if (e.states.length === 0) continue;
+    for (const c of e.capabilities ?? []) if (!caps.includes(c)) caps.push(c);
+  }
+  return [...caps, ...extra];
+}
+
+export function enableable(): string[] {
+  return (Object.values(TABLE) as Entry<CommandName>[]).flatMap((e) => [...(e.enable ?? [])]);
+}
+
+export function entryFor(name: CommandName): Entry<CommandName> {
+  return TABLE[name] as unknown as Entry<CommandName>;
+}

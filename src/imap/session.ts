@@ -1,0 +1,337 @@
+// One client connection after login: framer → parser → handler table → view → bytes.
+// One command at a time; pending mailbox updates are sent before each tagged response (EXPUNGE
+// only where RFC 3501 §7.4.1 allows) and at once during IDLE. An exception inside a handler is
+// logged with its stack and answered with a tagged BAD; the session goes on.
+import type { Duplex, Readable } from "node:stream";
+import { match, P } from "ts-pattern";
+import { Framer, type Frame } from "../protocol/framer.js";
+import { parseCommand, ParseError, peekCommandName, peekTag } from "../protocol/parse.js";
+import type { Command } from "../protocol/ast.js";
+import type { Handoff } from "../protocol/handoff.js";
+import { StoreError, type UserStore } from "../store/types.js";
+import type { Logger, TraceSink } from "./api.js";
+import { capabilities, enableable, entryFor } from "./handlers.js";
+import { BadSequence, type MailboxView } from "./view.js";
+import { CommandFailure, bad, type Result } from "./result.js";
+import type { RecentClaims } from "./recent.js";
+
+export type State = "authenticated" | "selected" | "logout";
+
+/** What all sessions of one user share. */
+export interface Shared {
+  store: UserStore;
+  recent: RecentClaims;
+  version: string;
+  maxMessageSize?: number;
+  idleTimeoutMs: number;
+  /** how often a session in IDLE re-checks its mailbox and says it is still there, ms */
+  idleKeepaliveMs: number;
+  trace?: TraceSink;
+}
+
+/** Returned by the IDLE handler: the tagged response comes when the client sends DONE. */
+export const IDLING: Result = { status: "OK", text: "Idle completed." };
+
+const NO_EXPUNGE = new Set(["FETCH", "STORE", "SEARCH"]);
+
+export class Session {
+  state: State = "authenticated";
+  view: MailboxView | null = null;
+  readonly enabled = new Set<string>();
+  private readonly framer: Framer;
+  private pumping = false;
+  private closed = false;
+  private idleTag: string | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private logoutTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly shared: Shared,
+    private readonly socket: Duplex,
+    private readonly handoff: Handoff,
+    readonly name: string,
+    readonly log: Logger,
+    private readonly onClose: () => void,
+  ) {
+    this.framer = new Framer({
+      maxLiteralSize: (cmd) => (cmd === "APPEND" ? shared.maxMessageSize ?? 64 * 1024 * 1024 : 64 * 1024),
+    });
+  }
+
+  get store(): UserStore {
+    return this.shared.store;
+  }
+
+  capabilities(): string[] {
+    const extra = this.shared.maxMessageSize ? [`APPENDLIMIT=${this.shared.maxMessageSize}`] : [];
+    return capabilities(extra);
+  }
+  enableable(): string[] {
+    return enableable();
+  }
+
+  /** Completes the login the root process started, then serves commands. */
+  start(): void {
+    this.trace("CONNECT");
+    this.socket.on("data", (chunk: Buffer) => {
+      this.framer.push(chunk);
+      if (this.framer.buffered > 1024 * 1024) this.socket.pause();
+      void this.pump();
+    });
+    this.socket.on("close", () => this.teardown());
+    this.socket.on("error", (err) => this.log.debug({ err: err.message }, "socket error"));
+    this.resetLogoutTimer();
+    void this.send(`${this.handoff.tag} OK [CAPABILITY ${this.capabilities().join(" ")}] ` +
+      `${this.handoff.command.toUpperCase()} completed`);
+  }
+
+  /** Changes the selected mailbox (null: back to authenticated). */
+  select(view: MailboxView | null): void {
+    this.view?.close();
+    this.view = view;
+    if (view) view.onEvent = () => this.onMailboxEvent();
+    if (this.state !== "logout") this.state = view ? "selected" : "authenticated";
+  }
+
+  // ---- output ------------------------------------------------------------------------------
+
+  /** Writes one response line (CRLF added). */
+  send(line: string | Buffer): Promise<void> {
+    const buf = typeof line === "string" ? Buffer.from(line + "\r\n", "utf8") : Buffer.concat([line, Buffer.from("\r\n")]);
+    return this.write(buf);
+  }
+
+  /** Writes bytes, waiting for the socket to drain when its buffer is full. */
+  write(chunk: Buffer | string): Promise<void> {
+    if (this.closed || this.socket.destroyed) return Promise.resolve();
+    const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    this.trace("SEND", buf);
+    if (this.socket.write(buf)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.socket.off("drain", done);
+        this.socket.off("close", done);
+        resolve();
+      };
+      this.socket.once("drain", done);
+      this.socket.once("close", done);
+    });
+  }
+
+  /** Streams a body to the client with back-pressure; resolves with the bytes written. */
+  async pipe(stream: Readable): Promise<number> {
+    let n = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      n += chunk.length;
+      await this.write(chunk);
+    }
+    return n;
+  }
+
+  private trace(kind: "CONNECT" | "RECEIVED" | "SEND" | "CLOSE", data?: Buffer): void {
+    const t = this.shared.trace;
+    if (!t?.enabled) return;
+    t.record({
+      connection: this.name,
+      remote: this.handoff.remote,
+      msg_type: kind,
+      ...(data ? { data: data.toString("latin1") } : {}),
+    });
+  }
+
+  // ---- input -------------------------------------------------------------------------------
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      for (;;) {
+        if (this.closed || this.state === "logout") return;
+        const ev = this.framer.next();
+        if (ev === null) break;
+        this.resetLogoutTimer();
+        await match(ev)
+          .with({ kind: "frame" }, (e) => this.onFrame(e.frame))
+          .with({ kind: "line" }, (e) => this.onIdleLine(e.line))
+          .with({ kind: "continue" }, () => this.send("+ Ready for literal data"))
+          .with({ kind: "error" }, async (e) => {
+            await this.send(`${e.tag ?? "*"} ${e.status}${e.code ? ` [${e.code}]` : ""} ${e.text}`);
+            if (e.close) this.end();
+          })
+          .exhaustive();
+      }
+    } finally {
+      this.pumping = false;
+      if (this.socket.isPaused() && this.framer.buffered < 256 * 1024) this.socket.resume();
+    }
+  }
+
+  private async onFrame(frame: Frame): Promise<void> {
+    this.trace("RECEIVED", inline(frame));
+    if (this.idleTag !== null) {
+      // framed normally although we asked for a raw line: cannot happen, but never run blind
+      await this.onIdleLine(frame.line);
+      return;
+    }
+    let cmd: Command;
+    try {
+      cmd = parseCommand(frame);
+    } catch (e) {
+      if (e instanceof ParseError) {
+        await this.send(`${e.tag ?? "*"} BAD ${e.message}`);
+        return;
+      }
+      throw e;
+    }
+    await this.execute(cmd);
+  }
+
+  private async execute(cmd: Command): Promise<void> {
+    const entry = entryFor(cmd.name);
+    let result: Result;
+    if (!entry.states.includes(this.state)) {
+      result = entry.states.length === 0
+        ? bad(`Error in IMAP command ${cmd.name}: Unknown command.`)
+        : entry.states.includes("selected") && this.state === "authenticated"
+          ? bad("No mailbox selected.")
+          : bad(`${cmd.name} not allowed now.`);
+    } else {
+      try {
+        result = await entry.handler(this, cmd as never);
+      } catch (e) {
+        result = this.failure(cmd, e);
+      }
+    }
+    if (result === IDLING) return;
+    await this.finish(cmd, result);
+  }
+
+  /** Pending updates, then the tagged response. */
+  private async finish(cmd: Command, result: Result): Promise<void> {
+    await this.flushUpdates(!(NO_EXPUNGE.has(cmd.name) && !("uid" in cmd && cmd.uid)));
+    const code = result.code ? ` [${result.code}]` : "";
+    await this.send(`${cmd.tag} ${result.status}${code} ${result.text}`);
+    if (this.state === "logout") this.end();
+  }
+
+  private failure(cmd: Command, e: unknown): Result {
+    return match(e)
+      .with(P.instanceOf(CommandFailure), (f) => f.result)
+      .with(P.instanceOf(StoreError), (se) =>
+        ({ status: "NO" as const, code: se.code === "SERVERBUG" ? "SERVERBUG" : se.code, text: se.message }))
+      .with(P.instanceOf(BadSequence), (b) => bad(`Error in IMAP command ${cmd.name}: ${b.message}`))
+      .otherwise((err) => {
+        this.log.error({ err, command: cmd.name, tag: cmd.tag }, "command failed unexpectedly");
+        return bad(`Internal error in ${cmd.name}; the session goes on.`, "SERVERBUG");
+      });
+  }
+
+  /** Sends what the selected mailbox's view has to tell; closes the session if it vanished. */
+  async flushUpdates(expunge: boolean): Promise<void> {
+    const view = this.view;
+    if (!view) return;
+    if (view.gone) {
+      await this.send("* BYE Selected mailbox was deleted, have to disconnect.");
+      this.state = "logout";
+      this.end();
+      return;
+    }
+    for (const line of view.flush(expunge)) await this.send(line);
+  }
+
+  // ---- IDLE (RFC 2177) ---------------------------------------------------------------------
+
+  /** Called by the IDLE handler after it sent its continuation. */
+  beginIdle(tag: string): void {
+    this.idleTag = tag;
+    this.framer.expectRawLine();
+    const tick = async () => {
+      if (this.idleTag === null) return;
+      await this.view?.mailbox.sync();
+      await this.send("* OK Still here");
+      this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
+    };
+    this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
+    void this.flushUpdates(true);
+  }
+
+  private onMailboxEvent(): void {
+    if (this.idleTag !== null) void this.flushUpdates(true);
+  }
+
+  private async onIdleLine(line: Buffer): Promise<void> {
+    const tag = this.idleTag;
+    if (tag === null) return;
+    this.trace("RECEIVED", line);
+    this.endIdle();
+    const text = line.toString("latin1");
+    if (text.trim().toUpperCase() === "DONE") {
+      await this.finish({ name: "IDLE", tag }, { status: "OK", text: "Idle completed." });
+      return;
+    }
+    // Some clients (iOS Mail) send the next command without DONE: end IDLE and run it.
+    const nextTag = peekTag(text);
+    if (nextTag !== undefined && peekCommandName(text) !== undefined && !/\{\d+\+?\}$/.test(text)) {
+      await this.finish({ name: "IDLE", tag }, { status: "OK", text: "Idle completed (without DONE)." });
+      await this.onFrame({ line, literals: [] });
+      return;
+    }
+    await this.finish({ name: "IDLE", tag }, bad("Expected DONE to end IDLE."));
+  }
+
+  private endIdle(): void {
+    this.idleTag = null;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+  }
+
+  // ---- end ---------------------------------------------------------------------------------
+
+  private resetLogoutTimer(): void {
+    if (this.logoutTimer) clearTimeout(this.logoutTimer);
+    this.logoutTimer = setTimeout(() => {
+      void this.send("* BYE Disconnected for inactivity.").then(() => this.end());
+    }, this.shared.idleTimeoutMs);
+    this.logoutTimer.unref?.();
+  }
+
+  /** Server-initiated close (shutdown). */
+  async bye(reason: string): Promise<void> {
+    await this.send(`* BYE ${reason}`);
+    this.end();
+  }
+
+  private end(): void {
+    if (this.closed) return;
+    this.socket.end();
+    this.teardown();
+  }
+
+  private teardown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.endIdle();
+    if (this.logoutTimer) clearTimeout(this.logoutTimer);
+    this.view?.close();
+    this.view = null;
+    this.trace("CLOSE");
+    this.onClose();
+  }
+}
+
+/** The command as the client sent it, literals inline (for the trace). */
+function inline(frame: Frame): Buffer {
+  if (frame.literals.length === 0) return frame.line;
+  const text = frame.line.toString("latin1");
+  const parts: Buffer[] = [];
+  let last = 0;
+  let i = 0;
+  for (const m of text.matchAll(/~?\{\d+\+?\}(?= |\)|$)/g)) {
+    if (i >= frame.literals.length) break;
+    const end = m.index! + m[0].length;
+    parts.push(Buffer.from(text.slice(last, end) + "\r\n", "latin1"), frame.literals[i++]);
+    last = end;
+  }
+  parts.push(Buffer.from(text.slice(last), "latin1"));
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,74 @@
+// The IMAP engine for one user: opens the user's store, runs a session per hand-over
+// connection, and tells the user process when the last connection is gone.
+import { EventEmitter } from "node:events";
+import type { Duplex } from "node:stream";
+import { createRequire } from "node:module";
+import type { Handoff } from "../protocol/handoff.js";
+import { openUserStore } from "../store/index.js";
+import type { CreateUserServer, UserServer, UserServerOptions } from "./api.js";
+import { RecentClaims } from "./recent.js";
+import { Session, type Shared } from "./session.js";
+
+const THIRTY_MINUTES = 30 * 60 * 1000;
+const IDLE_KEEPALIVE = 2 * 60 * 1000;
+
+function packageVersion(): string {
+  try {
+    const req = createRequire(import.meta.url);
+    for (const p of ["../../package.json", "../../../package.json"]) {
+      try {
+        return (req(p) as { version: string }).version;
+      } catch {
+        /* try the next layout (sources vs dist) */
+      }
+    }
+  } catch {
+    /* fall through */
+  }
+  return "unknown";
+}
+
+class Server extends EventEmitter implements UserServer {
+  private sessions = new Set<Session>();
+  private counter = 0;
+
+  constructor(private readonly opts: UserServerOptions, private readonly shared: Shared) {
+    super();
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  attach(socket: Duplex, handoff: Handoff): void {
+    const name = `client-${String(++this.counter).padStart(8, "0")}`;
+    const log = this.opts.logger.child({ connection: name, remote: handoff.remote });
+    const session = new Session(this.shared, socket, handoff, name, log, () => {
+      this.sessions.delete(session);
+      log.info({}, "connection closed");
+      if (this.sessions.size === 0) this.emit("empty");
+    });
+    this.sessions.add(session);
+    log.info({ user: handoff.user, tls: handoff.tls }, "connection attached");
+    session.start();
+  }
+
+  async shutdown(reason = "Server shutting down."): Promise<void> {
+    await Promise.all([...this.sessions].map((s) => s.bye(reason)));
+    await this.shared.store.close();
+  }
+}
+
+export const createUserServer: CreateUserServer = async (opts) => {
+  const store = await openUserStore(opts.maildir, { locking: opts.locking, logger: opts.logger });
+  const shared: Shared = {
+    store,
+    recent: new RecentClaims(),
+    version: packageVersion(),
+    maxMessageSize: opts.maxMessageSize,
+    idleTimeoutMs: opts.idleTimeoutMs ?? THIRTY_MINUTES,
+    idleKeepaliveMs: IDLE_KEEPALIVE,
+    trace: opts.trace,
+  };
+  return new Server(opts, shared);
+};
