@@ -115,6 +115,9 @@ export function parseTrace(text: string, source = "trace"): Trace {
       if (typeof rec.data !== "string") {
         throw new TraceFormatError(source, lineNo, `${kind} record without data`);
       }
+      if (/[^\x00-\xff]/.test(rec.data)) {
+        throw new TraceFormatError(source, lineNo, `${kind} data is not latin-1 decoded bytes`);
+      }
       record.data = rec.data;
     }
     if (typeof rec.trace_time === "number") record.time = rec.trace_time;

@@ -93,6 +93,16 @@ export const RULES: NormalisationRule[] = [
     },
   },
   {
+    name: "command-timing",
+    why:
+      "servers may report how long a command took in its completion text, e.g. Dovecot's " +
+      "\"(0.001 + 0.000 secs)\"; the figures are replaced by <timing>",
+    optional: false,
+    apply(line) {
+      return line.replace(/\(\d+\.\d+(?: \+ \d+\.\d+)* secs\)/g, "(<timing>)");
+    },
+  },
+  {
     name: "status-text",
     why:
       "the human-readable text after OK/NO/BAD/BYE/PREAUTH (tagged or untagged, after any " +
