@@ -85,7 +85,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.racy = row.racy !== 0;
     this.uidValidity = row.uidvalidity;
     this.on("newListener", (ev) => {
-      if (ev === "change") queueMicrotask(() => this.updateWatch());
+      if (ev === "change" && !this.gone) this.startWatch();
     });
     this.on("removeListener", (ev) => {
       if (ev === "change") this.updateWatch();
@@ -512,6 +512,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     };
     this.timer = setInterval(kick, this.ctx.pollMs);
     this.timer.unref();
+    // whatever happened before the watch began is caught by one sync right away
+    setImmediate(kick);
     try {
       this.watcher = watch(this.dir, { persistent: false }, () => {
         // coalesce a burst of events (inc writes many files) into one sync
