@@ -6,3 +6,7 @@ export { resolveSection, type SectionSpec } from "./section.js";
 export { crlfChunks, crlfSize, CrlfTransform, partialPieces } from "./crlf.js";
 export { baseSubject } from "./subject.js";
 export { decode2047 } from "./rfc2047.js";
+export { binarySection, binarySize, type BinaryResult } from "./binary.js";
+export { searchText, fold, type SearchText } from "./search-text.js";
+export { decodeTransfer } from "./transfer-decode.js";
+export { headerFields } from "./section.js";

@@ -98,16 +98,20 @@ export function mergeRfc2231(params: Array<[string, string]>): Array<[string, st
   return result;
 }
 
+/** Like Dovecot's rfc822_parse_content_type: a type token that ends the value is kept with an
+ * empty subtype; a type followed by anything but "/" gives "" ""; params only when valid. */
 export function parseContentType(value: string): ContentType {
   const lx = new Rfc822Lexer(value);
+  const broken = { type: "", subtype: "", params: [] };
   lx.skipLwsp();
   const type = lx.token();
-  lx.skipLwsp();
-  if (type === "" || lx.peek() !== "/") return { type: "", subtype: "", params: [] };
+  if (type === "") return broken;
+  if (lx.done) return { type, subtype: "", params: [] };
+  if (lx.peek() !== "/") return broken;
   lx.pos++;
   lx.skipLwsp();
   const subtype = lx.token();
-  if (subtype === "") return { type: "", subtype: "", params: [] };
+  if (subtype === "" || lx.done) return { type, subtype, params: [] };
   return { type, subtype, params: mergeRfc2231(rawParams(lx)) };
 }
 

@@ -1,17 +1,12 @@
 // RFC 2047 encoded-word decoding (for SEARCH and SORT only; ENVELOPE keeps words as sent).
 import iconv from "iconv-lite";
 
-/** Bytes → Unicode in the named charset; unknown charsets fall back to UTF-8, then latin-1. */
+/** Bytes → Unicode in the named charset; unknown or absent: UTF-8, or latin-1 if not UTF-8. */
 export function decodeCharset(bytes: Buffer, charset: string | null): string {
   const cs = (charset ?? "").trim().toLowerCase().replace(/\*.*$/, "");
-  if (cs && cs !== "us-ascii" && cs !== "utf-8" && cs !== "utf8" && iconv.encodingExists(cs)) {
-    return iconv.decode(bytes, cs);
-  }
+  if (cs !== "" && cs !== "us-ascii" && iconv.encodingExists(cs)) return iconv.decode(bytes, cs);
   const s = bytes.toString("utf8");
-  if (cs === "" || cs === "us-ascii" || cs === "utf-8" || cs === "utf8" || !iconv.encodingExists(cs)) {
-    return s.includes("\ufffd") && !cs.startsWith("utf") ? bytes.toString("latin1") : s;
-  }
-  return s;
+  return s.includes("\ufffd") ? bytes.toString("latin1") : s;
 }
 
 function qDecode(text: string): Buffer {
