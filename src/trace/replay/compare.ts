@@ -74,10 +74,10 @@ export function lineDiff(expected: string[], got: string[]): DiffLine[] {
       out.push({ op: " ", text: expected[i] });
       i++;
       j++;
-    } else if (j < m && (i === n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      out.push({ op: "+", text: got[j++] });
-    } else {
+    } else if (i < n && (j === m || lcs[i + 1][j] >= lcs[i][j + 1])) {
       out.push({ op: "-", text: expected[i++] });
+    } else {
+      out.push({ op: "+", text: got[j++] });
     }
   }
   return out;

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { RULES, newSideState, normalise, parseImapDateTime, type NormaliseContext } from "../../src/trace/replay/normalise.js";
+
+const ctx = (command: string, extra: Partial<NormaliseContext> = {}): NormaliseContext => ({
+  side: "got",
+  command,
+  state: newSideState(),
+  ...extra,
+});
+const rule = (name: string) => RULES.find((r) => r.name === name)!;
+
+// One case per rule: [rule, command, line, expected]. A new rule without a case fails below.
+const CASES: Record<string, Array<[string, string, string]>> = {
+  uidvalidity: [
+    ["A1 SELECT inbox", "* OK [UIDVALIDITY 1795875743] UIDs valid", "* OK [UIDVALIDITY <uidvalidity INBOX#1>] UIDs valid"],
+    ['A2 APPEND "Sent Items" {3}\r\nabc', "A2 OK [APPENDUID 7 12] done", "A2 OK [APPENDUID <uidvalidity Sent Items#1> 12] done"],
+    ["A3 UID COPY 1:2 Drafts", "A3 OK [COPYUID 9 1:2 5:6] done", "A3 OK [COPYUID <uidvalidity Drafts#1> 1:2 5:6] done"],
+    ["A4 STATUS x (UIDVALIDITY)", '* STATUS "one" (MESSAGES 2 UIDVALIDITY 44)', '* STATUS "one" (MESSAGES 2 UIDVALIDITY <uidvalidity one#1>)'],
+  ],
+  "server-set-internaldate": [
+    ["A5 FETCH 9 INTERNALDATE", '* 9 FETCH (INTERNALDATE "14-Nov-2023 22:13:20 +0000")', "* 9 FETCH (INTERNALDATE <set by server>)"],
+    ["A6 FETCH 1 INTERNALDATE", '* 1 FETCH (INTERNALDATE " 1-Jan-2020 01:00:00 +0000")', '* 1 FETCH (INTERNALDATE " 1-Jan-2020 01:00:00 +0000")'],
+  ],
+  "command-timing": [["A7 NOOP", "A7 OK NOOP completed (0.001 + 0.000 + 0.002 secs).", "A7 OK NOOP completed (<timing>)."]],
+  "status-text": [
+    ["A8 SELECT one", "A8 OK [READ-WRITE] SELECT command completed", "A8 OK [READ-WRITE] …"],
+    ["A9 FOO", "A9 BAD Unknown command", "A9 BAD …"],
+    ["A10 IDLE", "+ idling", "+ …"],
+    ["A11 SELECT one", "* OK [UNSEEN 5] first unseen", "* OK [UNSEEN 5] …"],
+    ["A12 LOGOUT", "* BYE Logging out", "* BYE …"],
+    ["A13 FETCH 1 FLAGS", '* 1 FETCH (FLAGS (\\Seen))', '* 1 FETCH (FLAGS (\\Seen))'],
+  ],
+};
+
+describe("normalisation rules", () => {
+  it("every rule has a name, a reason and test cases", () => {
+    for (const r of RULES) {
+      expect(r.why.length).toBeGreaterThan(20);
+      expect(CASES[r.name], `cases for rule ${r.name}`).toBeDefined();
+    }
+  });
+
+  for (const [name, cases] of Object.entries(CASES)) {
+    it(`rule ${name}`, () => {
+      const window = { from: Date.UTC(2023, 10, 14, 22), to: Date.UTC(2023, 10, 14, 23) };
+      for (const [command, line, want] of cases) {
+        expect(rule(name).apply(line, ctx(command, { serverTimeWindow: window }))).toBe(want);
+      }
+    });
+  }
+
+  it("uidvalidity maps values consistently, per mailbox, in order of first appearance", () => {
+    const state = newSideState();
+    const n = (cmd: string, line: string) => rule("uidvalidity").apply(line, ctx(cmd, { state }));
+    expect(n("a SELECT INBOX", "* OK [UIDVALIDITY 3]")).toBe("* OK [UIDVALIDITY <uidvalidity INBOX#1>]");
+    expect(n("b SELECT one", "* OK [UIDVALIDITY 3]")).toBe("* OK [UIDVALIDITY <uidvalidity one#1>]");
+    expect(n("c EXAMINE inbox", "* OK [UIDVALIDITY 3]")).toBe("* OK [UIDVALIDITY <uidvalidity INBOX#1>]");
+    // A value that changes shows as a new number, so "changed" vs "stayed" is compared.
+    expect(n("d SELECT INBOX", "* OK [UIDVALIDITY 4]")).toBe("* OK [UIDVALIDITY <uidvalidity INBOX#2>]");
+  });
+
+  it("server-set dates need a window; without one nothing is touched", () => {
+    const line = '* 9 FETCH (INTERNALDATE "14-Nov-2023 22:13:20 +0000")';
+    expect(rule("server-set-internaldate").apply(line, ctx("x"))).toBe(line);
+  });
+
+  it("parses IMAP date-times with zones", () => {
+    expect(parseImapDateTime("14-Nov-2023 22:13:20 +0000")).toBe(1_700_000_000_000);
+    expect(parseImapDateTime("14-Nov-2023 23:13:20 +0100")).toBe(1_700_000_000_000);
+    expect(parseImapDateTime(" 1-Jan-2020 01:00:00 +0000")).toBe(Date.UTC(2020, 0, 1, 1));
+    expect(parseImapDateTime("31-Foo-2024 99:00:00 +0000")).toBeUndefined();
+  });
+
+  it("status-text only runs with ignoreText", () => {
+    const line = "A1 OK done";
+    expect(normalise(line, ctx("A1 NOOP"), { ignoreText: false })).toBe("A1 OK done");
+    expect(normalise(line, ctx("A1 NOOP"), { ignoreText: true })).toBe("A1 OK …");
+  });
+});
