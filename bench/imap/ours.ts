@@ -1,0 +1,118 @@
+// Our server under test: the compiled asimapd (dist/src/cli/asimapd.js) serving MH folders over
+// implicit TLS, with a password file of Django-style pbkdf2_sha256 hashes.
+import { ChildProcess, spawn } from "node:child_process";
+import { pbkdf2Sync, randomBytes } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { layoutMh, UserSpec } from "./layout.js";
+import { descendants } from "./procs.js";
+import {
+  freePort, PASSWORD, ServerEnv, ServerUnderTest, stopChild, tail, waitForPort,
+} from "./server.js";
+
+/** Same cost as Dovecot's side (PBKDF2, 10,000 rounds): logins measure IMAP, not hashing. */
+const ITERATIONS = 10_000;
+
+export function djangoPbkdf2(password: string, iterations = ITERATIONS): string {
+  const salt = randomBytes(12).toString("base64url").replace(/[^A-Za-z0-9]/g, "x");
+  const dk = pbkdf2Sync(password, salt, iterations, 32, "sha256").toString("base64");
+  return `pbkdf2_sha256$${iterations}$${salt}$${dk}`;
+}
+
+export class Ours implements ServerUnderTest {
+  readonly name = "ours" as const;
+  port = 0;
+  private child: ChildProcess | undefined;
+  private readonly dir: string;
+  private readonly log: string;
+
+  constructor(
+    private readonly env: ServerEnv,
+    private readonly entry: string,
+  ) {
+    this.dir = path.join(env.dir, "ours");
+    this.log = path.join(this.dir, "asimapd.log");
+  }
+
+  async prepare(): Promise<void> {
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.chmodSync(this.dir, 0o755);
+    this.port = await freePort();
+    const hash = djangoPbkdf2(PASSWORD);
+    const lines = this.env.users.map((u) => `${u.name}:${hash}:${layoutMh(this.home(u.name), u, this.env.owner)}\n`);
+    fs.writeFileSync(this.pwfile(), lines.join(""), { mode: 0o600 });
+  }
+
+  resetUser(user: UserSpec): void {
+    // Everything the server may keep for a user (its state database included) lives in the
+    // user's home; a new home is a first open with no state.
+    fs.rmSync(this.home(user.name), { recursive: true, force: true });
+    layoutMh(this.home(user.name), user, this.env.owner);
+  }
+
+  async start(): Promise<void> {
+    const out = fs.openSync(this.log, "a");
+    this.child = spawn(
+      process.execPath,
+      [
+        this.entry,
+        "--address", "127.0.0.1",
+        "--port", String(this.port),
+        "--cert", this.env.cert,
+        "--key", this.env.key,
+        "--pwfile", this.pwfile(),
+      ],
+      { stdio: ["ignore", out, out], env: { ...process.env, NODE_ENV: "production" } },
+    );
+    fs.closeSync(out);
+    try {
+      await waitForPort(this.port, this.child, "asimapd");
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n${this.logTail()}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const root = this.child?.pid;
+    const users = root ? descendants(root).map((p) => p.pid) : [];
+    if (this.child) await stopChild(this.child);
+    this.child = undefined;
+    // User processes outlive their root only until it notices; do not let them linger into the
+    // next measurement.
+    for (const pid of users) {
+      try {
+        process.kill(pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  rootPid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  userPids(user: string): number[] {
+    const root = this.child?.pid;
+    if (!root) return [];
+    const below = descendants(root);
+    const titled = below.filter((p) => p.cmdline.includes(`asimapd-user ${user}`));
+    return titled.map((p) => p.pid);
+  }
+
+  frontPids(): number[] {
+    return [];
+  }
+
+  logTail(): string {
+    return tail(this.log);
+  }
+
+  private home(user: string): string {
+    return path.join(this.dir, "home", user);
+  }
+
+  private pwfile(): string {
+    return path.join(this.dir, "passwd");
+  }
+}

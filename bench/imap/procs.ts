@@ -1,0 +1,86 @@
+// Process facts from /proc: the tree under a server's root process, titles and resident memory.
+import fs from "node:fs";
+
+export interface ProcInfo {
+  pid: number;
+  ppid: number;
+  comm: string;
+  cmdline: string;
+}
+
+export function listProcs(): ProcInfo[] {
+  const out: ProcInfo[] = [];
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      // "pid (comm) state ppid ..." where comm may itself contain spaces and parentheses.
+      const close = stat.lastIndexOf(")");
+      const comm = stat.slice(stat.indexOf("(") + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
+      const cmdline = fs.readFileSync(`/proc/${d}/cmdline`, "utf8").replace(/\0+/g, " ").trim();
+      out.push({ pid: Number(d), ppid, comm, cmdline });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** Every process below `root` (not `root` itself). */
+export function descendants(root: number, procs = listProcs()): ProcInfo[] {
+  const byParent = new Map<number, ProcInfo[]>();
+  for (const p of procs) {
+    const list = byParent.get(p.ppid) ?? [];
+    list.push(p);
+    byParent.set(p.ppid, list);
+  }
+  const out: ProcInfo[] = [];
+  const todo = [root];
+  while (todo.length) {
+    for (const c of byParent.get(todo.pop()!) ?? []) {
+      out.push(c);
+      todo.push(c.pid);
+    }
+  }
+  return out;
+}
+
+/** Resident set size in bytes, or undefined when the process is gone. */
+export function rssBytes(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function sumRss(pids: number[]): number | undefined {
+  let total = 0;
+  let any = false;
+  for (const pid of pids) {
+    const r = rssBytes(pid);
+    if (r !== undefined) {
+      total += r;
+      any = true;
+    }
+  }
+  return any ? total : undefined;
+}
+
+/** Samples the largest summed RSS of `pids()` every `everyMs` until stopped. */
+export function sampleMaxRss(pids: () => number[], everyMs = 25): () => number | undefined {
+  let max: number | undefined;
+  const tick = () => {
+    const r = sumRss(pids());
+    if (r !== undefined && (max === undefined || r > max)) max = r;
+  };
+  tick();
+  const timer = setInterval(tick, everyMs);
+  return () => {
+    clearInterval(timer);
+    tick();
+    return max;
+  };
+}

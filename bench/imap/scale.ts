@@ -1,0 +1,64 @@
+// How big the benchmark is: "full" for the published figures, "smoke" for CI (seconds).
+export interface Scale {
+  name: "full" | "smoke";
+  /** Runs of each workload per server (alternating ours / Dovecot). */
+  runs: number;
+  /** The mixed-size INBOX (1 KB .. bigBytes). */
+  mixedCount: number;
+  bigBytes: number;
+  /** The big mailbox (100k) and the middle one (10k, its first messages). */
+  bulkCount: number;
+  midCount: number;
+  loginCycles: number;
+  idleConnections: number;
+  concurrentUsers: number;
+  appendCount: number;
+  mixedClients: number;
+  mixedSeconds: number;
+  /** Messages in each small INBOX (IDLE, the many users, the mixed load). */
+  smallCount: number;
+  mixedLoadCount: number;
+}
+
+export const SCALES: Record<Scale["name"], Scale> = {
+  full: {
+    name: "full",
+    runs: 3,
+    mixedCount: 1_000,
+    bigBytes: 20 * 1024 * 1024,
+    bulkCount: 100_000,
+    midCount: 10_000,
+    loginCycles: 30,
+    idleConnections: 200,
+    concurrentUsers: 50,
+    appendCount: 1_000,
+    mixedClients: 10,
+    mixedSeconds: 15,
+    smallCount: 20,
+    mixedLoadCount: 1_000,
+  },
+  smoke: {
+    name: "smoke",
+    runs: 1,
+    mixedCount: 30,
+    bigBytes: 1024 * 1024,
+    bulkCount: 300,
+    midCount: 100,
+    loginCycles: 2,
+    idleConnections: 4,
+    concurrentUsers: 3,
+    appendCount: 5,
+    mixedClients: 3,
+    mixedSeconds: 1,
+    smallCount: 5,
+    mixedLoadCount: 50,
+  },
+};
+
+export function scaleFromEnv(value = process.env.BENCH_SCALE): Scale {
+  const name = value ?? "full";
+  if (name !== "full" && name !== "smoke") throw new Error(`BENCH_SCALE must be "full" or "smoke", not "${name}"`);
+  const s = { ...SCALES[name] };
+  if (process.env.BENCH_RUNS) s.runs = Math.max(1, Number(process.env.BENCH_RUNS));
+  return s;
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `make bench`: our server and Dovecot side by side on the same corpus, over TLS on loopback.
+# Installs Dovecot when missing, builds the code, then runs bench/imap/main (see there for the
+# BENCH_* variables). BENCH_SCALE=smoke runs a tiny version in seconds.
+# The report goes to bench/out/report-<scale>.md (and stdout).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" != 0 ]; then
+  echo "bench: run as root (both servers switch to the mail owner's uid)" >&2
+  exit 1
+fi
+
+need=()
+[ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+# The package starts a system-wide Dovecot on some machines; ours runs its own instance on its
+# own port and base_dir, so the two do not meet.
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+mkdir -p bench/out
+# The benchmark is compiled with everything else. A build that fails elsewhere (work in
+# progress) still emits our files; only give up when they are missing.
+if ! npm run build >bench/out/build.log 2>&1; then
+  echo "bench: npm run build reported errors (see bench/out/build.log); continuing with what was emitted" >&2
+else
+  rm -f bench/out/build.log
+fi
+if [ ! -f dist/bench/imap/main.js ]; then
+  echo "bench: dist/bench/imap/main.js was not built" >&2
+  exit 1
+fi
+if [ ! -f dist/src/cli/asimapd.js ] && [ -z "${BENCH_SERVERS:-}" ]; then
+  echo "bench: dist/src/cli/asimapd.js not built yet: measuring Dovecot alone" >&2
+fi
+
+exec node dist/bench/imap/main.js
