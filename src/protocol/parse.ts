@@ -72,6 +72,7 @@ export function parseRule(rule: StartRuleNames, text: string, literals: Buffer[]
   try {
     return peggyParse(text, { ...baseOptions, startRule: rule, literals });
   } catch (e) {
+    if (e instanceof PeggySyntaxError) throw new ParseError(describe(e, text));
     throw toParseError(e, text);
   }
 }
@@ -90,7 +91,9 @@ function toParseError(e: unknown, text: string): ParseError {
   }
   if (text.length === 0) reason = "Empty command line";
   else if (tag === undefined) reason = "Missing or invalid tag";
-  const message = name !== undefined ? `Error in IMAP command ${name}: ${reason}` : reason;
+  else if (text.length === tag.length) reason = "Missing command name after the tag";
+  const plain = /^(Unknown command|Missing arguments for) /.test(reason);
+  const message = name !== undefined && !plain ? `Error in IMAP command ${name}: ${reason}` : reason;
   return new ParseError(message, tag, name);
 }
 
