@@ -1,7 +1,7 @@
 // BINARY[part] and BINARY.SIZE[part] (RFC 3516): the part's body with its transfer encoding
 // undone. Identity encodings come back in CRLF form, like BODY[part].
 import type { MimeIndex } from "./types.js";
-import { resolveSection } from "./section.js";
+import { findPart, resolveSection } from "./section.js";
 import { decodeTransfer } from "./transfer-decode.js";
 
 export type BinaryResult = Buffer | { error: "UNKNOWN-CTE" } | null;
@@ -16,12 +16,7 @@ export function binarySection(index: MimeIndex, part: number[], data: Buffer): B
   if (!sec) return null;
   const raw = Buffer.concat(sec.pieces.map((p) => ("bytes" in p ? p.bytes : data.subarray(p.start, p.end))));
   if (part.length === 0) return toCrlf(raw);
-  // find the part to learn its encoding: resolveSection found it, walk the same way
-  let node = index.root as import("./types.js").MimePart;
-  for (const n of part) {
-    const t = node.message ?? node;
-    node = t.parts ? t.parts[n - 1] : t;
-  }
+  const node = findPart(index.root, part)!;
   if (node.parts || node.message) return toCrlf(raw);
   const enc = node.encoding.toLowerCase();
   const decoded = decodeTransfer(raw, enc);

@@ -267,7 +267,16 @@ export class MimeIndexer {
       if (p.type === "multipart") p.parts = [];
       return;
     }
-    p.bodyEnd = Math.max(p.bodyStart, endPos);
+    if (endPos < p.bodyStart) {
+      // empty body right before a boundary: the line end taken by the boundary is the blank
+      // line's, so the header block gives it up (as Dovecot's MIME section shows)
+      const cut = Math.max(p.headerStart, endPos);
+      p.headerSize = Math.max(0, p.headerSize - (o.bodyStartV - Math.max(endV, o.headerStartV)));
+      p.headerEnd = p.bodyStart = p.bodyEnd = cut;
+      p.bodySize = p.bodyLines = 0;
+      return;
+    }
+    p.bodyEnd = endPos;
     p.bodySize = Math.max(0, endV - o.bodyStartV);
     p.bodyLines = Math.max(0, endL - o.bodyStartL);
   }

@@ -11,21 +11,26 @@ export interface SectionSpec {
   fields?: string[];
 }
 
-interface Node {
-  part: MimePart;
-  /** the message this node is (top level / embedded), when it is one */
-  message: MimeMessage | null;
-}
-
-function child(node: Node, n: number): Node | null {
-  const target: MimePart = node.part.message ?? node.part;
-  const isMessage = node.part.message ? node.part.message : node.message;
-  if (target.parts !== undefined) {
-    const c = target.parts[n - 1];
-    return c ? { part: c, message: null } : null;
+/**
+ * The part a path names, walked as Dovecot's imap_msgpart_find walks it: a multipart's n-th
+ * child; for anything else only "1", meaning the part itself, and only a message/rfc822 part
+ * may be walked further; a message/rfc822 part with more path to go steps into its embedded
+ * message.
+ */
+export function findPart(root: MimeMessage, path: number[]): MimePart | null {
+  let cur: MimePart = root;
+  for (let i = 0; i < path.length; i++) {
+    const n = path[i];
+    const more = i < path.length - 1;
+    if (!Number.isInteger(n) || n < 1) return null;
+    if (cur.parts !== undefined) {
+      const c: MimePart | undefined = cur.parts[n - 1];
+      if (!c) return null;
+      cur = c;
+    } else if (n !== 1 || (more && !cur.message)) return null;
+    if (more && cur.message) cur = cur.message;
   }
-  if (n === 1 && isMessage) return { part: isMessage, message: isMessage };
-  return null;
+  return cur;
 }
 
 function range(start: number, end: number, size: number): SectionData {
@@ -33,14 +38,9 @@ function range(start: number, end: number, size: number): SectionData {
 }
 
 export function resolveSection(index: MimeIndex, section: SectionSpec, data?: Buffer): SectionData | null {
-  let node: Node = { part: index.root, message: index.root };
-  for (const n of section.part) {
-    const c = Number.isInteger(n) && n > 0 ? child(node, n) : null;
-    if (!c) return null;
-    node = c;
-  }
+  const p = findPart(index.root, section.part);
+  if (!p) return null;
   const top = section.part.length === 0;
-  const p = node.part;
   switch (section.text) {
     case undefined:
       if (top) return range(p.headerStart, p.bodyEnd, index.size);

@@ -50,7 +50,11 @@ class Reader {
       return this.b.toString("latin1", start, start + n);
     }
     const start = this.pos;
-    while (this.pos < this.b.length && ![32, 40, 41, 13, 10].includes(this.b[this.pos])) this.pos++;
+    while (this.pos < this.b.length && ![32, 40, 41, 13, 10].includes(this.b[this.pos])) {
+      // a section label: BODY[HEADER.FIELDS (A B)]<0> is one key
+      if (this.b[this.pos] === 91) this.pos = this.b.indexOf(93, this.pos);
+      this.pos++;
+    }
     const atom = this.b.toString("latin1", start, this.pos);
     if (atom === "NIL") return null;
     if (/^\d+$/.test(atom)) return Number(atom);
