@@ -1,0 +1,127 @@
+// Starting the root server from a resolved configuration: shared by `asimapd` and the demo.
+// Wires the logger, the trace files and the user-process program into src/daemon.
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createSecureContext } from "node:tls";
+import { RootServer } from "../daemon/server.js";
+import { packageVersion } from "../daemon/version.js";
+import { PasswordFile } from "../daemon/pwfile.js";
+import { createLogger, findLogConfig, readLogConfig, type Log } from "../log.js";
+import { RotatingTraceFile, traceFileName } from "../trace/writer.js";
+
+export interface AsimapdConfig {
+  address: string;
+  port: number;
+  plainPort?: number;
+  cert: string;
+  key: string;
+  pwfile: string;
+  trace: boolean;
+  traceDir: string;
+  debug: boolean;
+  logConfig?: string;
+  lingerMs: number;
+  maxMessageSize?: number;
+  /** parent of the per-user socket directories; default: a fresh directory under the tmpdir */
+  runDir?: string;
+  /** extra node options for user processes (ASIMAP_USER_NODE_OPTIONS) */
+  userNodeOptions: string[];
+}
+
+/** A problem with the configuration: reported as one line and exit code 2. */
+export class ConfigError extends Error {}
+
+function readOrFail(what: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new ConfigError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export interface Running {
+  server: RootServer;
+  port: number;
+  plainPort?: number;
+  log: Log;
+  stop(): Promise<void>;
+}
+
+export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
+  const cert = readOrFail("certificate", c.cert);
+  const key = readOrFail("key", c.key);
+  try {
+    createSecureContext({ cert, key });
+  } catch (e) {
+    throw new ConfigError(`certificate ${c.cert} / key ${c.key} unusable: ${(e as Error).message}`);
+  }
+  readOrFail("password file", c.pwfile);
+  const problems: string[] = [];
+  const parsed = new PasswordFile(c.pwfile, (p) => problems.push(`line ${p.line}: ${p.reason}`));
+  await parsed.load();
+  let log: Log;
+  try {
+    const lc = findLogConfig(c.logConfig);
+    if (lc) readLogConfig(lc);
+    log = createLogger({ username: "no_user", debug: c.debug, logConfig: c.logConfig });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  for (const p of problems) log.warn({ pwfile: c.pwfile }, `password file ${p}`);
+
+  const ownRunDir = c.runDir === undefined;
+  const runDir = c.runDir ?? mkdtempSync(path.join(tmpdir(), "asimapd-"));
+  mkdirSync(runDir, { recursive: true });
+  chmodSync(runDir, 0o711); // users may pass through to their own 0700 directory, not list it
+
+  const traces = new Map<string, RotatingTraceFile>();
+  const onTrace = (user: string, line: string) => {
+    let f = traces.get(user);
+    if (!f) traces.set(user, (f = new RotatingTraceFile(traceFileName(c.traceDir, user))));
+    try {
+      f.writeLine(line);
+    } catch (e) {
+      log.warn({ user, err: (e as Error).message }, "cannot write trace");
+    }
+  };
+  if (c.trace) mkdirSync(c.traceDir, { recursive: true });
+
+  const userArgs = ["--linger", String(c.lingerMs), "--trace-dir", c.traceDir];
+  if (c.debug) userArgs.push("--debug");
+  if (c.logConfig) userArgs.push("--log-config", path.resolve(c.logConfig));
+  if (c.trace) userArgs.push("--trace");
+  if (c.maxMessageSize) userArgs.push("--max-message-size", String(c.maxMessageSize));
+  const version = packageVersion();
+  const server = new RootServer({
+    address: c.address, port: c.port, plainPort: c.plainPort, cert, key, pwfile: c.pwfile, log, version,
+    runDir, userMain: fileURLToPath(new URL("../user/main.js", import.meta.url)),
+    userNodeOptions: c.userNodeOptions, userArgs, onTrace,
+    failDelayMs: envMs("ASIMAPD_AUTH_FAIL_DELAY_MS"),
+    throttleDelayMs: envMs("ASIMAPD_THROTTLE_DELAY_MS"),
+  });
+  log.info({ version }, "ASIMAPD Starting");
+  let ports: { port: number; plainPort?: number };
+  try {
+    ports = await server.start();
+  } catch (e) {
+    if (ownRunDir) rmSync(runDir, { recursive: true, force: true });
+    throw new ConfigError(`cannot listen on ${c.address}:${c.port}${c.plainPort !== undefined ? `/${c.plainPort}` : ""}: ${(e as Error).message}`);
+  }
+  let stopped: Promise<void> | null = null;
+  const stop = () => (stopped ??= (async () => {
+    log.info({}, "shutting down");
+    await server.shutdown();
+    for (const t of traces.values()) t.close();
+    if (ownRunDir) rmSync(runDir, { recursive: true, force: true });
+    log.info({}, "stopped");
+  })());
+  return { server, ...ports, log, stop };
+}
+
+/** Testing knobs for the login delays (not for production: the delays slow down guessing). */
+function envMs(name: string): number | undefined {
+  const v = process.env[name];
+  return v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : undefined;
+}

@@ -1,0 +1,290 @@
+// One client connection in the root process, from the greeting until it is handed to the
+// user process: CAPABILITY, STARTTLS, LOGIN, AUTHENTICATE PLAIN (SASL-IR or continuation), ID,
+// NOOP, LOGOUT. Commands are framed and parsed by src/protocol; anything else is answered as
+// not allowed before login. After a successful login the connection leaves this class: the
+// server's `handOff` callback relays the bytes, including any the client pipelined after LOGIN.
+import type { Socket } from "node:net";
+import { TLSSocket, type SecureContext } from "node:tls";
+import { Framer, type Frame } from "../protocol/framer.js";
+import { parseCommand, ParseError } from "../protocol/parse.js";
+import { continuationLine, taggedLine, untaggedLine } from "../protocol/encode.js";
+import type { Command } from "../protocol/ast.js";
+import type { Handoff } from "../protocol/handoff.js";
+import type { Account } from "./pwfile.js";
+
+export interface PreAuthLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+/** What a connection needs from the server around it. */
+export interface PreAuthContext {
+  log: PreAuthLogger;
+  version: string;
+  /** null when this listener offers no STARTTLS */
+  secureContext: SecureContext | null;
+  /** checks a password; resolves after any throttling or failure delay has passed */
+  login(user: string, password: string, addr: string): Promise<Account | null>;
+  /** hands the connection to the user's process; rejects if that process cannot be reached */
+  handOff(socket: Socket, account: Account, handoff: Handoff, pending: Buffer): Promise<void>;
+  /** time allowed before login, ms */
+  preAuthTimeoutMs: number;
+}
+
+const MAX_BAD_COMMANDS = 20;
+const AUTH_FAILED = "Authentication failed.";
+
+function isLoopback(addr: string | undefined): boolean {
+  if (!addr) return false;
+  const a = addr.replace(/^::ffff:/, "");
+  return a === "::1" || a.startsWith("127.");
+}
+
+export function remoteOf(socket: Socket): { addr: string; remote: string } {
+  const addr = (socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
+  return { addr, remote: `${addr}:${socket.remotePort ?? 0}` };
+}
+
+export class PreAuthConnection {
+  private framer = new Framer({ maxLineLength: 8192, maxLiteralSize: () => 8192 });
+  /** the raw bytes pushed since the framer last held nothing: the tail of it is unconsumed */
+  private raw: Buffer[] = [];
+  private busy = false;
+  private done = false;
+  private badCommands = 0;
+  private timer: NodeJS.Timeout;
+  private clientId: Array<[string, string | null]> | null = null;
+  private pendingAuth: { tag: string } | null = null;
+  readonly addr: string;
+  readonly remote: string;
+  private readonly onData = (chunk: Buffer) => this.receive(chunk);
+
+  constructor(private socket: Socket, private tls: boolean, private readonly ctx: PreAuthContext) {
+    ({ addr: this.addr, remote: this.remote } = remoteOf(socket));
+    this.timer = setTimeout(() => this.bye("Autologout; too long without logging in."), ctx.preAuthTimeoutMs);
+    this.timer.unref();
+    this.attach();
+    this.write(untaggedLine(`OK [CAPABILITY ${this.capabilities().join(" ")}] asimap ${ctx.version} ready.`));
+  }
+
+  /** TLS, or a loopback client (nobody can listen in on it) */
+  private get private_(): boolean {
+    return this.tls || isLoopback(this.socket.remoteAddress);
+  }
+
+  capabilities(): string[] {
+    const caps = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE"];
+    if (!this.tls && this.ctx.secureContext) caps.push("STARTTLS");
+    if (this.private_) caps.push("AUTH=PLAIN");
+    else caps.push("LOGINDISABLED");
+    return caps;
+  }
+
+  private attach(): void {
+    this.socket.on("data", this.onData);
+    this.socket.on("error", (e) => this.ctx.log.debug({ remote: this.remote, err: e.message }, "client socket error"));
+    this.socket.on("close", () => this.finish());
+  }
+
+  private write(b: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(b);
+  }
+
+  /** Ends the session with `* BYE` (server shutdown, timeout). */
+  bye(text: string): void {
+    if (this.done) return;
+    this.write(untaggedLine(`BYE ${text}`));
+    this.finish();
+    this.socket.end();
+  }
+
+  private finish(): void {
+    this.done = true;
+    clearTimeout(this.timer);
+  }
+
+  get finished(): boolean {
+    return this.done;
+  }
+
+  private receive(chunk: Buffer): void {
+    if (this.done) return;
+    this.framer.push(chunk);
+    this.raw.push(chunk);
+    this.pump();
+  }
+
+  /** Handles events until the framer needs more bytes or a command is in progress. */
+  private pump(): void {
+    while (!this.busy && !this.done) {
+      const ev = this.framer.next();
+      if (this.framer.buffered === 0) this.raw = [];
+      if (ev === null) return;
+      switch (ev.kind) {
+        case "continue":
+          this.write(continuationLine("Ready for literal data"));
+          break;
+        case "error":
+          this.write(taggedLine(ev.tag ?? "*", ev.status, ev.text, ev.code));
+          if (ev.close) { this.finish(); this.socket.end(); return; }
+          if (++this.badCommands > MAX_BAD_COMMANDS) return this.bye("Too many bad commands.");
+          break;
+        case "line":
+          this.run(() => this.authResponse(ev.line));
+          break;
+        case "frame":
+          this.run(() => this.command(ev.frame));
+          break;
+      }
+    }
+  }
+
+  private run(f: () => Promise<void> | void): void {
+    this.busy = true;
+    Promise.resolve()
+      .then(f)
+      .catch((e: unknown) => {
+        this.ctx.log.warn({ remote: this.remote, err: (e as Error).message }, "pre-auth command failed");
+        this.write(untaggedLine("BAD Internal error."));
+      })
+      .finally(() => {
+        this.busy = false;
+        if (!this.done) this.pump();
+      });
+  }
+
+  private async command(frame: Frame): Promise<void> {
+    let cmd: Command;
+    try {
+      cmd = parseCommand(frame);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      this.write(taggedLine(e.tag ?? "*", "BAD", e.message));
+      if (++this.badCommands > MAX_BAD_COMMANDS) this.bye("Too many bad commands.");
+      return;
+    }
+    const { tag } = cmd;
+    switch (cmd.name) {
+      case "CAPABILITY":
+        this.write(untaggedLine(`CAPABILITY ${this.capabilities().join(" ")}`));
+        return this.write(taggedLine(tag, "OK", "Capability completed."));
+      case "NOOP":
+        return this.write(taggedLine(tag, "OK", "NOOP completed."));
+      case "LOGOUT":
+        this.write(untaggedLine("BYE Logging out."));
+        this.write(taggedLine(tag, "OK", "Logout completed."));
+        this.finish();
+        this.socket.end();
+        return;
+      case "ID":
+        this.clientId = cmd.params;
+        this.write(untaggedLine(`ID ("name" "asimap" "version" "${this.ctx.version}")`));
+        return this.write(taggedLine(tag, "OK", "ID completed."));
+      case "STARTTLS":
+        return this.startTls(tag);
+      case "LOGIN":
+        return this.login(tag, "LOGIN", cmd.userid, cmd.password);
+      case "AUTHENTICATE":
+        return this.authenticate(tag, cmd.mechanism, cmd.initialResponse);
+      default:
+        this.badCommands++;
+        return this.write(taggedLine(tag, "BAD", `${cmd.name} is not allowed before login.`));
+    }
+  }
+
+  private startTls(tag: string): void {
+    if (this.tls) return this.write(taggedLine(tag, "BAD", "TLS is already active."));
+    if (!this.ctx.secureContext) return this.write(taggedLine(tag, "BAD", "STARTTLS is not offered here."));
+    this.write(taggedLine(tag, "OK", "Begin TLS negotiation now."));
+    // Anything the client sent after STARTTLS in the clear is discarded (RFC 9051 §6.2.1).
+    this.socket.removeListener("data", this.onData);
+    this.socket.removeAllListeners("close");
+    this.socket.removeAllListeners("error");
+    this.framer = new Framer({ maxLineLength: 8192, maxLiteralSize: () => 8192 });
+    this.raw = [];
+    const plain = this.socket;
+    const secure = new TLSSocket(plain, { isServer: true, secureContext: this.ctx.secureContext });
+    secure.once("secure", () => this.ctx.log.debug({ remote: this.remote }, "STARTTLS done"));
+    this.socket = secure;
+    this.tls = true;
+    this.attach();
+  }
+
+  private authenticate(tag: string, mechanism: string, initial: string | undefined): void {
+    if (mechanism.toUpperCase() !== "PLAIN") {
+      return this.write(taggedLine(tag, "NO", `Unsupported authentication mechanism.`, "CANNOT"));
+    }
+    if (!this.private_) {
+      return this.write(taggedLine(tag, "NO", "Authentication needs TLS: use STARTTLS first.", "PRIVACYREQUIRED"));
+    }
+    if (initial !== undefined) return void this.plain(tag, initial);
+    this.pendingAuth = { tag };
+    this.framer.expectRawLine();
+    this.write(continuationLine(""));
+  }
+
+  private async authResponse(line: Buffer): Promise<void> {
+    const pending = this.pendingAuth;
+    this.pendingAuth = null;
+    if (!pending) return;
+    const text = line.toString("latin1").trim();
+    if (text === "*") return this.write(taggedLine(pending.tag, "BAD", "Authentication cancelled."));
+    return this.plain(pending.tag, text);
+  }
+
+  /** RFC 4616: base64 of authzid NUL authcid NUL password; "=" stands for an empty response. */
+  private async plain(tag: string, b64: string): Promise<void> {
+    const text = b64 === "=" ? "" : b64;
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
+      return this.write(taggedLine(tag, "BAD", "Invalid base64 in the PLAIN response."));
+    }
+    const parts = Buffer.from(text, "base64").toString("utf8").split("\0");
+    if (parts.length !== 3) return this.write(taggedLine(tag, "BAD", "Malformed PLAIN response."));
+    const [authz, authc, password] = parts;
+    if (authz !== "" && authz !== authc) {
+      return this.write(taggedLine(tag, "NO", "Authorization identity must be the user itself.", "AUTHORIZATIONFAILED"));
+    }
+    return this.login(tag, "AUTHENTICATE", authc, password);
+  }
+
+  private async login(tag: string, command: string, user: string, password: string): Promise<void> {
+    if (!this.private_) {
+      return this.write(taggedLine(tag, "NO", "LOGIN is disabled until STARTTLS.", "PRIVACYREQUIRED"));
+    }
+    const account = await this.ctx.login(user, password, this.addr);
+    if (this.done) return;
+    if (!account) {
+      this.ctx.log.info({ remote: this.remote, user }, "login failed");
+      return this.write(taggedLine(tag, "NO", AUTH_FAILED, "AUTHENTICATIONFAILED"));
+    }
+    // Hand over: stop reading here; bytes the client pipelined after this command go along.
+    this.socket.removeListener("data", this.onData);
+    this.socket.pause();
+    const pending = this.unconsumed();
+    const handoff: Handoff = { v: 1, user: account.user, remote: this.remote, tag, command, tls: this.tls,
+      clientId: this.clientId };
+    try {
+      this.finish();
+      await this.ctx.handOff(this.socket, account, handoff, pending);
+      this.ctx.log.info({ remote: this.remote, user: account.user, tls: this.tls }, "logged in");
+    } catch (e) {
+      this.ctx.log.warn({ remote: this.remote, user: account.user, err: (e as Error).message },
+        "user process unavailable");
+      this.done = false;
+      this.timer = setTimeout(() => this.bye("Autologout; too long without logging in."), this.ctx.preAuthTimeoutMs);
+      this.timer.unref();
+      this.write(taggedLine(tag, "NO", "Your mail is not available right now; try again later.", "UNAVAILABLE"));
+      this.socket.on("data", this.onData);
+      this.socket.resume(); // the pipelined bytes are still in the framer
+    }
+  }
+
+  /** The bytes pushed to the framer that it has not consumed yet. */
+  private unconsumed(): Buffer {
+    const n = this.framer.buffered;
+    if (n === 0) return Buffer.alloc(0);
+    const all = Buffer.concat(this.raw);
+    return all.subarray(all.length - n);
+  }
+}

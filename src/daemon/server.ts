@@ -1,0 +1,164 @@
+// The root process's server: the TLS listener (implicit TLS) and the optional plaintext
+// listener with STARTTLS, login checks with throttling, and the hand-over of logged-in
+// connections to user processes, whose bytes it then relays unchanged both ways.
+import { createServer as createTcpServer, type Server, type Socket } from "node:net";
+import { createSecureContext, createServer as createTlsServer, type SecureContext } from "node:tls";
+import { promises as fsp } from "node:fs";
+import { encodeHandoff, type Handoff } from "../protocol/handoff.js";
+import { authenticate } from "./auth.js";
+import { PasswordFile, type Account } from "./pwfile.js";
+import { PreAuthConnection, type PreAuthContext } from "./preauth.js";
+import { Supervisor, type SupervisorLogger } from "./supervisor.js";
+import { Throttle } from "./throttle.js";
+
+export interface RootServerOptions {
+  address: string;
+  /** implicit-TLS port (0 = any free port) */
+  port: number;
+  /** plaintext + STARTTLS port; undefined = none */
+  plainPort?: number;
+  cert: Buffer;
+  key: Buffer;
+  pwfile: string;
+  log: SupervisorLogger & { child?(b: object): SupervisorLogger };
+  version: string;
+  runDir: string;
+  userMain: string;
+  userNodeOptions: string[];
+  userArgs: string[];
+  onTrace?: (user: string, line: string) => void;
+  /** delay before answering a failed login, ms */
+  failDelayMs?: number;
+  /** delay before answering a throttled login, ms */
+  throttleDelayMs?: number;
+  preAuthTimeoutMs?: number;
+}
+
+export class RootServer {
+  readonly supervisor: Supervisor;
+  private readonly pw: PasswordFile;
+  private readonly throttle = new Throttle();
+  private readonly secureContext: SecureContext;
+  private servers: Server[] = [];
+  private preauth = new Set<PreAuthConnection>();
+  private relayed = new Set<Socket>();
+  private sweeper: NodeJS.Timeout;
+
+  constructor(private readonly o: RootServerOptions) {
+    this.secureContext = createSecureContext({ cert: o.cert, key: o.key, minVersion: "TLSv1.2" });
+    this.pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
+    this.supervisor = new Supervisor({ runDir: o.runDir, userMain: o.userMain, nodeOptions: o.userNodeOptions,
+      userArgs: o.userArgs, log: o.log, onTrace: o.onTrace });
+    this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  /** Reads the password file once, so a broken one stops the start with a clear error. */
+  async start(): Promise<{ port: number; plainPort?: number }> {
+    await this.pw.load();
+    // (tls.createServer ignores a `secureContext` option: give it the PEMs themselves)
+    const tlsServer = createTlsServer({ cert: this.o.cert, key: this.o.key, minVersion: "TLSv1.2" },
+      (s) => this.accept(s, true));
+    tlsServer.on("tlsClientError", (e, s) => {
+      this.o.log.debug({ remote: `${s.remoteAddress}:${s.remotePort}`, err: e.message }, "TLS handshake failed");
+    });
+    const port = await listen(tlsServer, this.o.port, this.o.address);
+    this.servers.push(tlsServer);
+    let plainPort: number | undefined;
+    if (this.o.plainPort !== undefined) {
+      const plain = createTcpServer((s) => this.accept(s, false));
+      plainPort = await listen(plain, this.o.plainPort, this.o.address);
+      this.servers.push(plain);
+    }
+    this.o.log.info({ address: this.o.address, port, plainPort }, "listening");
+    return { port, plainPort };
+  }
+
+  private accept(socket: Socket, tls: boolean): void {
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 60_000);
+    const ctx: PreAuthContext = {
+      log: this.o.log,
+      version: this.o.version,
+      secureContext: tls ? null : this.secureContext,
+      preAuthTimeoutMs: this.o.preAuthTimeoutMs ?? 120_000,
+      login: (u, p, addr) => this.login(u, p, addr),
+      handOff: (s, acc, h, pending) => this.handOff(s, acc, h, pending),
+    };
+    const conn = new PreAuthConnection(socket, tls, ctx);
+    this.preauth.add(conn);
+    socket.once("close", () => this.preauth.delete(conn));
+  }
+
+  private async login(user: string, password: string, addr: string): Promise<Account | null> {
+    if (!this.throttle.allow(user, addr)) {
+      this.o.log.warn({ user, addr }, "login refused: too many failures");
+      await sleep(this.o.throttleDelayMs ?? 10_000);
+      return null;
+    }
+    const res = await authenticate(this.pw, user, password);
+    if (res.ok) return res.account;
+    this.throttle.failed(user, addr);
+    await sleep(this.o.failDelayMs ?? 1_000);
+    return null;
+  }
+
+  private async handOff(client: Socket, account: Account, handoff: Handoff, pending: Buffer): Promise<void> {
+    const st = await fsp.stat(account.maildir).catch(() => null);
+    if (!st?.isDirectory()) throw new Error(`mail directory ${account.maildir} does not exist`);
+    const upstream = await this.supervisor.connect(account.user, account.maildir);
+    upstream.setNoDelay?.(true);
+    upstream.write(encodeHandoff(handoff));
+    if (pending.length) upstream.write(pending);
+    this.relayed.add(client);
+    relay(client, upstream, () => this.relayed.delete(client));
+  }
+
+  /** Stops listening, says BYE to clients not yet logged in, lets user processes finish theirs. */
+  async shutdown(): Promise<void> {
+    clearInterval(this.sweeper);
+    for (const s of this.servers) s.close();
+    for (const c of this.preauth) c.bye("Server shutting down.");
+    await this.supervisor.shutdown();
+    // The user processes have sent their BYEs; give the relays a moment to flush them.
+    await Promise.all([...this.relayed].map((s) => new Promise<void>((res) => {
+      if (s.destroyed) return res();
+      s.once("close", () => res());
+      s.end();
+      setTimeout(() => { s.destroy(); res(); }, 2000).unref();
+    })));
+  }
+}
+
+/** Copies bytes both ways with back-pressure; when either side ends, both are closed. */
+function relay(client: Socket, upstream: Socket, onClose: () => void): void {
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    client.end();
+    upstream.end();
+    setTimeout(() => { client.destroy(); upstream.destroy(); }, 5000).unref();
+    onClose();
+  };
+  client.pipe(upstream, { end: false });
+  upstream.pipe(client, { end: false });
+  client.on("end", close).on("close", close).on("error", close);
+  upstream.on("end", close).on("close", close).on("error", close);
+  client.resume();
+}
+
+function listen(server: Server, port: number, address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, address, () => {
+      server.removeListener("error", reject);
+      const a = server.address();
+      resolve(typeof a === "object" && a ? a.port : port);
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((res) => setTimeout(res, ms));
+}

@@ -1,0 +1,171 @@
+// Starts and tracks one user process per user. The process listens on a unix socket in a
+// directory only its user (and root) may enter; the root connects there for each logged-in
+// connection. Two simultaneous first logins share one start; a process that has died or is
+// lingering out is replaced on the next login.
+import { spawn, type ChildProcess } from "node:child_process";
+import { promises as fsp } from "node:fs";
+import { connect, type Socket } from "node:net";
+import * as path from "node:path";
+
+export interface SupervisorLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface SupervisorOptions {
+  /** directory holding one 0700 sub-directory per user (must be traversable by users) */
+  runDir: string;
+  /** the user process's entry script (dist/src/user/main.js) */
+  userMain: string;
+  /** extra node options for user processes (e.g. --cpu-prof), from ASIMAP_USER_NODE_OPTIONS */
+  nodeOptions: string[];
+  /** arguments passed on to every user process (--debug, --log-config, --trace, limits) */
+  userArgs: string[];
+  log: SupervisorLogger;
+  /** a finished trace line from a user process */
+  onTrace?: (user: string, line: string) => void;
+  /** how long a user process may take to start, ms */
+  startTimeoutMs?: number;
+}
+
+interface UserProc {
+  user: string;
+  child: ChildProcess | null;
+  ready: Promise<string>; // resolves to the socket path
+  exited: Promise<void>;
+  closing: boolean;
+}
+
+type FromUser = { t: "ready"; socket: string } | { t: "trace"; line: string } | { t: "closing" };
+
+export class Supervisor {
+  private procs = new Map<string, UserProc>();
+  private stopping = false;
+
+  constructor(private readonly opts: SupervisorOptions) {}
+
+  /** user → pid of its live process (a debugging and test aid) */
+  pids(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [u, p] of this.procs) if (p.child?.pid && !p.closing) out[u] = p.child.pid;
+    return out;
+  }
+
+  /** A connected socket to the user's process, starting the process if needed. */
+  async connect(user: string, maildir: string): Promise<Socket> {
+    for (let attempt = 0; ; attempt++) {
+      const proc = this.get(user, maildir);
+      try {
+        const sock = await proc.ready;
+        return await connectUnix(sock);
+      } catch (e) {
+        // A process lingering out (or dying) between lookup and connect: start a fresh one once.
+        if (this.procs.get(user) === proc) this.procs.delete(user);
+        if (attempt >= 1 || this.stopping) throw e;
+      }
+    }
+  }
+
+  private get(user: string, maildir: string): UserProc {
+    if (this.stopping) throw new Error("server is shutting down");
+    const existing = this.procs.get(user);
+    if (existing && !existing.closing && existing.child?.exitCode == null && existing.child?.signalCode == null) {
+      return existing;
+    }
+    const proc = this.start(user, maildir);
+    this.procs.set(user, proc);
+    return proc;
+  }
+
+  private start(user: string, maildir: string): UserProc {
+    const sockDir = path.join(this.opts.runDir, "user-" + encodeURIComponent(user));
+    let resolveExit!: () => void;
+    const proc: UserProc = { user, child: null, closing: false, ready: Promise.resolve(""),
+      exited: new Promise<void>((res) => { resolveExit = res; }) };
+    // Registered at once (so a concurrent login shares it); spawned once its directory exists.
+    proc.ready = prepareSocketDir(sockDir, maildir).then(() => this.spawn(proc, maildir, sockDir, resolveExit),
+      (e: Error) => { resolveExit(); throw e; });
+    proc.ready.catch(() => undefined);
+    return proc;
+  }
+
+  private spawn(proc: UserProc, maildir: string, sockDir: string, resolveExit: () => void): Promise<string> {
+    const { log } = this.opts;
+    const { user } = proc;
+    if (this.stopping) {
+      resolveExit();
+      return Promise.reject(new Error("server is shutting down"));
+    }
+    const args = [...this.opts.nodeOptions, this.opts.userMain, "--user", user, "--maildir", maildir,
+      "--socket-dir", sockDir, ...this.opts.userArgs];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], env: process.env });
+    proc.child = child;
+    log.info({ user, pid: child.pid }, "user process started");
+    return new Promise<string>((resolveReady, rejectReady) => {
+      const timer = setTimeout(() => {
+        rejectReady(new Error(`user process for ${user} did not start in time`));
+        child.kill("SIGKILL");
+      }, this.opts.startTimeoutMs ?? 60_000);
+      child.on("message", (m: FromUser) => {
+        if (m?.t === "ready") {
+          clearTimeout(timer);
+          resolveReady(m.socket);
+        } else if (m?.t === "trace") {
+          this.opts.onTrace?.(user, m.line);
+        } else if (m?.t === "closing") {
+          proc.closing = true;
+          if (this.procs.get(user) === proc) this.procs.delete(user);
+        }
+      });
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        rejectReady(e);
+      });
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        rejectReady(new Error(`user process for ${user} exited (${signal ?? code})`));
+        if (this.procs.get(user) === proc) this.procs.delete(user);
+        resolveExit();
+        log[code === 0 ? "info" : "warn"]({ user, pid: child.pid, code, signal }, "user process exited");
+      });
+    });
+  }
+
+  /** SIGTERM to every user process; waits for them (SIGKILL after graceMs). */
+  async shutdown(graceMs = 20_000): Promise<void> {
+    this.stopping = true;
+    const procs = [...this.procs.values()];
+    for (const p of procs) p.child?.kill("SIGTERM");
+    const all = Promise.all(procs.map((p) => p.exited));
+    let t: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((res) => { t = setTimeout(() => res("late"), graceMs); });
+    if ((await Promise.race([all, late])) === "late") {
+      for (const p of procs) p.child?.kill("SIGKILL");
+      await all;
+    }
+    clearTimeout(t);
+  }
+}
+
+/**
+ * The per-user socket directory: mode 0700, owned by the owner of the user's mail when we are
+ * root (root may enter it anyway), so no other local user can reach that user's process.
+ */
+async function prepareSocketDir(dir: string, maildir: string): Promise<void> {
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  await fsp.chmod(dir, 0o700);
+  if (process.getuid?.() === 0) {
+    const st = await fsp.stat(maildir);
+    await fsp.chown(dir, st.uid, st.gid);
+  }
+}
+
+function connectUnix(p: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(p);
+    s.once("connect", () => { s.removeListener("error", reject); resolve(s); });
+    s.once("error", reject);
+  });
+}
