@@ -88,8 +88,8 @@ export class MimeIndexer {
         return;
       }
       if (this.carryLen > 0) {
-        this.keep(chunk, start, lf + 1);
         const crBefore = lf > start ? chunk[lf - 1] === 13 : this.carryLast === 13;
+        this.keep(chunk, start, lf + 1);
         const line = this.carry.length === 1 ? this.carry[0] : Buffer.concat(this.carry);
         this.line(line, 0, line.length, this.carryLen, true, crBefore);
         this.carry = [];
