@@ -169,6 +169,8 @@ export class MimeIndexer {
 
   /** Is this a boundary line of an open multipart? If so, close and open parts accordingly. */
   private boundaryLine(buf: Buffer, start: number, end: number): boolean {
+    // past the part limit Dovecot stops seeing boundaries at all, closing ones included
+    if (this.totalParts >= MAX_TOTAL_PARTS) return false;
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const b = this.stack[i].boundary;
       if (b === null || end - start < 2 + b.length) continue;
@@ -186,7 +188,6 @@ export class MimeIndexer {
         mp.boundary = null;
         return true;
       }
-      if (this.totalParts >= MAX_TOTAL_PARTS) return true;
       this.totalParts++;
       this.pendingParent = mp; // the child's header starts on the next line
       return true;
