@@ -1,0 +1,102 @@
+// The asimapd command line: options, environment variables, defaults (option beats env).
+import { Command, Option } from "commander";
+import { existsSync } from "node:fs";
+import { packageVersion } from "../daemon/version.js";
+import { ConfigError, type AsimapdConfig } from "./asimapd-run.js";
+
+// The old README documents cert.pem/key.pem; the old code actually defaulted to
+// ssl_crt.pem/ssl_key.pem. We default to the documented names and fall back to the old code's
+// when only those exist, so an unchanged installation keeps working.
+export const DEFAULTS = {
+  address: "0.0.0.0",
+  port: 993,
+  cert: "/opt/asimap/ssl/cert.pem",
+  key: "/opt/asimap/ssl/key.pem",
+  oldCert: "/opt/asimap/ssl/ssl_crt.pem",
+  oldKey: "/opt/asimap/ssl/ssl_key.pem",
+  traceDir: "/opt/asimap/traces",
+  pwfile: "/opt/asimap/pwfile",
+  linger: "30m",
+};
+
+/** "90" (seconds), "90s", "30m", "2h", "500ms" → milliseconds */
+export function parseDuration(v: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)?$/.exec(v.trim());
+  if (!m) throw new ConfigError(`invalid duration ${JSON.stringify(v)} (e.g. 90, 90s, 30m, 2h)`);
+  const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "s"]!;
+  return Math.round(Number(m[1]) * mult);
+}
+
+/** "1048576", "512K", "64M", "1G" → bytes */
+export function parseSize(v: string): number {
+  const m = /^([0-9]+)([KMG]i?B?)?$/i.exec(v.trim());
+  if (!m) throw new ConfigError(`invalid size ${JSON.stringify(v)} (e.g. 67108864, 64M, 1G)`);
+  const unit = (m[2] ?? "").charAt(0).toUpperCase();
+  return Number(m[1]) * ({ "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as Record<string, number>)[unit];
+}
+
+function parsePort(name: string, v: string): number {
+  if (!/^[0-9]+$/.test(v) || Number(v) > 65535) throw new ConfigError(`invalid ${name} ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+/** DEBUG / TRACE: set and not empty, "0", "false", "no" or "off" */
+function envFlag(v: string | undefined): boolean {
+  return v !== undefined && !/^(|0|false|no|off)$/i.test(v.trim());
+}
+
+export function buildProgram(): Command {
+  return new Command("asimapd")
+    .description("IMAP server for mail kept in MH folders.\n" +
+      "For every option that also has an environment variable, the option wins.")
+    .version(packageVersion(), "--version")
+    .helpOption("-h, --help", "Show this text and exit")
+    .addOption(new Option("--address <i>", "the address to listen on").env("ADDRESS").default(DEFAULTS.address))
+    .addOption(new Option("--port <p>", "port for IMAP over implicit TLS").env("PORT").default(String(DEFAULTS.port)))
+    .addOption(new Option("--plain-port <p>", "also listen for plaintext IMAP with STARTTLS on this port " +
+      "(off by default; LOGIN needs TLS except from loopback)").env("PLAIN_PORT"))
+    .addOption(new Option("--cert <cert>", `TLS certificate (PEM) [default: ${DEFAULTS.cert}, or ${DEFAULTS.oldCert} if only that exists]`).env("SSL_CERT"))
+    .addOption(new Option("--key <key>", `TLS key (PEM) [default: ${DEFAULTS.key}, or ${DEFAULTS.oldKey} if only that exists]`).env("SSL_KEY"))
+    .addOption(new Option("--trace", "record post-login IMAP traffic in trace format 1.0, one file per user " +
+      "(<trace-dir>/<user>-asimapd.trace, rotated at 20 MiB x 5); SIGUSR1 to a user process toggles it " +
+      "(env TRACE: set and not 0/false/no/off)"))
+    .addOption(new Option("--trace-dir <td>", "directory for trace files").env("TRACE_DIR").default(DEFAULTS.traceDir))
+    .addOption(new Option("--debug", "log at debug level (env DEBUG: set and not 0/false/no/off)"))
+    .addOption(new Option("--log-config <lc>", "JSON file of pino options (transport targets included); " +
+      "without it the first of /opt/asimap, /etc, /usr/local/etc, /opt/local/etc holding asimapd_log.json " +
+      "is used, else JSON lines on stdout (pretty on a terminal)").env("LOG_CONFIG"))
+    .addOption(new Option("--pwfile <pwfile>", "the file of users, password hashes and mail directories")
+      .env("PWFILE").default(DEFAULTS.pwfile))
+    .addOption(new Option("--linger <time>", "how long a user process stays after its last connection " +
+      "(seconds, or with s/m/h)").env("USER_LINGER").default(DEFAULTS.linger))
+    .addOption(new Option("--max-message-size <bytes>", "largest message APPEND accepts (bytes, or K/M/G) " +
+      "[default: 64M]").env("MAX_MESSAGE_SIZE"))
+    .addOption(new Option("--run-dir <dir>", "where the user processes' socket directories go " +
+      "[default: a new directory in the system tmpdir]").env("RUN_DIR"))
+    .addHelpText("after", "\nEnvironment only:\n" +
+      "  ENABLE_MH_FILE_LOCKING=true   take nmh's locks on MH folders (see README)\n" +
+      "  ASIMAP_USER_NODE_OPTIONS      extra node options for user processes, e.g. --cpu-prof\n")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+}
+
+export function resolveConfig(o: Record<string, string | boolean | undefined>, env = process.env): AsimapdConfig {
+  const pick = (given: unknown, doc: string, old: string) =>
+    typeof given === "string" ? given : (!existsSync(doc) && existsSync(old) ? old : doc);
+  return {
+    address: String(o.address),
+    port: parsePort("port", String(o.port)),
+    plainPort: o.plainPort !== undefined ? parsePort("plain port", String(o.plainPort)) : undefined,
+    cert: pick(o.cert, DEFAULTS.cert, DEFAULTS.oldCert),
+    key: pick(o.key, DEFAULTS.key, DEFAULTS.oldKey),
+    pwfile: String(o.pwfile),
+    trace: o.trace === true || envFlag(env.TRACE),
+    traceDir: String(o.traceDir),
+    debug: o.debug === true || envFlag(env.DEBUG),
+    logConfig: typeof o.logConfig === "string" ? o.logConfig : undefined,
+    lingerMs: parseDuration(String(o.linger)),
+    maxMessageSize: typeof o.maxMessageSize === "string" ? parseSize(o.maxMessageSize) : undefined,
+    runDir: typeof o.runDir === "string" ? o.runDir : undefined,
+    userNodeOptions: (env.ASIMAP_USER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean),
+  };
+}
