@@ -1,0 +1,150 @@
+// User processes: one per user, shared by that user's connections, lingering, replaced after
+// a crash; SIGTERM to the root says BYE to everyone; traces written per user.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { pbkdf2Encode } from "../../src/daemon/hashers.js";
+import { parseTrace } from "../../src/trace/reader.js";
+import {
+  Client, freshLoopback, makeCert, makeMaildir, startDaemon, tempDir, until, userProcesses, writePwfile,
+  type Daemon,
+} from "./harness.js";
+
+let dir: string;
+let pwfile: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  makeMaildir(dir, "alice-mail");
+  makeMaildir(dir, "bob-mail");
+  const h = await pbkdf2Encode("pw", "salt", 1000);
+  pwfile = writePwfile(dir, [`alice:${h}:alice-mail`, `bob:${h}:bob-mail`, `ghost:${h}:no-such-dir`]);
+});
+
+async function login(d: Daemon, user: string): Promise<Client> {
+  const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+  const r = (await c.cmd(`LOGIN ${user} pw`)).at(-1)!;
+  if (!/ OK /.test(r)) throw new Error(r);
+  return c;
+}
+
+describe("one process per user", () => {
+  let d: Daemon;
+  beforeAll(async () => {
+    const { cert, key } = makeCert();
+    d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", pwfile, "--linger", "30m",
+      "--trace", "--trace-dir", path.join(dir, "traces")]);
+  });
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  it("two connections of a user share one process; another user gets another", async () => {
+    const [a1, a2] = await Promise.all([login(d, "alice"), login(d, "alice")]); // simultaneous first logins
+    const b = await login(d, "bob");
+    const procs = userProcesses(d.proc.pid!);
+    expect(procs.get("alice")).toHaveLength(1);
+    expect(procs.get("bob")).toHaveLength(1);
+    expect(procs.get("alice")![0]).not.toBe(procs.get("bob")![0]);
+    // each session is live in its process
+    for (const c of [a1, a2, b]) expect((await c.cmd("SELECT INBOX")).at(-1)).toMatch(/ OK /);
+    for (const c of [a1, a2, b]) c.close();
+  });
+
+  it("kill -9 of a user process drops only its clients, and the next login starts a new one", async () => {
+    const a = await login(d, "alice");
+    const b = await login(d, "bob");
+    const before = userProcesses(d.proc.pid!);
+    const alicePid = before.get("alice")![0];
+    process.kill(alicePid, "SIGKILL");
+    expect(await a.closedOrTimeout()).toBe(true);
+    expect((await b.cmd("NOOP")).at(-1)).toMatch(/ OK /);
+    const a2 = await login(d, "alice");
+    expect((await a2.cmd("SELECT INBOX")).at(-1)).toMatch(/ OK /);
+    const after = userProcesses(d.proc.pid!);
+    expect(after.get("alice")).toHaveLength(1);
+    expect(after.get("alice")![0]).not.toBe(alicePid);
+    expect(after.get("bob")).toEqual(before.get("bob"));
+    a2.close();
+    b.close();
+  });
+
+  it("a user whose mail directory is missing gets NO [UNAVAILABLE] and may retry", async () => {
+    const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    expect((await c.cmd("LOGIN ghost pw")).at(-1)).toMatch(/NO \[UNAVAILABLE\]/);
+    expect((await c.cmd("NOOP")).at(-1)).toMatch(/ OK /);
+    c.close();
+  });
+
+  it("commands pipelined right after LOGIN reach the user process", async () => {
+    const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    c.write("p1 LOGIN bob pw\r\np2 SELECT INBOX\r\np3 NOOP\r\n");
+    expect(await c.waitFor((l) => l.startsWith("p1 "))).toMatch(/OK/);
+    expect(await c.waitFor((l) => l.startsWith("p2 "))).toMatch(/OK/);
+    expect(await c.waitFor((l) => l.startsWith("p3 "))).toMatch(/OK/);
+    c.close();
+  });
+
+  it("traces post-login traffic to <trace-dir>/<user>-asimapd.trace with the real client address", async () => {
+    const src = freshLoopback();
+    const c = await Client.tls(d.port, "127.0.0.1", src);
+    await c.cmd("LOGIN bob pw");
+    await c.cmd("NOOP", "traced1");
+    await c.cmd("LOGOUT");
+    const f = path.join(dir, "traces", "bob-asimapd.trace");
+    await until(() => existsSync(f) && readFileSync(f, "utf8").includes("traced1 OK"));
+    const text = readFileSync(f, "utf8");
+    const t = parseTrace(text, f);
+    expect(t.header).toMatchObject({ format: "1.0", username: "bob" });
+    expect(t.records.some((r) => r.kind === "RECEIVED" && r.data === "traced1 NOOP")).toBe(true);
+    expect(text).toContain(`"remote":"${src}:`);
+    expect(text).not.toMatch(/LOGIN bob pw/); // the login itself is never traced
+
+    // SIGUSR1 toggles tracing in the user process
+    const bobPid = userProcesses(d.proc.pid!).get("bob")![0];
+    process.kill(bobPid, "SIGUSR1");
+    const c2 = await login(d, "bob");
+    await c2.cmd("NOOP", "untraced2");
+    process.kill(bobPid, "SIGUSR1");
+    await c2.cmd("NOOP", "traced3");
+    await until(() => readFileSync(f, "utf8").includes("traced3 OK"));
+    const after = readFileSync(f, "utf8");
+    expect(after).not.toContain("untraced2");
+    expect(after.match(/"trace_format":"1.0"/g)!.length).toBeGreaterThanOrEqual(2);
+    c2.close();
+  });
+});
+
+describe("linger and shutdown", () => {
+  it("a user process exits after the linger time with no connections", async () => {
+    const { cert, key } = makeCert();
+    const d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", pwfile, "--linger", "300ms"]);
+    try {
+      const a = await login(d, "alice");
+      const pid = userProcesses(d.proc.pid!).get("alice")![0];
+      expect(pid).toBeGreaterThan(0);
+      await a.cmd("LOGOUT");
+      expect(await until(() => !userProcesses(d.proc.pid!).has("alice"))).toBe(true);
+      // and the next login starts a fresh one
+      const a2 = await login(d, "alice");
+      expect((await a2.cmd("NOOP")).at(-1)).toMatch(/ OK /);
+      a2.close();
+    } finally {
+      await d.stop();
+    }
+  });
+
+  it("SIGTERM: every client gets * BYE, user processes exit, the root exits 0", async () => {
+    const { cert, key } = makeCert();
+    const d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", pwfile]);
+    const a = await login(d, "alice");
+    await a.cmd("SELECT INBOX");
+    const pre = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    const pids = [...userProcesses(d.proc.pid!).values()].flat();
+    expect(pids).toHaveLength(1);
+    expect(await d.stop()).toBe(0);
+    expect(await a.waitFor((l) => l.startsWith("* BYE"))).toBeTruthy();
+    expect(await pre.waitFor((l) => l.startsWith("* BYE"))).toBeTruthy();
+    for (const p of pids) expect(existsSync(`/proc/${p}`)).toBe(false);
+  });
+});
