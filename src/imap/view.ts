@@ -10,6 +10,8 @@ import type { RecentClaims } from "./recent.js";
 
 export class BadSequence extends Error {}
 
+export const SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
+
 export class MailboxView {
   /** seq - 1 → UID, exactly as the client knows them */
   private uids: number[] = [];
@@ -22,6 +24,8 @@ export class MailboxView {
   /** the mailbox was deleted or renamed away */
   gone = false;
   private readonly listener: (ev: MailboxEvent) => void;
+  /** keywords the client was told about in FLAGS */
+  private keywords = new Set<string>();
   /** called on every store event (IDLE pushes updates at once) */
   onEvent: (() => void) | null = null;
 
@@ -36,6 +40,7 @@ export class MailboxView {
       this.reported.set(m.uid, m.modseq);
     }
     this.lastUid = msgs.length ? msgs[msgs.length - 1].uid : 0;
+    for (const m of msgs) for (const f of m.flags) if (!f.startsWith("\\")) this.keywords.add(f);
     const st = mailbox.status();
     for (const u of claims.claim(mailbox.name, this.uids, st.recent, mailbox.uidNext)) this.recent.add(u);
     this.listener = (ev) => {
@@ -44,6 +49,29 @@ export class MailboxView {
       this.onEvent?.();
     };
     mailbox.on("change", this.listener);
+  }
+
+  /** `* FLAGS` and `* OK [PERMANENTFLAGS]`: at SELECT, and again when a new keyword appears. */
+  flagsLines(): string[] {
+    const flags = [...SYSTEM_FLAGS, ...this.keywords];
+    return [
+      `* FLAGS (${flags.join(" ")})`,
+      this.readOnly
+        ? "* OK [PERMANENTFLAGS ()] Read-only mailbox."
+        : `* OK [PERMANENTFLAGS (${[...flags, "\\*"].join(" ")})] Flags permitted.`,
+    ];
+  }
+
+  /** Notes keywords of records about to be shown; true if one is new to the client. */
+  private learnKeywords(rec: MessageRecord): boolean {
+    let fresh = false;
+    for (const f of rec.flags) {
+      if (!f.startsWith("\\") && !this.keywords.has(f)) {
+        this.keywords.add(f);
+        fresh = true;
+      }
+    }
+    return fresh;
   }
 
   close(): void {
@@ -89,6 +117,13 @@ export class MailboxView {
   /** The client has now seen this state of the message (its own STORE/FETCH reported it). */
   markReported(rec: MessageRecord): void {
     this.reported.set(rec.uid, rec.modseq);
+  }
+
+  /** Before the session shows these records itself (STORE, FETCH): FLAGS lines if a keyword is new. */
+  announceKeywords(recs: readonly MessageRecord[]): string[] {
+    let fresh = false;
+    for (const r of recs) if (this.learnKeywords(r)) fresh = true;
+    return fresh ? this.flagsLines() : [];
   }
 
   /** Sequence set → UIDs in sequence order. Numbers beyond the mailbox are a client error. */
@@ -140,6 +175,8 @@ export class MailboxView {
         }
       }
     }
+    let freshKeywords = false;
+    const updates: string[] = [];
     const msgs = this.mailbox.messages();
     const added: number[] = [];
     // messages() is in UID order: the new ones are at the end
@@ -147,7 +184,9 @@ export class MailboxView {
     if (added.length) {
       for (const u of added) {
         this.uids.push(u);
-        this.reported.set(u, this.mailbox.get(u)!.modseq);
+        const rec = this.mailbox.get(u)!;
+        this.reported.set(u, rec.modseq);
+        if (this.learnKeywords(rec)) freshKeywords = true;
         this.pendingFlags.delete(u);
       }
       this.lastUid = added[added.length - 1];
@@ -155,7 +194,7 @@ export class MailboxView {
       for (const u of this.claims.claim(this.mailbox.name, added, st.recent, this.mailbox.uidNext)) {
         this.recent.add(u);
       }
-      out.push(`* ${this.uids.length} EXISTS`, `* ${this.recent.size} RECENT`);
+      updates.push(`* ${this.uids.length} EXISTS`, `* ${this.recent.size} RECENT`);
     }
     if (this.pendingFlags.size) {
       const uids = [...this.pendingFlags].sort((a, b) => a - b);
@@ -166,10 +205,12 @@ export class MailboxView {
         if (!seq || !rec) continue;
         if ((this.reported.get(uid) ?? -1) >= rec.modseq) continue;
         this.reported.set(uid, rec.modseq);
-        out.push(`* ${seq} FETCH (FLAGS (${this.flagsOf(rec).join(" ")}))`);
+        if (this.learnKeywords(rec)) freshKeywords = true;
+        updates.push(`* ${seq} FETCH (FLAGS (${this.flagsOf(rec).join(" ")}))`);
       }
     }
-    return out;
+    if (freshKeywords) out.push(...this.flagsLines());
+    return [...out, ...updates];
   }
 
   /** true when some message the client knows has been expunged and not yet announced */

@@ -148,8 +148,12 @@ describe("selected state", () => {
     await t.c.cmd("SELECT INBOX");
     expect((await t.c.cmd("STORE 1 +FLAGS (\\Flagged)")).untagged).toEqual(["* 1 FETCH (FLAGS (\\Flagged \\Seen))"]);
     expect((await t.c.cmd("STORE 1 -FLAGS.SILENT (\\Flagged)")).untagged).toEqual([]);
-    expect((await t.c.cmd("UID STORE 1 FLAGS (\\Answered foo)")).untagged)
-      .toEqual(["* 1 FETCH (UID 1 FLAGS (\\Answered foo))"]);
+    // a new keyword is announced in FLAGS/PERMANENTFLAGS before it is used
+    expect((await t.c.cmd("UID STORE 1 FLAGS (\\Answered foo)")).untagged).toEqual([
+      "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft foo)",
+      "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft foo \\*)] Flags permitted.",
+      "* 1 FETCH (UID 1 FLAGS (\\Answered foo))",
+    ]);
     expect(readFileSync(join(t.mail.root, "inbox/.mh_sequences"), "latin1")).toMatch(/replied: 1/);
   });
   it("SEARCH keys", async () => {

@@ -31,6 +31,12 @@ describe("updates between sessions", () => {
     expect((await b.cmd("NOOP")).untagged).toEqual(["* 1 FETCH (FLAGS (\\Flagged \\Seen))"]);
     // told once only
     expect((await b.cmd("NOOP")).untagged).toEqual([]);
+    await a.cmd("STORE 2 +FLAGS.SILENT (work)");
+    expect((await b.cmd("NOOP")).untagged).toEqual([
+      "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work)",
+      "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft work \\*)] Flags permitted.",
+      "* 2 FETCH (FLAGS (\\Flagged \\Seen work))",
+    ]);
   });
 
   it("exactly one session sees a new message as \\Recent", async () => {

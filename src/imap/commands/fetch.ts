@@ -113,7 +113,8 @@ async function prepare(
   for (const b of wanted) {
     let sec: SectionData | null;
     if (b.section.text === "HEADER.FIELDS" || b.section.text === "HEADER.FIELDS.NOT") {
-      head ??= await readHead(p.fh, p.index.size >= 0 ? maxHeaderEnd(p.index) : 0);
+      const limit = headerLimit(p.index, b.section);
+      if (!head || head.length < limit) head = await readHead(p.fh, limit);
       sec = resolveSection(p.index, b.section, head);
     } else {
       sec = resolveSection(p.index, b.section);
@@ -123,9 +124,12 @@ async function prepare(
   return p;
 }
 
-/** Header blocks end before their bodies: reading up to the last body end covers every header. */
-function maxHeaderEnd(index: MimeIndex): number {
-  return index.root.bodyEnd;
+/**
+ * How much of the file HEADER.FIELDS needs: the top-level header block for `BODY[HEADER.FIELDS]`
+ * (never the body of a large message); a nested part's header lies somewhere in the body.
+ */
+function headerLimit(index: MimeIndex, section: Section): number {
+  return section.part.length === 0 ? index.root.headerEnd : index.root.bodyEnd;
 }
 
 async function writeOne(

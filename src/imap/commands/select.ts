@@ -4,15 +4,6 @@ import { MailboxView } from "../view.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { checkedMailbox } from "./names.js";
 
-export const SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
-
-/** Keywords in use in the mailbox, in first-seen order. */
-export function keywordsOf(view: MailboxView): string[] {
-  const kw = new Set<string>();
-  for (const m of view.mailbox.messages()) for (const f of m.flags) if (!f.startsWith("\\")) kw.add(f);
-  return [...kw];
-}
-
 /** SELECT and EXAMINE (RFC 3501 §6.3.1-2); a failed SELECT leaves no mailbox selected. */
 export async function select(s: Session, cmd: CommandOf<"SELECT" | "EXAMINE">): Promise<Result> {
   const hadMailbox = s.view !== null;
@@ -27,10 +18,7 @@ export async function select(s: Session, cmd: CommandOf<"SELECT" | "EXAMINE">): 
   const readOnly = cmd.name === "EXAMINE";
   const view = new MailboxView(mbox, readOnly, s.shared.recent);
   s.select(view);
-  const flags = [...SYSTEM_FLAGS, ...keywordsOf(view)];
-  await s.send(`* FLAGS (${flags.join(" ")})`);
-  if (readOnly) await s.send("* OK [PERMANENTFLAGS ()] Read-only mailbox.");
-  else await s.send(`* OK [PERMANENTFLAGS (${[...flags, "\\*"].join(" ")})] Flags permitted.`);
+  for (const line of view.flagsLines()) await s.send(line);
   await s.send(`* ${view.exists} EXISTS`);
   await s.send(`* ${view.recentCount} RECENT`);
   const firstUnseen = view.allUids().findIndex((u) => !view.record(u)?.flags.includes("\\Seen"));

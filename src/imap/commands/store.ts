@@ -15,6 +15,7 @@ export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result
     ? await view.mailbox.storeFlags(present, cmd.op, flags, cmd.unchangedSince)
     : { changed: [], modified: [] };
   for (const rec of res.changed) view.markReported(rec);
+  for (const line of view.announceKeywords(res.changed)) await s.send(line);
   const modified = new Set(res.modified);
   if (!cmd.silent) {
     for (const uid of present) {
