@@ -1,0 +1,79 @@
+// Run as root (CI is root): real system users are created for the test; each user process must
+// run as the owner of its mail, without root's groups, and so cannot read another user's mail.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
+import { pbkdf2Encode } from "../../src/daemon/hashers.js";
+import {
+  Client, freshLoopback, isRoot, makeCert, makeMaildir, procUid, startDaemon, tempDir, userProcesses,
+  writePwfile, type Daemon,
+} from "./harness.js";
+
+const suffix = randomBytes(3).toString("hex");
+const U1 = `asimt1${suffix}`;
+const U2 = `asimt2${suffix}`;
+
+function ids(user: string): { uid: number; gid: number } {
+  return {
+    uid: Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim()),
+    gid: Number(execFileSync("id", ["-g", user], { encoding: "utf8" }).trim()),
+  };
+}
+
+describe.runIf(isRoot)("as root, with real system users", () => {
+  let d: Daemon;
+  let dir: string;
+  let mail2: string;
+
+  beforeAll(async () => {
+    for (const u of [U1, U2]) execFileSync("useradd", ["--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin", u]);
+    dir = tempDir();
+    makeMaildir(dir, "m1", ids(U1), 0o700);
+    mail2 = makeMaildir(dir, "m2", ids(U2), 0o700);
+    makeMaildir(dir, "rootmail", { uid: 0, gid: 0 }, 0o700);
+    const h = await pbkdf2Encode("pw", "salt", 1000);
+    writePwfile(dir, [`u1:${h}:m1`, `u2:${h}:m2`, `rooty:${h}:rootmail`]);
+    const { cert, key } = makeCert();
+    d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", `${dir}/pwfile`, "--run-dir", `${dir}/run`]);
+  });
+  afterAll(async () => {
+    await d?.stop();
+    for (const u of [U1, U2]) spawnSync("userdel", [u]);
+  });
+
+  it("each user process runs as its mail owner, with only that owner's group", async () => {
+    const c1 = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    expect((await c1.cmd("LOGIN u1 pw")).at(-1)).toMatch(/ OK /);
+    expect((await c1.cmd("SELECT INBOX")).at(-1)).toMatch(/ OK /);
+    const c2 = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    expect((await c2.cmd("LOGIN u2 pw")).at(-1)).toMatch(/ OK /);
+    const procs = userProcesses(d.proc.pid!);
+    const p1 = procUid(procs.get("u1")![0]);
+    expect(p1.uid).toBe(ids(U1).uid);
+    expect(p1.gid).toBe(ids(U1).gid);
+    expect(p1.groups).toEqual([ids(U1).gid]);
+    expect(procUid(procs.get("u2")![0]).uid).toBe(ids(U2).uid);
+    // the socket directory: only that user (and root) may enter it
+    const st = statSync(`${dir}/run/user-u1`);
+    expect(st.mode & 0o777).toBe(0o700);
+    expect(st.uid).toBe(ids(U1).uid);
+    c1.close();
+    c2.close();
+  });
+
+  it("u1's identity cannot read u2's 0700 mail directory", () => {
+    const { uid, gid } = ids(U1);
+    const r = spawnSync(process.execPath, ["-e", `require("fs").readdirSync(${JSON.stringify(mail2)})`],
+      { uid, gid, encoding: "utf8" });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("EACCES");
+  });
+
+  it("mail owned by root is refused: the user process will not run as root", async () => {
+    const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    expect((await c.cmd("LOGIN rooty pw")).at(-1)).toMatch(/NO \[UNAVAILABLE\]/);
+    expect(userProcesses(d.proc.pid!).has("rooty")).toBe(false);
+    c.close();
+  });
+});
