@@ -177,7 +177,6 @@ export class Framer {
   }
 
   private lineDone(line: Buffer): void {
-    if (this.segments.length === 0) this.head = line.toString("latin1", 0, Math.min(line.length, 128));
     this.segments.push(line);
     this.textLen += line.length;
     this.commandBytes += line.length;
@@ -192,8 +191,9 @@ export class Framer {
     }
     const size = Number(m[2]);
     const nonSync = m[3] === "+";
-    const tag = peekTag(this.head ?? "");
-    const command = peekCommandName(this.head ?? "") ?? "";
+    if (this.head === null) this.head = this.segments[0].toString("latin1", 0, Math.min(this.segments[0].length, 128));
+    const tag = peekTag(this.head);
+    const command = peekCommandName(this.head) ?? "";
     const tooBig = size > this.maxLiteral(command) || this.commandBytes + size > this.maxCommand;
     if (!nonSync) {
       if (tooBig) {

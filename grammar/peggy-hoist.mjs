@@ -1,0 +1,78 @@
+// Peggy plugin (used by scripts/gen-parser.mjs): makes the generated parser cheap to call.
+//
+// Peggy emits one big `peg$parse(input, options)` that re-creates, on EVERY call, ~280 constant
+// objects (expectations, regexps), a 120-entry start-rule table and ~420 closures (rules and
+// actions). For IMAP, where a command is ~60 bytes, that set-up costs more than the parse itself.
+// This pass rewrites the emitted code so that all of it lives once at module level: the
+// per-parse variables become module-level `let`s that peg$parse resets on each call. The parser
+// is not re-entrant (no action calls parse), which holds for our grammar.
+//
+// The rewrite relies on the shape of Peggy 5's output (top-level statements of peg$parse at
+// two-space indentation) and fails the build loudly if that shape is not found.
+
+function hoist(code) {
+  const lines = code.split("\n");
+  const start = lines.findIndex((l) => l === "function peg$parse(input, options) {");
+  if (start < 0) throw new Error("peggy-hoist: peg$parse not found");
+  let end = start + 1;
+  while (end < lines.length && lines[end] !== "}") end++;
+  if (end >= lines.length) throw new Error("peggy-hoist: end of peg$parse not found");
+
+  // split the body into top-level statements
+  const stmts = [];
+  for (let i = start + 1; i < end; i++) {
+    const l = lines[i];
+    const top = /^  [^ }\])]/.test(l);
+    if (top || stmts.length === 0) stmts.push([l]);
+    else stmts[stmts.length - 1].push(l);
+  }
+
+  const moduleLevel = [];
+  const perCall = [];
+  const names = [];
+  for (const s of stmts) {
+    const first = s[0];
+    const text = s.map((l) => l.replace(/^ {2}/, "")).join("\n");
+    if (/^ {2}function /.test(first)) {
+      moduleLevel.push(text);
+      continue;
+    }
+    const decl = /^ {2}(const|let) ([A-Za-z_$][\w$]*)( = |;)/.exec(first);
+    if (decl === null) {
+      perCall.push(s.join("\n"));
+      continue;
+    }
+    const name = decl[2];
+    if (/^peg\$[cre]\d+$/.test(name) || name === "peg$FAILED" || name === "peg$startRuleFunctions") {
+      moduleLevel.push(text); // constant: built once
+      continue;
+    }
+    names.push(name);
+    if (decl[3] === ";") continue; // `let x;`: the module-level declaration is enough
+    perCall.push(s.join("\n").replace(/^ {2}(const|let) /, "  "));
+  }
+  if (!names.includes("peg$currPos") || !names.includes("peg$result")) {
+    throw new Error("peggy-hoist: unexpected parser shape");
+  }
+
+  const out = [
+    ...lines.slice(0, start),
+    "// per-parse state, reset by peg$parse (hoisted by grammar/peggy-hoist.mjs)",
+    `let input, options, ${names.join(", ")};`,
+    ...moduleLevel,
+    "function peg$parse(input$, options$) {",
+    "  input = input$;",
+    "  options = options$;",
+    ...perCall,
+    "}",
+    ...lines.slice(end + 1),
+  ];
+  return out.join("\n");
+}
+
+export function use(config) {
+  config.passes.generate.push(function hoistParserState(ast) {
+    const code = hoist(ast.code.toString());
+    ast.code = { toString: () => code };
+  });
+}
