@@ -27,34 +27,69 @@ export function tempName(dir: string): string {
   return join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString("hex")}`);
 }
 
+export interface Added {
+  num: number;
+  /** identity of the file as we wrote it (taken before it had a number) */
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  /** a separate copy of the message, when asked for (see addMessage) */
+  guard: string | null;
+}
+
 /**
  * Add a message: written under a temporary name, its mtime set, then hard-linked to the next
- * free number. link() fails with EEXIST when `inc` (or anyone) took that number first, so we
- * move on to the next one: two writers never share a number.
+ * free number. link() fails with EEXIST when someone took that number first, so we move on to
+ * the next one and never overwrite a message.
+ *
+ * nmh's `inc` is not as careful: it opens its next number with O_CREAT|O_TRUNC (no O_EXCL), so an
+ * `inc` that read the folder before our link can still write over our file. With `guard` a
+ * second copy is kept under a dot name so the store can put the message back if that happens.
  */
-export async function addMessage(dir: string, data: Buffer, mtime: Date, after = 0): Promise<number> {
+export async function addMessage(
+  dir: string, data: Buffer, mtime: Date, after = 0, guard = false,
+): Promise<Added> {
   const tmp = tempName(dir);
-  const fh = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600);
+  await writeNew(tmp, data, mtime);
+  let guardPath: string | null = null;
+  try {
+    const st = await fsp.stat(tmp);
+    if (guard) {
+      guardPath = tempName(dir) + "-guard";
+      await writeNew(guardPath, data, mtime);
+    }
+    const num = await linkIntoFolder(dir, tmp, after);
+    return { num, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, guard: guardPath };
+  } catch (e) {
+    if (guardPath) await fsp.unlink(guardPath).catch(() => undefined);
+    throw e;
+  } finally {
+    await fsp.unlink(tmp).catch(() => undefined);
+  }
+}
+
+async function writeNew(path: string, data: Buffer, mtime: Date): Promise<void> {
+  const fh = await fsp.open(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600);
   try {
     await fh.writeFile(data);
   } finally {
     await fh.close();
   }
-  try {
-    await fsp.utimes(tmp, mtime, mtime);
-    const nums = await listNumbers(dir);
-    let n = Math.max(after, nums.length > 0 ? nums[nums.length - 1] : 0) + 1;
-    for (;;) {
-      try {
-        await fsp.link(tmp, messageFile(dir, n));
-        return n;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-        n++;
-      }
+  await fsp.utimes(path, mtime, mtime);
+}
+
+/** Give the file at `path` the next free number above max(folder, after); the old name stays. */
+export async function linkIntoFolder(dir: string, path: string, after = 0): Promise<number> {
+  const nums = await listNumbers(dir);
+  let n = Math.max(after, nums.length > 0 ? nums[nums.length - 1] : 0) + 1;
+  for (;;) {
+    try {
+      await fsp.link(path, messageFile(dir, n));
+      return n;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      n++;
     }
-  } finally {
-    await fsp.unlink(tmp).catch(() => undefined);
   }
 }
 

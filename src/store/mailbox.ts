@@ -24,6 +24,10 @@ const identKey = (i: Ident) => `${i.ino}:${i.size}:${i.mtime}`;
 /** A stat sig younger than this at scan time is not trusted (timestamps are coarse). */
 const RACY_NS = 2_000_000_000n;
 const STAT_BATCH = 128;
+/** how long an appended message keeps its guard copy (longer than an `inc` runs) */
+const GUARD_MS = 10_000;
+
+interface Guard { path: string; num: number; ident: Ident; at: number; flags: Flag[] }
 
 interface NewMessage { num: number; ident: Ident; crlfSize: number }
 
@@ -62,6 +66,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private loaded = false;
   /** numbers we added since the last scan, and whether we touched the directory at all */
   private pendingSelf = new Set<number>();
+  private guards = new Set<Guard>();
   private selfTouched = false;
   private chain: Promise<unknown> = Promise.resolve();
   private watcher: FSWatcher | null = null;
@@ -211,19 +216,22 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     return this.run(async () => {
       await this.syncLocked(false);
       const added: NewMessage[] = [];
+      const guards: Guard[] = [];
       try {
         let after = 0;
         for (const m of msgs) {
           const date = m.internalDate ?? new Date();
-          const num = await addMessage(this.dir, m.data, date, after);
-          after = num;
-          this.pendingSelf.add(num);
+          const a = await addMessage(this.dir, m.data, date, after, true);
+          after = a.num;
+          this.pendingSelf.add(a.num);
           this.selfTouched = true;
-          const st = await fsp.stat(messageFile(this.dir, num));
-          added.push({ num, ident: { ino: st.ino, size: st.size, mtime: st.mtimeMs }, crlfSize: crlfSize(m.data) });
+          const ident = { ino: a.ino, size: a.size, mtime: a.mtimeMs };
+          added.push({ num: a.num, ident, crlfSize: crlfSize(m.data) });
+          guards.push({ path: a.guard!, num: a.num, ident, at: Date.now(), flags: normaliseFlags(m.flags) });
         }
       } catch (e) {
         await removeMessages(this.dir, added.map((a) => a.num));
+        for (const g of guards) await fsp.unlink(g.path).catch(() => undefined);
         if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw new StoreError("OVERQUOTA", "no space left");
         throw e;
       }
@@ -231,6 +239,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       await this.updateSeqs((seqs) => {
         msgs.forEach((m, i) => this.ctx.flags.apply(seqs, added[i].num, "replace", m.flags));
       }, added);
+      for (const g of guards) this.guards.add(g);
       return added.map((_, i) => firstUid + i);
     });
   }
@@ -282,6 +291,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   close(): void {
     this.stopWatch();
+    for (const g of this.guards.values()) void fsp.unlink(g.path).catch(() => undefined);
+    this.guards.clear();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -329,8 +340,51 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     await removeStaleTemps(this.dir);
   }
 
+  /**
+   * Our recent appends, each with its guard copy: if `inc` wrote over one (see addMessage), the
+   * copy goes back in under a new number with the flags it had, and a deep scan gives `inc`'s
+   * message and ours their UIDs. A guard is dropped once its file has been intact for a while.
+   */
+  private async checkGuards(): Promise<boolean> {
+    let clobbered = false;
+    for (const g of [...this.guards]) {
+      const rec = this.recordByIdent(g.num, g.ident);
+      if (rec) g.num = rec.num; // renumbered by pack or sortm: follow it
+      const st = await fsp.stat(messageFile(this.dir, g.num)).catch(() => null);
+      const intact = st !== null && identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === identKey(g.ident);
+      if (intact && Date.now() - g.at < GUARD_MS) continue;
+      this.guards.delete(g);
+      if (intact || st === null) {
+        // still ours, long enough; or removed (expunged, rmm): the copy is not needed
+        await fsp.unlink(g.path).catch(() => undefined);
+        continue;
+      }
+      // Written over. Even if a scan already expunged its UID the message must not be lost: a
+      // new copy goes in (itself guarded, an `inc` may still be running) with the flags it had.
+      const data = await fsp.readFile(g.path);
+      const mtime = (await fsp.stat(g.path)).mtime;
+      const a = await addMessage(this.dir, data, mtime, 0, true);
+      await fsp.unlink(g.path).catch(() => undefined);
+      const flags = rec?.flags ?? g.flags;
+      this.guards.add({ path: a.guard!, num: a.num, ident: { ino: a.ino, size: a.size, mtime: a.mtimeMs }, at: Date.now(), flags });
+      await updateSequences(this.dir, this.ctx.seqUpdate, (seqs) => this.ctx.flags.apply(seqs, a.num, "replace", flags));
+      this.ctx.log.warn({ mailbox: this.name, num: g.num, restoredAs: a.num }, "an appended message was overwritten by inc; restored");
+      clobbered = true;
+    }
+    return clobbered;
+  }
+
+  private recordByIdent(num: number, ident: Ident): MessageRecord | undefined {
+    const key = identKey(ident);
+    const r = this.recs.find((x) => x.num === num);
+    if (r && identKey(this.idents.get(r.uid)!) === key) return r;
+    for (const [uid, i] of this.idents) if (identKey(i) === key) return this.byUid.get(uid);
+    return undefined;
+  }
+
   private async syncLocked(deep: boolean): Promise<void> {
     if (!this.loaded) await this.load();
+    if (this.guards.size > 0 && (await this.checkGuards())) deep = true;
     let dst: Awaited<ReturnType<typeof statSig>>;
     try {
       dst = await statSig(this.dir);
