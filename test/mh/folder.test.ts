@@ -20,8 +20,9 @@ describe("MH folder", () => {
   it("adds with the next number, the internal date as mtime, and no temporary left", async () => {
     writeFileSync(join(dir, "4"), "x");
     const date = new Date("2020-01-02T03:04:05.678Z");
-    const n = await addMessage(dir, Buffer.from("Subject: a\n\nb\n"), date);
-    expect(n).toBe(5);
+    const a = await addMessage(dir, Buffer.from("Subject: a\n\nb\n"), date);
+    expect(a.num).toBe(5);
+    expect(a.guard).toBeNull();
     expect(readFileSync(join(dir, "5"), "utf8")).toBe("Subject: a\n\nb\n");
     expect(statSync(join(dir, "5")).mtime.getTime()).toBe(date.getTime());
     expect(readdirSync(dir).sort()).toEqual(["4", "5"]);
@@ -29,12 +30,18 @@ describe("MH folder", () => {
 
   it("never gives two concurrent writers the same number", async () => {
     const got = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => addMessage(dir, Buffer.from(`m${i}\n`), new Date())),
+      Array.from({ length: 40 }, (_, i) => addMessage(dir, Buffer.from(`m${i}\n`), new Date()).then((a) => a.num)),
     );
     expect(new Set(got).size).toBe(40);
     expect(await listNumbers(dir)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     const bodies = new Set(got.map((n) => readFileSync(join(dir, String(n)), "utf8")));
     expect(bodies.size).toBe(40);
+  });
+
+  it("keeps a separate guard copy when asked", async () => {
+    const a = await addMessage(dir, Buffer.from("x\n"), new Date(), 0, true);
+    writeFileSync(join(dir, String(a.num)), "written over by inc\n");
+    expect(readFileSync(a.guard!, "utf8")).toBe("x\n");
   });
 
   it("packs and renumbers the sequences with the files", async () => {
