@@ -34,7 +34,7 @@ beforeAll(async () => {
   writePwfile(dir, lines);
   const { cert, key } = makeCert();
   d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", `${dir}/pwfile`, "--plain-port", "0",
-    "--address", "0.0.0.0", "--run-dir", `${dir}/run`]);
+    "--address", "0.0.0.0", "--run-dir", `${dir}/run`, "--debug"]);
 });
 afterAll(async () => {
   await d?.stop();
@@ -194,5 +194,15 @@ m.logout()
     await c.starttls();
     expect((await c.cmd('LOGIN md5 "lètmein"')).at(-1)).toMatch(/OK \[CAPABILITY/);
     c.close();
+  });
+});
+
+describe("logs", () => {
+  it("are JSON lines and never contain a password, even at debug level", () => {
+    const lines = d.logs().trim().split("\n");
+    expect(lines.length).toBeGreaterThan(10);
+    for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
+    expect(d.logs()).toContain('"msg":"login failed"');
+    for (const [, pw] of ACCOUNTS) expect(d.logs()).not.toContain(JSON.stringify(pw).slice(1, -1));
   });
 });

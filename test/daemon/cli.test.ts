@@ -1,0 +1,142 @@
+// The command lines: asimapd's options and errors, asimapd_set_password end to end.
+import { describe, expect, it } from "vitest";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { buildProgram, parseDuration, parseSize, resolveConfig } from "../../src/cli/asimapd-options.js";
+import { verifyPassword } from "../../src/daemon/hashers.js";
+import { makeCert, runCli, tempDir } from "./harness.js";
+
+function config(argv: string[], env: Record<string, string> = {}) {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  try {
+    const p = buildProgram();
+    p.parse(["node", "asimapd", ...argv]);
+    return resolveConfig(p.opts(), process.env);
+  } finally {
+    for (const k of Object.keys(env)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
+describe("asimapd options", () => {
+  it("has the old server's defaults", () => {
+    const c = config([]);
+    expect(c).toMatchObject({ address: "0.0.0.0", port: 993, pwfile: "/opt/asimap/pwfile",
+      traceDir: "/opt/asimap/traces", trace: false, debug: false, lingerMs: 30 * 60_000, plainPort: undefined });
+    expect(c.cert).toMatch(/^\/opt\/asimap\/ssl\/(cert|ssl_crt)\.pem$/);
+  });
+
+  it("takes the environment, and an option beats its variable", () => {
+    const env = { ADDRESS: "127.0.0.2", PORT: "1993", SSL_CERT: "/e/c", SSL_KEY: "/e/k", TRACE_DIR: "/e/t",
+      LOG_CONFIG: "/e/l.json", PWFILE: "/e/pw", PLAIN_PORT: "1143", USER_LINGER: "90", MAX_MESSAGE_SIZE: "1M",
+      DEBUG: "1", TRACE: "yes", ASIMAP_USER_NODE_OPTIONS: "--cpu-prof --cpu-prof-dir=/tmp/p" };
+    expect(config([], env)).toMatchObject({ address: "127.0.0.2", port: 1993, cert: "/e/c", key: "/e/k",
+      traceDir: "/e/t", logConfig: "/e/l.json", pwfile: "/e/pw", plainPort: 1143, lingerMs: 90_000,
+      maxMessageSize: 1024 * 1024, debug: true, trace: true, userNodeOptions: ["--cpu-prof", "--cpu-prof-dir=/tmp/p"] });
+    expect(config(["--address", "::1", "--port", "2993", "--pwfile", "/o/pw", "--cert", "/o/c", "--linger", "2m"], env))
+      .toMatchObject({ address: "::1", port: 2993, pwfile: "/o/pw", cert: "/o/c", key: "/e/k", lingerMs: 120_000 });
+    expect(config([], { DEBUG: "false", TRACE: "0" })).toMatchObject({ debug: false, trace: false });
+  });
+
+  it("parses durations and sizes, and rejects nonsense", () => {
+    expect(parseDuration("30m")).toBe(1_800_000);
+    expect(parseDuration("500ms")).toBe(500);
+    expect(parseDuration("2h")).toBe(7_200_000);
+    expect(() => parseDuration("soon")).toThrow(/invalid duration/);
+    expect(parseSize("64M")).toBe(64 * 1024 * 1024);
+    expect(parseSize("1024")).toBe(1024);
+    expect(() => parseSize("lots")).toThrow(/invalid size/);
+    expect(() => config(["--port", "99999"])).toThrow(/invalid port/);
+  });
+});
+
+describe("asimapd errors are one clear line and exit code 2", () => {
+  const { cert, key } = makeCert();
+  const cases: Array<[string, string[], RegExp]> = [
+    ["missing certificate", ["--cert", "/nonexistent/cert.pem", "--key", key], /cannot read certificate \/nonexistent\/cert\.pem: ENOENT/],
+    ["missing key", ["--cert", cert, "--key", "/nonexistent/key.pem"], /cannot read key \/nonexistent\/key\.pem: ENOENT/],
+    ["cert that is not a cert", ["--cert", "/etc/hostname", "--key", key], /unusable/],
+    ["missing password file", ["--cert", cert, "--key", key, "--pwfile", "/nonexistent/pw"], /cannot read password file \/nonexistent\/pw/],
+    ["bad port", ["--port", "http"], /invalid port/],
+    ["unknown option", ["--frobnicate"], /unknown option/],
+    ["bad linger", ["--linger", "forever"], /invalid duration/],
+    ["missing log config", ["--cert", cert, "--key", key, "--pwfile", "/etc/hostname", "--log-config", "/nonexistent/log.json"], /log config \/nonexistent\/log\.json does not exist/],
+  ];
+  for (const [name, args, re] of cases) {
+    it(name, async () => {
+      const r = await runCli("asimapd.js", ["--port", "0", ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    });
+  }
+
+  it("a log config that is not JSON", async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, "log.json"), "{nope");
+    const r = await runCli("asimapd.js", ["--port", "0", "--cert", cert, "--key", key, "--pwfile", "/etc/hostname",
+      "--log-config", path.join(dir, "log.json")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/log config .*log\.json: /);
+  });
+
+  it("--help and --version", async () => {
+    const h = await runCli("asimapd.js", ["--help"]);
+    expect(h.code).toBe(0);
+    for (const o of ["--address", "--port", "--cert", "--key", "--trace", "--trace-dir", "--debug", "--log-config",
+      "--pwfile", "--plain-port", "--linger", "--max-message-size", "ASIMAP_USER_NODE_OPTIONS", "ENABLE_MH_FILE_LOCKING"]) {
+      expect(h.stdout).toContain(o);
+    }
+    const v = await runCli("asimapd.js", ["--version"]);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe("asimapd_set_password", () => {
+  it("creates, updates and disables accounts, keeping every other line, mode 0600", async () => {
+    const dir = tempDir();
+    const pw = path.join(dir, "pwfile");
+    writeFileSync(pw, "# our users\nbob:md5$a$b:/m/bob\n\n# end\n", { mode: 0o644 });
+    let r = await runCli("set-password.js", ["--pwfile", pw, "alice", "s3cret", "mail/alice"]);
+    expect(r.code).toBe(0);
+    let lines = readFileSync(pw, "utf8").split("\n");
+    expect(lines.slice(0, 4)).toEqual(["# our users", "bob:md5$a$b:/m/bob", "", "# end"]);
+    const alice = lines[4].split(":");
+    expect(alice[0]).toBe("alice");
+    expect(alice[1]).toMatch(/^pbkdf2_sha256\$1200000\$/);
+    expect(alice[2]).toBe("mail/alice");
+    expect(await verifyPassword("s3cret", alice[1])).toBe(true);
+    expect(statSync(pw).mode & 0o777).toBe(0o600);
+
+    // PWFILE from the environment; new password, maildir kept
+    r = await runCli("set-password.js", ["alice", "n3w"], { PWFILE: pw });
+    expect(r.code).toBe(0);
+    lines = readFileSync(pw, "utf8").split("\n");
+    expect(lines[4].split(":")[2]).toBe("mail/alice");
+    expect(await verifyPassword("n3w", lines[4].split(":")[1])).toBe(true);
+
+    // no password: unusable
+    r = await runCli("set-password.js", ["--pwfile", pw, "bob"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(pw, "utf8").split("\n")[1]).toMatch(/^bob:![A-Za-z0-9]{40}:\/m\/bob$/);
+  });
+
+  it("a new account without maildir is a clear error; the file is untouched", async () => {
+    const dir = tempDir();
+    const pw = path.join(dir, "pwfile");
+    writeFileSync(pw, "bob:x:/m\n");
+    const r = await runCli("set-password.js", ["--pwfile", pw, "carol", "pw"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/carol does not exist yet: give its maildir/);
+    expect(readFileSync(pw, "utf8")).toBe("bob:x:/m\n");
+  });
+
+  it("creates a missing password file", async () => {
+    const pw = path.join(tempDir(), "new-pwfile");
+    const r = await runCli("set-password.js", ["--pwfile", pw, "dora", "pw", "/m/dora"]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(pw, "utf8")).toMatch(/^dora:pbkdf2_sha256\$.*:\/m\/dora\n$/);
+  });
+});
