@@ -82,6 +82,20 @@ describe("mailboxes", () => {
     expect(readdirSync(t.mail.root)).toContain("Été");
     expect((await t.c.cmd('LIST "" "&AMk-t&AOk-"')).untagged).toEqual(['* LIST (\\HasNoChildren) "/" &AMk-t&AOk-']);
   });
+  it("a deleted parent stays as \\Noselect; RENAME INBOX moves its messages; CREATE with USE", async () => {
+    await t.c.cmd("CREATE p/q");
+    expect((await t.c.cmd("DELETE p")).tagged).toMatch(/^T2 OK/);
+    expect((await t.c.cmd('LIST "" ("p" "p/*")')).untagged).toEqual([
+      '* LIST (\\Noselect \\HasChildren) "/" p', '* LIST (\\HasNoChildren) "/" p/q']);
+    expect((await t.c.cmd("SELECT p")).tagged).toMatch(/^T4 NO/);
+    expect((await t.c.cmd("STATUS p (MESSAGES)")).tagged).toMatch(/^T5 NO/);
+    expect((await t.c.cmd("RENAME INBOX old-inbox")).tagged).toMatch(/^T6 OK/);
+    expect((await t.c.cmd("STATUS old-inbox (MESSAGES)")).untagged).toEqual(['* STATUS old-inbox (MESSAGES 8)']);
+    expect((await t.c.cmd("STATUS INBOX (MESSAGES)")).untagged).toEqual(["* STATUS INBOX (MESSAGES 0)"]);
+    expect((await t.c.cmd("CREATE Saved (USE (\\Archive))")).tagged).toMatch(/^T9 OK/);
+    expect((await t.c.cmd('LIST "" "Saved"')).untagged).toEqual(['* LIST (\\HasNoChildren \\Archive) "/" Saved']);
+  });
+
   it("STATUS counts", async () => {
     const r = await t.c.cmd("STATUS inbox (MESSAGES RECENT UIDNEXT UNSEEN)");
     expect(r.untagged).toEqual(["* STATUS INBOX (MESSAGES 8 RECENT 0 UIDNEXT 9 UNSEEN 4)"]);
