@@ -70,7 +70,8 @@ export function buildScript(trace: Trace, only?: string): ReplayScript {
       const s = get(r.connection);
       flushSettle();
       flushPartial(s);
-      const data = r.data!.replace(/\r\n$/, "");
+      // No final CRLF by definition; a trailing CRLF here is the end of a literal.
+      const data = r.data!;
       if (s.sink.idleCommand !== undefined) {
         s.sink.input(data);
         steps.push({ kind: "input", conn: r.connection, text: data, line: r.line });

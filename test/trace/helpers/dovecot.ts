@@ -1,13 +1,33 @@
 // Starts a private Dovecot (2.3) on a loopback port for tests: temp config, passwd-file passdb
 // with one user, a Maildir made from given messages, ssl off. Stopped with stop().
-import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile, chown, readdir, stat } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { chown, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
+
+/** Runs dovecot without pipes: the master daemonises and would keep a pipe open forever. */
+function dovecot(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(DOVECOT, args, { stdio: "ignore" });
+    p.once("error", reject);
+    p.once("exit", (code) => resolve(code ?? 1));
+  });
+}
+
+async function waitGone(pidFile: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(Number(await readFile(pidFile, "utf8")), 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 export const DOVECOT = "/usr/sbin/dovecot";
 
 export interface Dovecot {
@@ -46,6 +66,8 @@ export async function startDovecot(messages: string[]): Promise<Dovecot> {
   const user = "tester";
   const password = "secret";
   const root = process.getuid?.() === 0;
+  // Dovecot's auth and mail processes run as other users: they must reach the files.
+  await run("chmod", ["0755", dir]);
   // Dovecot refuses to run login and mail processes as root: use its own users then.
   const uid = root ? await idOf("dovecot", "-u") : process.getuid!();
   const gid = root ? await idOf("dovecot", "-g") : process.getgid!();
@@ -106,7 +128,8 @@ first_valid_uid = ${Math.min(uid, 1)}
   const confPath = path.join(dir, "dovecot.conf");
   await writeFile(confPath, conf);
   if (root) await chownTree(path.join(dir, "home"), uid, gid);
-  await run(DOVECOT, ["-c", confPath]);
+  const code = await dovecot(["-c", confPath]);
+  if (code !== 0) throw new Error(`dovecot did not start (exit ${code}); see ${dir}/dovecot.log`);
   // Wait until it accepts connections (the master forks its listeners right away).
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -123,7 +146,10 @@ first_valid_uid = ${Math.min(uid, 1)}
     password,
     dir,
     stop: async () => {
-      await run(DOVECOT, ["-c", confPath, "stop"]).catch(() => undefined);
+      const pid = path.join(dir, "run", "master.pid");
+      const master = await readFile(pid, "utf8").catch(() => "");
+      await dovecot(["-c", confPath, "stop"]);
+      if (master) await waitGone(pid);
       await rm(dir, { recursive: true, force: true });
     },
   };
