@@ -68,7 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of servers) await s.stop();
+  await Promise.all(servers.map((s) => s.stop()));
 });
 
 describe("asimap-replay against Dovecot", () => {

@@ -20,11 +20,10 @@ function dovecot(args: string[]): Promise<number> {
 
 async function waitGone(pidFile: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    try {
-      process.kill(Number(await readFile(pidFile, "utf8")), 0);
-    } catch {
-      return;
-    }
+    // Gone, or a zombie (a container's init may never reap the daemonised master).
+    const pid = Number(await readFile(pidFile, "utf8").catch(() => "0"));
+    const stat = pid > 0 ? await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "") : "";
+    if (stat === "" || / Z /.test(stat.replace(/^.*\)/, ")"))) return;
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -147,9 +146,8 @@ first_valid_uid = ${Math.min(uid, 1)}
     dir,
     stop: async () => {
       const pid = path.join(dir, "run", "master.pid");
-      const master = await readFile(pid, "utf8").catch(() => "");
       await dovecot(["-c", confPath, "stop"]);
-      if (master) await waitGone(pid);
+      await waitGone(pid);
       await rm(dir, { recursive: true, force: true });
     },
   };
