@@ -1,4 +1,4 @@
-// Line endings: MH keeps LF, the wire wants CRLF. Storing CRLF as LF is lossless for a message
+// Line endings: MH keeps LF, the wire wants CRLF (sizes: the message model's crlfSize). Storing CRLF as LF is lossless for a message
 // whose lines all end in CRLF, because the wire form turns each LF back into CRLF.
 
 /** The message as stored: every CRLF becomes LF; a lone CR stays. */
@@ -12,15 +12,4 @@ export function toLf(data: Buffer): Buffer {
     out[o++] = c;
   }
   return out.subarray(0, o);
-}
-
-/** RFC822.SIZE of stored bytes: each LF not already preceded by CR counts one more byte. */
-export function crlfSize(data: Buffer): number {
-  let extra = 0;
-  let i = data.indexOf(10);
-  while (i !== -1) {
-    if (i === 0 || data[i - 1] !== 13) extra++;
-    i = data.indexOf(10, i + 1);
-  }
-  return data.length + extra;
 }

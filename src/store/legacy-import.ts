@@ -6,7 +6,7 @@ import { existsSync, promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { listNumbers, messageFile, readSequences } from "../mh/folder.js";
 import type { StoreContext } from "./context.js";
-import { crlfSize } from "./crlf.js";
+import { crlfSize } from "./message-index.js";
 import { mailboxName } from "./names.js";
 
 export const LEGACY_DB = "asimap.db";

@@ -10,9 +10,9 @@ import {
 import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
 import type { MimeIndex } from "../message/types.js";
 import type { StoreContext } from "./context.js";
-import { crlfSize, toLf } from "./crlf.js";
+import { toLf } from "./crlf.js";
 import { normaliseFlags } from "./flags.js";
-import { loadIndexer } from "./message-index.js";
+import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
 } from "./types.js";
@@ -163,13 +163,12 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   async index(uid: number): Promise<MimeIndex> {
     if (!this.byUid.has(uid)) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
-    const indexer = await loadIndexer();
     const cached = this.ctx.stmts.getIndex.get(this.id, uid) as string | null | undefined;
     if (cached) {
       const idx = JSON.parse(cached) as MimeIndex;
-      if (idx.v === indexer.version) return idx;
+      if (idx.v === INDEX_VERSION) return idx;
     }
-    const idx = indexer.indexMessage(await this.readMessage(uid));
+    const idx = indexMessage(await this.readMessage(uid));
     this.ctx.stmts.setIndex.run(JSON.stringify(idx), this.id, uid);
     return idx;
   }
@@ -329,7 +328,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     for (let i = 0; i < rows.length; i++) {
       const [uid, num, ino, size, mtime, modseq, crlf, flags] = rows[i];
       const r: MessageRecord = {
-        uid, num, flags: flags === "" ? [] : flags.split(" "), modseq, size: crlf, internalDate: new Date(mtime),
+        uid, num, flags: flags === "" ? [] : flags.split(" "), modseq, size: crlf, internalDate: secondsDate(mtime),
       };
       recs[i] = r;
       this.byUid.set(uid, r);
@@ -496,7 +495,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     for (const a of ch.added ?? []) {
       const rec: MessageRecord = {
         uid: uidNext++, num: a.num, flags: normaliseFlags(flagsByNum?.get(a.num) ?? []), modseq,
-        size: a.crlfSize, internalDate: new Date(a.ident.mtime),
+        size: a.crlfSize, internalDate: secondsDate(a.ident.mtime),
       };
       next.push(rec);
       addedRecs.push({ rec, ident: a.ident });
@@ -614,4 +613,9 @@ async function statMany(dir: string, nums: number[]): Promise<Array<[number, Ide
     });
   }
   return out;
+}
+
+/** INTERNALDATE has whole seconds; sub-second mtimes would not survive a copy exactly. */
+function secondsDate(mtimeMs: number): Date {
+  return new Date(Math.floor(mtimeMs / 1000) * 1000);
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { openUserStore, StoreError, type UserStore } from "../../src/store/index.js";
 import { makeMhHome, type MhHome } from "./helpers.js";
 
@@ -51,6 +52,19 @@ describe("store basics", () => {
     expect(existsSync(join(h.root, "inbox", "1"))).toBe(false);
     expect(box.expungedSince(m1)).toEqual([a]);
     expect(box.expungedSince(box.highestModseq)).toEqual([]);
+  });
+
+  it("computes the message model's index once and caches it in the state database", async () => {
+    const box = await store.mailbox("INBOX");
+    const uid = await box.append(Buffer.from("Subject: idx\r\nFrom: a@b.example\r\n\r\nbody\r\n"), []);
+    const idx = await box.index(uid);
+    expect(idx.size).toBe(box.get(uid)!.size);
+    expect(idx.sort.subject).toBe("idx");
+    const db = new Database(join(h.root, ".asimap-state.sqlite"), { readonly: true });
+    const cached = db.prepare("SELECT idx FROM messages WHERE uid = ?").pluck().get(uid) as string;
+    db.close();
+    expect(JSON.parse(cached)).toEqual(JSON.parse(JSON.stringify(idx)));
+    expect(await box.index(uid)).toEqual(JSON.parse(cached));
   });
 
   it("refuses flags and names MH cannot hold", async () => {
