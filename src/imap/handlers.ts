@@ -23,6 +23,8 @@ import { search } from "./commands/search.js";
 import { fetch } from "./commands/fetch.js";
 import { store } from "./commands/store.js";
 import { copy } from "./commands/copy.js";
+import { sort } from "./commands/sort.js";
+import { thread } from "./commands/thread.js";
 
 export type Handler<N extends CommandName> = (s: Session, cmd: CommandOf<N>) => Promise<Result>;
 
@@ -76,9 +78,10 @@ export const TABLE: { readonly [N in CommandName]: Entry<N> } = {
   STORE: { states: SELECTED, handler: store },
   COPY: { states: SELECTED, handler: copy },
   MOVE: { states: SELECTED, handler: copy, capabilities: ["MOVE"] },
-  // SORT and THREAD arrive with issue 7; until then they are not advertised and answer BAD.
-  SORT: { states: NONE, handler: notNow("SORT is not supported.") },
-  THREAD: { states: NONE, handler: notNow("THREAD is not supported.") },
+  SORT: { states: SELECTED, handler: sort, capabilities: ["SORT"] },
+  THREAD: {
+    states: SELECTED, handler: thread, capabilities: ["THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"],
+  },
 };
 
 /** Protocol-level capabilities (the framer and parser provide them), then the table's. */

@@ -12,6 +12,10 @@ export const ok = (text: string, code?: string): Result => ({ status: "OK", code
 export const no = (text: string, code?: string): Result => ({ status: "NO", code, text });
 export const bad = (text: string, code?: string): Result => ({ status: "BAD", code, text });
 
+/** A failure after a literal's size was sent: the response cannot be completed, so the
+ *  connection must be closed (the client could not find the end of the literal otherwise). */
+export class BrokenResponse extends Error {}
+
 /** A failure a handler throws to end the command with NO/BAD (deep inside helpers). */
 export class CommandFailure extends Error {
   constructor(readonly result: Result) {

@@ -12,7 +12,7 @@ import { StoreError, type UserStore } from "../store/types.js";
 import type { Logger, TraceSink } from "./api.js";
 import { capabilities, enableable, entryFor } from "./handlers.js";
 import { BadSequence, type MailboxView } from "./view.js";
-import { CommandFailure, bad, type Result } from "./result.js";
+import { BrokenResponse, CommandFailure, bad, type Result } from "./result.js";
 import type { RecentClaims } from "./recent.js";
 
 export type State = "authenticated" | "selected" | "logout";
@@ -31,6 +31,9 @@ export interface Shared {
 
 /** Returned by the IDLE handler: the tagged response comes when the client sends DONE. */
 export const IDLING: Result = { status: "OK", text: "Idle completed." };
+
+/** Internal: the connection must close without a tagged response. */
+const BROKEN: Result = { status: "BAD", text: "broken response" };
 
 const NO_EXPUNGE = new Set(["FETCH", "STORE", "SEARCH"]);
 
@@ -150,7 +153,7 @@ export class Session {
         const ev = this.framer.next();
         if (ev === null) break;
         this.resetLogoutTimer();
-        await match(ev)
+        await this.guard("input", () => match(ev)
           .with({ kind: "frame" }, (e) => this.onFrame(e.frame))
           .with({ kind: "line" }, (e) => this.onIdleLine(e.line))
           .with({ kind: "continue" }, () => this.send("+ Ready for literal data"))
@@ -158,11 +161,21 @@ export class Session {
             await this.send(`${e.tag ?? "*"} ${e.status}${e.code ? ` [${e.code}]` : ""} ${e.text}`);
             if (e.close) this.end();
           })
-          .exhaustive();
+          .exhaustive());
       }
     } finally {
       this.pumping = false;
       if (this.socket.isPaused() && this.framer.buffered < 256 * 1024) this.socket.resume();
+    }
+  }
+
+  /** Runs `fn`; anything it throws is logged with its stack and answered `* BAD`, never fatal. */
+  private async guard(what: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.log.error({ err, what }, "unexpected failure in the session");
+      await this.send("* BAD Internal error; the session goes on.");
     }
   }
 
@@ -203,12 +216,17 @@ export class Session {
       }
     }
     if (result === IDLING) return;
+    if (result === BROKEN) {
+      this.end();
+      return;
+    }
     await this.finish(cmd, result);
   }
 
   /** Pending updates, then the tagged response. */
   private async finish(cmd: Command, result: Result): Promise<void> {
-    await this.flushUpdates(!(NO_EXPUNGE.has(cmd.name) && !("uid" in cmd && cmd.uid)));
+    // updates go out before the tagged response; failing to compute them must not lose it
+    await this.guard("updates", () => this.flushUpdates(!(NO_EXPUNGE.has(cmd.name) && !("uid" in cmd && cmd.uid))));
     const code = result.code ? ` [${result.code}]` : "";
     await this.send(`${cmd.tag} ${result.status}${code} ${result.text}`);
     if (this.state === "logout") this.end();
@@ -220,6 +238,10 @@ export class Session {
       .with(P.instanceOf(StoreError), (se) =>
         ({ status: "NO" as const, code: se.code === "SERVERBUG" ? "SERVERBUG" : se.code, text: se.message }))
       .with(P.instanceOf(BadSequence), (b) => bad(`Error in IMAP command ${cmd.name}: ${b.message}`))
+      .with(P.instanceOf(BrokenResponse), (b) => {
+        this.log.error({ err: b, command: cmd.name, tag: cmd.tag }, "response broken mid-literal; closing");
+        return BROKEN;
+      })
       .otherwise((err) => {
         this.log.error({ err, command: cmd.name, tag: cmd.tag }, "command failed unexpectedly");
         return bad(`Internal error in ${cmd.name}; the session goes on.`, "SERVERBUG");
@@ -247,16 +269,18 @@ export class Session {
     this.framer.expectRawLine();
     const tick = async () => {
       if (this.idleTag === null) return;
-      await this.view?.mailbox.sync();
-      await this.send("* OK Still here");
-      this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
+      await this.guard("idle re-check", async () => {
+        await this.view?.mailbox.sync();
+        await this.send("* OK Still here");
+      });
+      if (this.idleTag !== null) this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
     };
     this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
-    void this.flushUpdates(true);
+    void this.guard("idle updates", () => this.flushUpdates(true));
   }
 
   private onMailboxEvent(): void {
-    if (this.idleTag !== null) void this.flushUpdates(true);
+    if (this.idleTag !== null) void this.guard("idle updates", () => this.flushUpdates(true));
   }
 
   private async onIdleLine(line: Buffer): Promise<void> {

@@ -8,7 +8,7 @@ import type { Command, FetchAtt, Section } from "../../protocol/ast.js";
 import type { MimeIndex, SectionData } from "../../message/types.js";
 import { bodyStructure, envelope, resolveSection, partialPieces, CrlfTransform } from "../../message/index.js";
 import type { MessageRecord } from "../../store/types.js";
-import { ok, no, bad, type Result, type CommandOf } from "../result.js";
+import { ok, no, bad, BrokenResponse, type Result, type CommandOf } from "../result.js";
 import { data, flagList, internalDate } from "../wire.js";
 
 type BodyAtt = { label: string; peek: boolean; section: Section; partial?: { offset: number; length: number } };
@@ -149,15 +149,25 @@ async function writeOne(
       text += `${b.label} {${size}}\r\n`;
       await s.write(Buffer.from(text, "latin1"));
       text = "";
-      for (const piece of plan) {
-        if ("bytes" in piece.piece) await s.write(piece.piece.bytes.subarray(piece.skip, piece.skip + piece.take));
-        else {
-          const { start, end } = piece.piece;
-          const stream = p.fh!.createReadStream({ start, end: end - 1, autoClose: false })
-            .pipe(new CrlfTransform(piece.skip, piece.take));
-          await s.pipe(stream);
+      let sent = 0;
+      try {
+        for (const piece of plan) {
+          if ("bytes" in piece.piece) {
+            const bytes = piece.piece.bytes.subarray(piece.skip, piece.skip + piece.take);
+            await s.write(bytes);
+            sent += bytes.length;
+          } else {
+            const { start, end } = piece.piece;
+            const stream = p.fh!.createReadStream({ start, end: end - 1, autoClose: false })
+              .pipe(new CrlfTransform(piece.skip, piece.take));
+            sent += await s.pipe(stream);
+          }
         }
+      } catch (e) {
+        throw new BrokenResponse(`reading UID ${p.rec.uid} failed after ${sent} of ${size} bytes: ${(e as Error).message}`);
       }
+      // the file changed under us (it should not: IMAP messages are immutable)
+      if (sent !== size) throw new BrokenResponse(`UID ${p.rec.uid}: sent ${sent} bytes of a ${size}-byte literal`);
       continue;
     }
     switch (att.kind) {

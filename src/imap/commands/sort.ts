@@ -1,0 +1,42 @@
+// SORT / UID SORT (RFC 5256): the search keys pick the messages, the sort keys order them;
+// everything comes from the store's records and the cached index (no message file is read).
+import type { Session } from "../session.js";
+import type { SearchKey } from "../../protocol/ast.js";
+import type { MailboxView } from "../view.js";
+import { ok, no, type Result, type CommandOf } from "../result.js";
+import { runSearch } from "./search.js";
+import { sortItem, sortItems, type SortItem } from "../sort.js";
+
+export const CHARSETS = ["UTF-8", "US-ASCII"];
+
+export function badCharset(charset: string): Result | null {
+  return CHARSETS.includes(charset.toUpperCase())
+    ? null
+    : no(`Unsupported charset ${charset}.`, `BADCHARSET (${CHARSETS.join(" ")})`);
+}
+
+/** The messages matching `keys`, with what SORT and THREAD need of each. */
+export async function matchingItems(view: MailboxView, keys: SearchKey[]): Promise<SortItem[]> {
+  const out: SortItem[] = [];
+  for (const rec of await runSearch(view, keys)) {
+    const seq = view.seqOf(rec.uid);
+    if (!seq) continue;
+    try {
+      out.push(sortItem(rec, seq, await view.mailbox.index(rec.uid)));
+    } catch (e) {
+      // expunged between the search and now: it is no longer there to sort
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw e;
+    }
+  }
+  return out;
+}
+
+export async function sort(s: Session, cmd: CommandOf<"SORT">): Promise<Result> {
+  const refused = badCharset(cmd.charset);
+  if (refused) return refused;
+  const items = sortItems(await matchingItems(s.view!, cmd.keys), cmd.criteria);
+  const nums = items.map((i) => (cmd.uid ? i.uid : i.seq));
+  await s.send(nums.length ? `* SORT ${nums.join(" ")}` : "* SORT");
+  return ok("Sort completed.");
+}

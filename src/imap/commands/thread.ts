@@ -1,0 +1,16 @@
+// THREAD / UID THREAD (RFC 5256): ORDEREDSUBJECT and REFERENCES over the matching messages,
+// from the cached index.
+import type { Session } from "../session.js";
+import { ok, type Result, type CommandOf } from "../result.js";
+import { badCharset, matchingItems } from "./sort.js";
+import { orderedSubject, references, threadText } from "../thread.js";
+
+export async function thread(s: Session, cmd: CommandOf<"THREAD">): Promise<Result> {
+  const refused = badCharset(cmd.charset);
+  if (refused) return refused;
+  const items = await matchingItems(s.view!, cmd.keys);
+  const threads = cmd.algorithm === "REFERENCES" ? references(items) : orderedSubject(items);
+  const text = threadText(threads, (i) => (cmd.uid ? i.uid : i.seq));
+  await s.send(text ? `* THREAD ${text}` : "* THREAD");
+  return ok("Thread completed.");
+}
