@@ -114,13 +114,10 @@ export function references(items: readonly SortItem[]): ThreadNode[] {
       if (prev && c !== prev && !c.parent && !isAncestor(c, prev)) link(prev, c);
       prev = c;
     }
-    // (1B) the last reference is the message's parent (replacing a parent it had)
-    if (prev && prev !== own && !isAncestor(own, prev)) {
-      unlink(own);
-      link(prev, own);
-    } else if (!prev) {
-      unlink(own);
-    }
+    // (1B) the last reference is the message's parent: a parent it had is dropped first, even
+    // when the new link is not made because it would close a loop
+    unlink(own);
+    if (prev && prev !== own && !isAncestor(own, prev)) link(prev, own);
   }
   // (2) the root set
   let roots = [...byId.values()].filter((c) => c.parent === null);
@@ -193,7 +190,8 @@ export function references(items: readonly SortItem[]): ThreadNode[] {
     c.children.sort(compareContainers);
   };
   for (const r of merged) sortDeep(r);
-  // the root set keeps the order of step 4 with merged roots in their table's place
+  // the root set is a set of siblings too (Dovecot sorts it again after the merge)
+  merged.sort(compareContainers);
   const toNode = (c: Container): ThreadNode => ({ item: c.item, children: c.children.map(toNode) });
   return merged.map(toNode);
 }
