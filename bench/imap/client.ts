@@ -46,6 +46,8 @@ interface Pending {
 export interface CommandOptions {
   /** Keep the untagged responses (default: only count them). */
   collect?: boolean;
+  /** Give up (and drop the connection) after this long; 0 = never. Default: the client's. */
+  timeoutMs?: number;
 }
 
 export interface ConnectOptions {
@@ -53,6 +55,8 @@ export interface ConnectOptions {
   port: number;
   /** Keep literal contents in collected responses (default: count only). */
   captureLiterals?: boolean;
+  /** Longest wait for the greeting and for each command (default 120 s): a stuck server fails
+   *  the workload instead of hanging the benchmark. */
   timeoutMs?: number;
 }
 
@@ -75,6 +79,7 @@ export class ImapClient {
   private constructor(
     private readonly socket: tls.TLSSocket,
     private readonly captureLiterals: boolean,
+    private readonly timeoutMs: number,
   ) {
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (e) => this.fail(new ImapError(`connection error: ${e.message}`)));
@@ -89,12 +94,16 @@ export class ImapClient {
       rejectUnauthorized: false,
     });
     socket.setNoDelay(true);
-    const client = new ImapClient(socket, opts.captureLiterals ?? false);
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    const client = new ImapClient(socket, opts.captureLiterals ?? false, timeoutMs);
     const greeting = await withTimeout(
       new Promise<Untagged>((resolve, reject) => (client.greetingWait = { resolve, reject })),
-      opts.timeoutMs ?? 30_000,
+      timeoutMs,
       "greeting",
-    );
+    ).catch((e) => {
+      client.destroy();
+      throw e;
+    });
     if (!/^\* (OK|PREAUTH)\b/i.test(greeting.line)) {
       client.destroy();
       throw new ImapError(`bad greeting: ${greeting.line.slice(0, 200)}`);
@@ -137,7 +146,7 @@ export class ImapClient {
 
   /** Enters IDLE; the returned function ends it with DONE and waits for the tagged OK. */
   async idle(): Promise<() => Promise<Completion>> {
-    const { tag, done } = this.start("IDLE", {});
+    const { tag, done } = this.start("IDLE", { timeoutMs: 0 });
     const cont = new Promise<string>((resolve) => (this.continuation = resolve));
     this.socket.write(`${tag} IDLE\r\n`);
     const first = await Promise.race([cont, done.then(() => undefined)]);
@@ -171,6 +180,10 @@ export class ImapClient {
     if (this.closedError) return { tag: "", done: Promise.reject(this.closedError) };
     if (this.pending) throw new Error(`command "${text}" sent while "${this.pending.command}" runs`);
     const tag = `b${++this.tagSeq}`;
+    const ms = opts.timeoutMs ?? this.timeoutMs;
+    const timer = ms > 0
+      ? setTimeout(() => this.fail(new ImapError(`timed out after ${ms} ms waiting for ${text.slice(0, 60)}`)), ms)
+      : undefined;
     const done = new Promise<Completion>((resolve, reject) => {
       this.pending = {
         tag,
@@ -182,7 +195,7 @@ export class ImapClient {
         resolve,
         reject,
       };
-    });
+    }).finally(() => clearTimeout(timer));
     return { tag, done };
   }
 

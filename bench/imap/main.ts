@@ -2,7 +2,7 @@
 // bench/out/report-<scale>.md and results-<scale>.json. Exits 1 on any protocol error.
 //
 // Environment: BENCH_SCALE=full|smoke, BENCH_RUNS=n, BENCH_SERVERS=ours,dovecot,
-// BENCH_ONLY=<workload ids>, BENCH_OUT=<dir> (default bench/out).
+// BENCH_ONLY=<workload ids>, BENCH_OUT=<dir> (default bench/out), BENCH_ASIMAPD=<asimapd.js>.
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,8 +21,9 @@ export function repoRoot(): string {
   return dir;
 }
 
+/** The compiled asimapd (BENCH_ASIMAPD overrides, e.g. to measure another checkout's build). */
 export function oursEntry(root = repoRoot()): string {
-  return path.join(root, "dist", "src", "cli", "asimapd.js");
+  return process.env.BENCH_ASIMAPD ?? path.join(root, "dist", "src", "cli", "asimapd.js");
 }
 
 /** Both servers when ours is built, else Dovecot alone (unless BENCH_SERVERS says otherwise). */

@@ -66,10 +66,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   try {
     for (const name of opts.servers) {
       const s = name === "ours" ? new Ours(env, opts.oursEntry) : new Dovecot(env);
-      await s.prepare();
-      servers.push(s);
-      await s.start();
-      log(`${name} listening on 127.0.0.1:${s.port}`);
+      try {
+        await s.prepare();
+        await s.start();
+        servers.push(s);
+        log(`${name} listening on 127.0.0.1:${s.port}`);
+      } catch (e) {
+        // The other server is still worth measuring; the error is in the report.
+        result.errors.push({ server: name, workload: "start", run: 0, message: (e as Error).message });
+        log(`${name} did not start: ${(e as Error).message}`);
+        await s.stop().catch(() => undefined);
+      }
     }
     const workloads = WORKLOADS.filter((w) => !opts.only || opts.only.includes(w.id));
     for (const w of workloads) {

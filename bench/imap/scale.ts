@@ -18,6 +18,8 @@ export interface Scale {
   /** Messages in each small INBOX (IDLE, the many users, the mixed load). */
   smallCount: number;
   mixedLoadCount: number;
+  /** Longest wait for one command before it counts as a protocol error. */
+  commandTimeoutMs: number;
 }
 
 export const SCALES: Record<Scale["name"], Scale> = {
@@ -36,6 +38,7 @@ export const SCALES: Record<Scale["name"], Scale> = {
     mixedSeconds: 15,
     smallCount: 20,
     mixedLoadCount: 1_000,
+    commandTimeoutMs: 300_000,
   },
   smoke: {
     name: "smoke",
@@ -52,6 +55,7 @@ export const SCALES: Record<Scale["name"], Scale> = {
     mixedSeconds: 1,
     smallCount: 5,
     mixedLoadCount: 50,
+    commandTimeoutMs: 20_000,
   },
 };
 

@@ -39,7 +39,7 @@ export interface Workload {
 const MB = 1024 * 1024;
 
 async function open(ctx: Ctx, user: string, mailbox?: string): Promise<ImapClient> {
-  const c = await ImapClient.connect({ port: ctx.server.port });
+  const c = await ImapClient.connect({ port: ctx.server.port, timeoutMs: ctx.scale.commandTimeoutMs });
   try {
     await c.login(user, PASSWORD);
     if (mailbox) await c.command(`SELECT ${mailbox}`);
