@@ -55,7 +55,7 @@ export function buildScript(trace: Trace, only?: string): ReplayScript {
   const get = (conn: string): ConnState => {
     let s = state.get(conn);
     if (!s) {
-      s = { sink: new ResponseSink(), framer: new ResponseFramer(), lines: [], open: true };
+      s = { sink: new ResponseSink(true), framer: new ResponseFramer(), lines: [], open: true };
       state.set(conn, s);
       steps.push({ kind: "open", conn });
     }

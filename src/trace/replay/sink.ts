@@ -46,6 +46,9 @@ export function isCompletionOf(tag: string, line: string): boolean {
 export class ResponseSink {
   readonly commands: CommandResponses[] = [];
   readonly trailer: string[] = [];
+  /** Responses to the LOGIN that preceded the trace (ours record its tagged OK). */
+  readonly login: string[] = [];
+  private inLogin: boolean;
   private inFlight: number[] = [];
   private unsolicited: string[] = [];
 
@@ -55,11 +58,17 @@ export class ResponseSink {
     return last !== undefined && this.commands[last].idle ? last : undefined;
   }
 
+  /** @param recorded true to read a recording, where LOGIN's answer may come first. */
+  constructor(recorded = false) {
+    this.inLogin = recorded;
+  }
+
   get inFlightCount(): number {
     return this.inFlight.length;
   }
 
   startCommand(text: string): number {
+    this.inLogin = false;
     const { tag, name } = parseCommand(text);
     const cmd: CommandResponses = {
       tag,
@@ -94,6 +103,13 @@ export class ResponseSink {
       }
     }
     const current = this.inFlight[this.inFlight.length - 1];
+    if (this.inLogin) {
+      // Our own traces start with the LOGIN completion (the user process sends it); the
+      // replay client does its own LOGIN, so this part is not compared.
+      this.login.push(line);
+      if (!/^[*+]/.test(line)) this.inLogin = false;
+      return { kind: "response", command: "trailer", idling: false };
+    }
     if (current === undefined && /^\+( |$)/.test(line)) {
       // A trace records a command once complete, so the "+" for its literal comes first.
       return { kind: "literal-continuation", command: this.commands.length };
