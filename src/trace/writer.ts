@@ -15,8 +15,9 @@ export const TRACE_FORMAT = "1.0";
 export const TRACE_MAX_BYTES = 20 * 1024 * 1024;
 export const TRACE_BACKUPS = 5;
 
+/** `<dir>/<user>-asimapd.trace`; a user name can never point outside `dir`. */
 export function traceFileName(dir: string, user: string): string {
-  return path.join(dir, `${user}-asimapd.trace`);
+  return path.join(dir, `${user.replace(/[/\\\0]/g, "_")}-asimapd.trace`);
 }
 
 export class TraceRecorder implements TraceSink {

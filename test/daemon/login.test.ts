@@ -98,6 +98,18 @@ describe("failures", () => {
     c.close();
   });
 
+  it("checking a slow hash (argon2id, 100 MiB) does not hold up other clients", async () => {
+    const a = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    const b = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    let loginDone = false;
+    const pending = a.cmd("LOGIN argon2id wrong").then((r) => { loginDone = true; return r; });
+    expect((await b.cmd("NOOP")).at(-1)).toMatch(/OK/);
+    expect(loginDone).toBe(false);
+    expect((await pending).at(-1)).toMatch(/NO/);
+    a.close();
+    b.close();
+  });
+
   it("a throttled login does not hold up other clients", async () => {
     const a = await Client.tls(d.port, "127.0.0.1", freshLoopback());
     const pending = a.cmd("LOGIN throttled right");

@@ -1,7 +1,7 @@
 // User processes: one per user, shared by that user's connections, lingering, replaced after
 // a crash; SIGTERM to the root says BYE to everyone; traces written per user.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pbkdf2Encode } from "../../src/daemon/hashers.js";
 import { parseTrace } from "../../src/trace/reader.js";
@@ -112,6 +112,32 @@ describe("one process per user", () => {
     expect(after).not.toContain("untraced2");
     expect(after.match(/"trace_format":"1.0"/g)!.length).toBeGreaterThanOrEqual(2);
     c2.close();
+  });
+});
+
+describe("password file changes and user-process node options", () => {
+  it("a user added to the running server's password file can log in; ASIMAP_USER_NODE_OPTIONS reaches user processes", async () => {
+    const { cert, key } = makeCert();
+    const local = tempDir();
+    makeMaildir(local, "carol-mail");
+    const h = await pbkdf2Encode("pw", "salt", 1000);
+    const pw = writePwfile(local, [`dave:${h}:carol-mail`]);
+    const profDir = tempDir();
+    chmodSync(profDir, 0o777);
+    const d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", pw],
+      { ASIMAP_USER_NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profDir}` });
+    try {
+      const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+      expect((await c.cmd("LOGIN carol pw")).at(-1)).toMatch(/NO \[AUTHENTICATIONFAILED\]/);
+      writeFileSync(pw, `dave:${h}:carol-mail\ncarol:${h}:carol-mail\n`);
+      const later = new Date(Date.now() + 2000);
+      utimesSync(pw, later, later);
+      expect((await c.cmd("LOGIN carol pw")).at(-1)).toMatch(/ OK /);
+      c.close();
+    } finally {
+      expect(await d.stop()).toBe(0);
+    }
+    expect(readdirSync(profDir).some((f) => f.endsWith(".cpuprofile"))).toBe(true);
   });
 });
 

@@ -48,6 +48,11 @@ describe("trace writer", () => {
     expect(JSON.parse(lines[3]).remote).toBe("1.2.3.4:5");
   });
 
+  it("names files <user>-asimapd.trace inside the trace dir, whatever the user name", () => {
+    expect(traceFileName("/t", "bob")).toBe("/t/bob-asimapd.trace");
+    expect(traceFileName("/t", "../../etc/x")).toBe("/t/.._.._etc_x-asimapd.trace");
+  });
+
   it("rotates by size keeping 5 backups", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "tr-"));
     const f = new RotatingTraceFile(traceFileName(dir, "bob"), 1000, 5);
