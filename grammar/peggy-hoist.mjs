@@ -10,8 +10,52 @@
 // The rewrite relies on the shape of Peggy 5's output (top-level statements of peg$parse at
 // two-space indentation) and fails the build loudly if that shape is not found.
 
+/** `"KEYWORD"i` matches: compare against a lower-cased copy of the input made once per parse,
+ *  instead of allocating and lower-casing a substring for every alternative tried. */
+function fastCaseInsensitive(code) {
+  let n = 0;
+  const out = code.replace(
+    /^(\s*)(s\d+) = input\.substr\(peg\$currPos, (\d+)\);\n(\s*)if \(\2\.toLowerCase\(\) === (peg\$c\d+)\) \{\n/gm,
+    (_m, ind, v, len, ind2, c) => {
+      n++;
+      return `${ind}if (lowerInput.startsWith(${c}, peg$currPos)) {\n${ind2}  ${v} = input.substr(peg$currPos, ${len});\n`;
+    },
+  );
+  if (n === 0) throw new Error("peggy-hoist: no case-insensitive literal found");
+  return out;
+}
+
+/** Character classes: a 256-entry table per class (latin1 input) instead of a RegExp test per
+ *  character; characters above 0xFF (only in tests of sub-rules) still go to the RegExp. */
+function classTables(code) {
+  const regexps = [...code.matchAll(/^ {2}const (peg\$r\d+) = (\/.*\/[a-z]*);$/gm)];
+  if (regexps.length === 0) throw new Error("peggy-hoist: no character class found");
+  let n = 0;
+  const out = code.replace(/(peg\$r\d+)\.test\((s\d+)\)/g, (_m, r, v) => {
+    n++;
+    return `peg$cls(${r.replace("$r", "$t")}, ${r}, ${v})`;
+  });
+  if (n === 0) throw new Error("peggy-hoist: no character class test found");
+  const tables = regexps.map(([, r]) => `  const ${r.replace("$r", "$t")} = peg$table(${r});`);
+  const helpers = [
+    "  function peg$table(re) {",
+    "    const t = new Uint8Array(256);",
+    "    for (let c = 0; c < 256; c++) t[c] = re.test(String.fromCharCode(c)) ? 1 : 0;",
+    "    return t;",
+    "  }",
+    "  function peg$cls(t, re, s) {",
+    "    const c = s.charCodeAt(0);",
+    "    return c < 256 ? t[c] === 1 : re.test(s);",
+    "  }",
+  ];
+  // tables right after the last RegExp constant (still inside peg$parse; hoist() moves them out)
+  const last = regexps[regexps.length - 1];
+  const at = last.index + last[0].length;
+  return out.slice(0, at) + "\n" + [...tables, ...helpers].join("\n") + out.slice(at);
+}
+
 function hoist(code) {
-  const lines = code.split("\n");
+  const lines = classTables(fastCaseInsensitive(code)).split("\n");
   const start = lines.findIndex((l) => l === "function peg$parse(input, options) {");
   if (start < 0) throw new Error("peggy-hoist: peg$parse not found");
   let end = start + 1;
@@ -43,7 +87,7 @@ function hoist(code) {
       continue;
     }
     const name = decl[2];
-    if (/^peg\$[cre]\d+$/.test(name) || name === "peg$FAILED" || name === "peg$startRuleFunctions") {
+    if (/^peg\$[cret]\d+$/.test(name) || name === "peg$FAILED" || name === "peg$startRuleFunctions") {
       moduleLevel.push(text); // constant: built once
       continue;
     }
@@ -58,10 +102,11 @@ function hoist(code) {
   const out = [
     ...lines.slice(0, start),
     "// per-parse state, reset by peg$parse (hoisted by grammar/peggy-hoist.mjs)",
-    `let input, options, ${names.join(", ")};`,
+    `let input, lowerInput, options, ${names.join(", ")};`,
     ...moduleLevel,
     "function peg$parse(input$, options$) {",
     "  input = input$;",
+    "  lowerInput = input$.toLowerCase(); // latin1: same length, 1:1",
     "  options = options$;",
     ...perCall,
     "}",

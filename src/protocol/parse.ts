@@ -28,7 +28,9 @@ export class ParseError extends Error {
   readonly tag?: string;
   readonly command?: string;
   constructor(message: string, tag?: string, command?: string) {
-    super(message);
+    // the text goes on the wire as resp-text: printable ASCII only, so a CR/LF from the input
+    // can never inject a line
+    super(message.replace(/[^\x20-\x7e]/g, (c) => "\\x" + c.charCodeAt(0).toString(16).padStart(2, "0")));
     this.name = "ParseError";
     if (tag !== undefined) this.tag = tag;
     if (command !== undefined) this.command = command;
