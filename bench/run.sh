@@ -19,6 +19,14 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
+# 200 IDLE connections of one user are 200 Dovecot imap processes, each with an inotify
+# instance; past the kernel's per-uid limit (128 by default) Dovecot falls back to polling every
+# 30 s and says so in its log ("Increase /proc/sys/fs/inotify/max_user_instances"). Do as it says.
+limit=/proc/sys/fs/inotify/max_user_instances
+if [ -w "$limit" ] && [ "$(cat "$limit")" -lt 1024 ]; then
+  echo "bench: raising fs.inotify.max_user_instances from $(cat "$limit") to 1024 (Dovecot IDLE)" >&2
+  echo 1024 > "$limit"
+fi
 # The package starts a system-wide Dovecot on some machines; ours runs its own instance on its
 # own port and base_dir, so the two do not meet.
 
