@@ -27,6 +27,9 @@ async function main(argv: string[]): Promise<void> {
       running.log.info({ signal: sig }, "signal received");
       running.stop().then(() => process.exit(0), () => process.exit(1));
     };
+    // One connection's bug must not drop everyone's connections: log it and keep serving.
+    process.on("uncaughtException", (e) => running.log.error({ err: e.stack }, "uncaught exception"));
+    process.on("unhandledRejection", (e) => running.log.error({ err: (e as Error)?.stack ?? String(e) }, "unhandled rejection"));
     process.on("SIGTERM", () => onSignal("SIGTERM"));
     process.on("SIGINT", () => onSignal("SIGINT"));
     // A test and debugging aid: which user process serves whom.

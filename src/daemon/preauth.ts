@@ -59,6 +59,8 @@ export class PreAuthConnection {
   readonly addr: string;
   readonly remote: string;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
+  private readonly onError = (e: Error) => this.ctx.log.debug({ remote: this.remote, err: e.message }, "client socket error");
+  private readonly onClose = () => this.finish();
 
   constructor(private socket: Socket, private tls: boolean, private readonly ctx: PreAuthContext) {
     ({ addr: this.addr, remote: this.remote } = remoteOf(socket));
@@ -83,8 +85,8 @@ export class PreAuthConnection {
 
   private attach(): void {
     this.socket.on("data", this.onData);
-    this.socket.on("error", (e) => this.ctx.log.debug({ remote: this.remote, err: e.message }, "client socket error"));
-    this.socket.on("close", () => this.finish());
+    this.socket.on("error", this.onError);
+    this.socket.on("close", this.onClose);
   }
 
   private write(b: Buffer): void {
@@ -199,8 +201,7 @@ export class PreAuthConnection {
     this.write(taggedLine(tag, "OK", "Begin TLS negotiation now."));
     // Anything the client sent after STARTTLS in the clear is discarded (RFC 9051 §6.2.1).
     this.socket.removeListener("data", this.onData);
-    this.socket.removeAllListeners("close");
-    this.socket.removeAllListeners("error");
+    this.socket.removeListener("close", this.onClose); // the error listener stays on the plain socket
     this.framer = new Framer({ maxLineLength: 8192, maxLiteralSize: () => 8192 });
     this.raw = [];
     const plain = this.socket;
