@@ -100,6 +100,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
     userNodeOptions: c.userNodeOptions, userArgs, onTrace,
     failDelayMs: envMs("ASIMAPD_AUTH_FAIL_DELAY_MS"),
     throttleDelayMs: envMs("ASIMAPD_THROTTLE_DELAY_MS"),
+    preAuthTimeoutMs: envMs("ASIMAPD_PREAUTH_TIMEOUT_MS"),
   });
   log.info({ version }, "ASIMAPD Starting");
   let ports: { port: number; plainPort?: number };
@@ -120,7 +121,8 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
   return { server, ...ports, log, stop };
 }
 
-/** Testing knobs for the login delays (not for production: the delays slow down guessing). */
+/** Testing knobs for the login delays and the pre-login time limit (not for production: the
+ *  delays slow down password guessing). */
 function envMs(name: string): number | undefined {
   const v = process.env[name];
   return v !== undefined && /^[0-9]+$/.test(v) ? Number(v) : undefined;

@@ -218,3 +218,21 @@ describe("logs", () => {
     for (const [, pw] of ACCOUNTS) expect(d.logs()).not.toContain(JSON.stringify(pw).slice(1, -1));
   });
 });
+
+describe("limits before login", () => {
+  it("a client that does not log in in time gets * BYE; one that sends only junk too", async () => {
+    const { cert, key } = makeCert();
+    const d2 = await startDaemon(["--cert", cert, "--key", key, "--pwfile", `${dir}/pwfile`],
+      { ASIMAPD_PREAUTH_TIMEOUT_MS: "300" });
+    try {
+      const idle = await Client.tls(d2.port, "127.0.0.1", freshLoopback());
+      expect(await idle.waitFor((l) => l.startsWith("* BYE"))).toMatch(/Autologout/);
+      expect(await idle.closedOrTimeout()).toBe(true);
+    } finally {
+      await d2.stop();
+    }
+    const junk = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    for (let i = 0; i < 30 && !junk.closed; i++) junk.write(`j${i} FROB\r\n`);
+    expect(await junk.waitFor((l) => l.startsWith("* BYE"))).toMatch(/Too many bad commands/);
+  });
+});
