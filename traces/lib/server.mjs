@@ -35,6 +35,19 @@ function pbkdf2(password, salt = "goldensalt", iterations = 1000) {
   return `pbkdf2_sha256$${iterations}$${salt}$${hash}`;
 }
 
+let certCache;
+/** One self-signed certificate per process (key generation is the slow part of a start). */
+function selfSignedCert() {
+  if (certCache && fs.existsSync(certCache.cert)) return certCache;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "asimap-golden-cert-"));
+  fs.chmodSync(dir, 0o755);
+  const cert = path.join(dir, "cert.pem");
+  const key = path.join(dir, "key.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+    "-keyout", key, "-out", cert], { stdio: "ignore" });
+  return (certCache = { cert, key });
+}
+
 /**
  * @param {{ mailBefore: string, extraArgs?: string[] }} o
  * @returns {Promise<{ port: number, user: string, password: string, dir: string, mail: string, traceFile: string, stop(): Promise<void> }>}
@@ -48,10 +61,7 @@ export async function startAsimapd(o) {
   copyMail(o.mailBefore, mail);
   // asimapd refuses root-owned mail: as root, the mail belongs to nobody.
   if (process.getuid?.() === 0) chownTree(mail, 65534, 65534);
-  const cert = path.join(dir, "cert.pem");
-  const key = path.join(dir, "key.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-    "-keyout", key, "-out", cert], { stdio: "ignore" });
+  const { cert, key } = selfSignedCert();
   const pwfile = path.join(dir, "pwfile");
   fs.writeFileSync(pwfile, `${USER}:${pbkdf2(PASSWORD)}:mail\n`, { mode: 0o600 });
   const traceDir = path.join(dir, "traces");

@@ -1,0 +1,30 @@
+import { lit } from "../lib/lit.mjs";
+
+// Bad input: unknown commands, wrong state, syntax errors, bad sequence sets and sections,
+// a missing tag, unknown search keys and charsets, an over-long literal refused.
+export default [
+  ["a", "A1 FOO"],
+  ["a", "A2 FETCH 1 FLAGS"],
+  ["a", "A3 SELECT"],
+  ["a", "A4 SELECT nosuchfolder"],
+  ["a", "A5 SELECT INBOX"],
+  ["a", "A6 FETCH 999 FLAGS"],
+  ["a", "A7 FETCH 0 FLAGS"],
+  ["a", "A8 FETCH 1:x FLAGS"],
+  ["a", "A9 FETCH 1 (NOTANATTR)"],
+  ["a", "A10 FETCH 1:* (FLAGS"],
+  ["a", "A11 FETCH 1 BODY[99]"],
+  ["a", "A12 UID FETCH 999 FLAGS"],
+  ["a", "A13 STORE 999 +FLAGS (\\Seen)"],
+  ["a", "A14 STORE 1 +FLAGS (\\Recent)"],
+  ["a", "A15 SEARCH FROBNICATE"],
+  ["a", "A16 SEARCH CHARSET KLINGON TEXT x"],
+  ["a", "A17 COPY 1 nosuchfolder"],
+  ["a", "A18 LOGIN tester secret"],
+  ["a", `A19 APPEND nosuchfolder ${lit("hello")}`],
+  ["a", "A20 STATUS INBOX (MESSAGES BOGUS)"],
+  ["a", "A21 NOOP extra args"],
+  ["a", "NOOP", "tagged:NOOP"],
+  ["a", "A22 CHECK"],
+  ["a", "A23 LOGOUT"],
+];
