@@ -13,10 +13,19 @@ const MESSAGE_NAME = /^[1-9][0-9]*$/;
 
 /** Message numbers in the folder, ascending. Ignores `,N` backups, dot files and non-numbers. */
 export async function listNumbers(dir: string): Promise<number[]> {
+  return (await scanFolder(dir)).nums;
+}
+
+/** One readdir: the message numbers, and whether any of our temporaries lie around. */
+export async function scanFolder(dir: string): Promise<{ nums: number[]; temps: boolean }> {
   const names = await fsp.readdir(dir);
   const nums: number[] = [];
-  for (const n of names) if (MESSAGE_NAME.test(n)) nums.push(Number(n));
-  return nums.sort((a, b) => a - b);
+  let temps = false;
+  for (const n of names) {
+    if (MESSAGE_NAME.test(n)) nums.push(Number(n));
+    else if (n.startsWith(TMP_PREFIX)) temps = true;
+  }
+  return { nums: nums.sort((a, b) => a - b), temps };
 }
 
 export function messageFile(dir: string, num: number): string {

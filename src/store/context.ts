@@ -39,6 +39,7 @@ export function prepareStatements(db: Database.Database) {
     updateMailboxState: db.prepare(
       `UPDATE mailboxes SET uidnext = ?, highestmodseq = ?, dir_sig = ?, seq_sig = ?, racy = ? WHERE id = ?`,
     ),
+    setDirSig: db.prepare("UPDATE mailboxes SET dir_sig = ?, racy = 1 WHERE id = ?"),
     expungedSince: db.prepare("SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid").pluck(),
     getIndex: db.prepare("SELECT idx FROM messages WHERE mailbox_id = ? AND uid = ?").pluck(),
     setIndex: db.prepare("UPDATE messages SET idx = ? WHERE mailbox_id = ? AND uid = ?"),

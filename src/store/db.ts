@@ -48,6 +48,10 @@ const MIGRATIONS: Array<(db: Db) => void> = [
       CREATE TABLE subscriptions (name TEXT PRIMARY KEY);
     `);
   },
+  (db) => {
+    // which subdirectories each directory had at a given stat signature (see listFolders)
+    db.exec(`CREATE TABLE dir_cache (path TEXT PRIMARY KEY, sig TEXT NOT NULL, subdirs TEXT NOT NULL);`);
+  },
 ];
 
 export function openStateDb(root: string): Db {

@@ -4,7 +4,7 @@ import { EventEmitter } from "node:events";
 import { promises as fsp, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import {
-  addMessage, listNumbers, messageFile, readSequences, removeMessages, removeStaleTemps,
+  addMessage, messageFile, scanFolder, readSequences, removeMessages, removeStaleTemps,
   updateSequences, SEQUENCES_FILE,
 } from "../mh/folder.js";
 import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
@@ -67,7 +67,6 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   /** numbers we added since the last scan, and whether we touched the directory at all */
   private pendingSelf = new Set<number>();
   private guards = new Set<Guard>();
-  private selfTouched = false;
   private chain: Promise<unknown> = Promise.resolve();
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -189,9 +188,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       }
       if (targets.length === 0) return { changed: [], modified };
       const before = new Map(targets.map((r) => [r.uid, r]));
-      await this.updateSeqs((seqs) => {
+      await this.ownDirChange(() => this.updateSeqs((seqs) => {
         for (const r of targets) this.ctx.flags.apply(seqs, r.num, op, flags);
-      });
+      }));
       const changed: MessageRecord[] = [];
       for (const [uid, old] of before) {
         const now = this.byUid.get(uid);
@@ -214,6 +213,12 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     for (const m of msgs) for (const f of m.flags) this.ctx.flags.sequenceOf(f);
     return this.run(async () => {
       await this.syncLocked(false);
+      return this.ownDirChange(() => this.appendFiles(msgs));
+    });
+  }
+
+  private async appendFiles(msgs: Array<{ data: Buffer; flags: Flag[]; internalDate?: Date }>): Promise<number[]> {
+    {
       const added: NewMessage[] = [];
       const guards: Guard[] = [];
       try {
@@ -223,7 +228,6 @@ export class MhMailbox extends EventEmitter implements Mailbox {
           const a = await addMessage(this.dir, m.data, date, after, true);
           after = a.num;
           this.pendingSelf.add(a.num);
-          this.selfTouched = true;
           const ident = { ino: a.ino, size: a.size, mtime: a.mtimeMs };
           added.push({ num: a.num, ident, crlfSize: crlfSize(m.data) });
           guards.push({ path: a.guard!, num: a.num, ident, at: Date.now(), flags: normaliseFlags(m.flags) });
@@ -240,7 +244,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       }, added);
       for (const g of guards) this.guards.add(g);
       return added.map((_, i) => firstUid + i);
-    });
+    }
   }
 
   async copyTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>> {
@@ -266,12 +270,13 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       const targets = uids.map((u) => this.byUid.get(u)).filter((r): r is MessageRecord => r !== undefined);
       if (targets.length === 0) return [];
       const done = targets.map((r) => r.uid);
-      // the files go first: a crash after this point is an rmm that the next sync sees
-      this.selfTouched = true;
-      await removeMessages(this.dir, targets.map((r) => r.num));
-      await this.updateSeqs((seqs) => {
-        for (const r of targets) for (const set of seqs.values()) set.delete(r.num);
-      }, [], done);
+      await this.ownDirChange(async () => {
+        // the files go first: a crash after this point is an rmm that the next sync sees
+        await removeMessages(this.dir, targets.map((r) => r.num));
+        await this.updateSeqs((seqs) => {
+          for (const r of targets) for (const set of seqs.values()) set.delete(r.num);
+        }, [], done);
+      });
       return done.sort((a, b) => a - b);
     });
   }
@@ -295,6 +300,26 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   // ---------------------------------------------------------------------------------------
+
+  /**
+   * Run a change of our own to the folder's directory (files added or removed, `.mh_sequences`
+   * renamed in). If nobody else had changed the directory since our last scan, its new stat
+   * signature is taken as known, so the next sync does not mistake our change for a `sortm`
+   * and re-check every file. If someone had, the signature stays old and the next sync looks.
+   */
+  private async ownDirChange<T>(fn: () => Promise<T>): Promise<T> {
+    const before = await statSig(this.dir).catch(() => null);
+    const result = await fn();
+    if (before !== null && before.sig === this.dirSig) {
+      const after = await statSig(this.dir).catch(() => null);
+      if (after) {
+        this.dirSig = after.sig;
+        this.racy = true; // a change in the same clock tick would hide behind it: look next time
+        this.ctx.stmts.setDirSig.run(after.sig, this.id);
+      }
+    }
+    return result;
+  }
 
   /**
    * Merge our change into `.mh_sequences` as it is on disk now (never overwriting a concurrent
@@ -336,7 +361,6 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     }
     this.recs = recs;
     this.loaded = true;
-    await removeStaleTemps(this.dir);
   }
 
   /**
@@ -355,7 +379,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       this.guards.delete(g);
       if (intact || st === null) {
         // still ours, long enough; or removed (expunged, rmm): the copy is not needed
-        await fsp.unlink(g.path).catch(() => undefined);
+        await this.ownDirChange(() => fsp.unlink(g.path).catch(() => undefined));
         continue;
       }
       // Written over. Even if a scan already expunged its UID the message must not be lost: a
@@ -404,7 +428,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const changes: Changes = { dirSig: dst.sig, seqSig: sst.sig, racy };
 
     if (deep || dirChanged || this.racy) {
-      const nums = await listNumbers(this.dir);
+      const { nums, temps } = await scanFolder(this.dir);
       const byNum = new Map<number, number>();
       for (const r of this.recs) byNum.set(r.num, r.uid);
       let baseMax = 0;
@@ -415,32 +439,34 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       // Only new numbers above the old ones, nothing gone: inc or our own appends. Anything
       // else (rmm, refile, pack, sortm) may have moved files: check every file's identity.
       const cheap = !deep && !missing && fresh.every((n) => n > baseMax)
-        && (fresh.length > 0 || this.selfTouched || !dirChanged);
+        && (fresh.length > 0 || !dirChanged);
       const toStat = cheap ? fresh : nums;
       const stats = await statMany(this.dir, toStat);
       const added: NewMessage[] = [];
       if (cheap) {
-        for (const [num, ident] of stats) added.push(await this.newMessage(num, ident));
+        added.push(...(await this.newMessages(stats)));
       } else {
         const byIdent = new Map<string, number>();
         for (const [uid, ident] of this.idents) byIdent.set(identKey(ident), uid);
         const renumbered = new Map<number, number>();
         const kept = new Set<number>();
+        const unknown: Array<[number, Ident]> = [];
         for (const [num, ident] of stats) {
           const uid = byIdent.get(identKey(ident));
           if (uid !== undefined && !kept.has(uid)) {
             kept.add(uid);
             if (this.byUid.get(uid)!.num !== num) renumbered.set(uid, num);
           } else {
-            added.push(await this.newMessage(num, ident));
+            unknown.push([num, ident]);
           }
         }
+        added.push(...(await this.newMessages(unknown)));
         changes.renumbered = renumbered;
         changes.expunged = this.recs.filter((r) => !kept.has(r.uid)).map((r) => r.uid);
       }
       changes.added = added;
+      if (temps) await removeStaleTemps(this.dir); // left by a writer that was killed
       this.pendingSelf.clear();
-      this.selfTouched = false;
     }
     try {
       changes.seqs = (await readSequences(this.dir)).seqs;
@@ -452,14 +478,22 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.commit(changes);
   }
 
-  private async newMessage(num: number, ident: Ident): Promise<NewMessage> {
-    let size = ident.size;
-    try {
-      size = crlfSize(await fsp.readFile(messageFile(this.dir, num)));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  /** New files: their CRLF size needs one read each, done in parallel batches. */
+  private async newMessages(files: Array<[number, Ident]>): Promise<NewMessage[]> {
+    const out: NewMessage[] = [];
+    for (let i = 0; i < files.length; i += STAT_BATCH) {
+      const batch = files.slice(i, i + STAT_BATCH);
+      const sizes = await Promise.all(batch.map(async ([num, ident]) => {
+        try {
+          return crlfSize(await fsp.readFile(messageFile(this.dir, num)));
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+          return ident.size;
+        }
+      }));
+      batch.forEach(([num, ident], j) => out.push({ num, ident, crlfSize: sizes[j] }));
     }
-    return { num, ident, crlfSize: size };
+    return out;
   }
 
   /** Apply one batch of changes: one MODSEQ, one transaction, then the events. */

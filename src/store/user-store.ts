@@ -3,7 +3,7 @@
 // are seen (a renamed folder is recognised by its directory's inode and keeps its UIDs).
 import { promises as fsp } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { createFolder, listFolders, removeFolder, renameFolder } from "../mh/folders.js";
+import { createFolder, listFolders, type DirCache, removeFolder, renameFolder } from "../mh/folders.js";
 import { SEQUENCES_FILE } from "../mh/folder.js";
 import type { StoreContext } from "./context.js";
 import { nextUidValidity } from "./db.js";
@@ -30,7 +30,21 @@ export class MhUserStore implements UserStore {
   private boxes = new Map<string, MhMailbox>(); // by folder path
   private closed = false;
 
-  constructor(private readonly ctx: StoreContext) {}
+  private readonly dirCache: DirCache;
+
+  constructor(private readonly ctx: StoreContext) {
+    const get = ctx.db.prepare("SELECT sig, subdirs FROM dir_cache WHERE path = ?");
+    const set = ctx.db.prepare("INSERT OR REPLACE INTO dir_cache (path, sig, subdirs) VALUES (?, ?, ?)");
+    this.dirCache = {
+      get(rel) {
+        const row = get.get(rel) as { sig: string; subdirs: string } | undefined;
+        return row && { sig: row.sig, subdirs: JSON.parse(row.subdirs) as string[] };
+      },
+      set(rel, sig, subdirs) {
+        set.run(rel, sig, JSON.stringify(subdirs));
+      },
+    };
+  }
 
   get root(): string { return this.ctx.root; }
 
@@ -254,7 +268,7 @@ export class MhUserStore implements UserStore {
 
   /** Bring the mailbox rows in line with the folders on disk. */
   private async discover(): Promise<void> {
-    const onDisk = new Set(await listFolders(this.root));
+    const onDisk = new Set(await listFolders(this.root, this.dirCache));
     const rows = this.rows();
     const known = new Set(rows.map((r) => r.path));
     const fresh = [...onDisk].filter((p) => !known.has(p));

@@ -1,0 +1,86 @@
+// Store benchmark: a 100,000-message MH folder. First open with no state, warm open with
+// nothing changed (target ≤ 50 ms), warm open after one real `inc`, a flag change on 10,000
+// messages. BENCH_STORE_N sets the folder size. Prints a Markdown table.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openUserStore } from "../../src/store/index.js";
+
+const N = Number(process.env.BENCH_STORE_N ?? 100_000);
+const home = mkdtempSync(join(tmpdir(), "asimap-bench-store-"));
+const root = join(home, "Mail");
+const inbox = join(root, "inbox");
+const env = { ...process.env, HOME: home, MH: join(home, ".mh_profile") };
+process.env.MH = env.MH;
+
+function ms(t0: bigint): number {
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = process.hrtime.bigint();
+  const v = await fn();
+  return [v, ms(t0)];
+}
+
+async function open() {
+  const store = await openUserStore(root, {});
+  const box = await store.mailbox("INBOX");
+  return { store, box };
+}
+
+async function main() {
+  writeFileSync(join(home, ".mh_profile"), "Path: Mail\nUnseen-Sequence: unseen\n");
+  mkdirSync(inbox, { recursive: true });
+  const tGen = process.hrtime.bigint();
+  for (let i = 1; i <= N; i++) {
+    writeFileSync(join(inbox, String(i)),
+      `From: sender${i % 97}@example.com\nTo: you@example.com\nSubject: message ${i}\n\nbody ${i}\n`);
+  }
+  writeFileSync(join(inbox, ".mh_sequences"), `unseen: ${Math.floor(N / 2)}-${N}\nflagged: 1-${Math.floor(N / 10)}\n`);
+  const genMs = ms(tGen);
+  // let the folder's timestamps age past the racy window, as on a real server
+  await new Promise((r) => setTimeout(r, 2200));
+
+  const rows: Array<[string, number]> = [];
+  const [first, firstMs] = await timed(open);
+  rows.push([`first open, ${N} messages, no state (readdir + stat + read each file once)`, firstMs]);
+  if (first.box.messages().length !== N) throw new Error(`expected ${N} messages, got ${first.box.messages().length}`);
+  await first.store.close();
+  await new Promise((r) => setTimeout(r, 2200));
+
+  const warm: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const [w, wMs] = await timed(open);
+    warm.push(wMs);
+    await w.store.close();
+  }
+  warm.sort((a, b) => a - b);
+  rows.push(["warm open, nothing changed (median of 5)", warm[2]]);
+
+  const mbox = join(home, "mbox");
+  writeFileSync(mbox, "From x@example.com Thu Jan  1 00:00:00 2026\nSubject: new\n\nhello\n\n");
+  execFileSync("/usr/bin/mh/inc", ["+inbox", "-file", mbox, "-notruncate", "-silent"], { env });
+  const [afterInc, incMs] = await timed(open);
+  rows.push(["warm open after one `inc`", incMs]);
+  if (afterInc.box.messages().length !== N + 1) throw new Error("inc not seen");
+
+  const uids = afterInc.box.messages().slice(0, 10_000).map((r) => r.uid);
+  const [, flagMs] = await timed(() => afterInc.box.storeFlags(uids, "add", ["\\Answered"]));
+  rows.push(["flag change on 10,000 messages (+FLAGS \\Answered)", flagMs]);
+  const [, syncMs] = await timed(() => afterInc.box.sync());
+  rows.push(["sync right after that flag change (re-reads .mh_sequences)", syncMs]);
+  await afterInc.store.close();
+
+  console.log(`| operation | ms |\n| --- | ---: |`);
+  for (const [k, v] of rows) console.log(`| ${k} | ${v.toFixed(1)} |`);
+  console.log(`\n(folder generated in ${genMs.toFixed(0)} ms; Node ${process.version})`);
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(home, { recursive: true, force: true }));
