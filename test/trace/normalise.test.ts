@@ -21,6 +21,11 @@ const CASES: Record<string, Array<[string, string, string]>> = {
     ["A5 FETCH 9 INTERNALDATE", '* 9 FETCH (INTERNALDATE "14-Nov-2023 22:13:20 +0000")', "* 9 FETCH (INTERNALDATE <set by server>)"],
     ["A6 FETCH 1 INTERNALDATE", '* 1 FETCH (INTERNALDATE " 1-Jan-2020 01:00:00 +0000")', '* 1 FETCH (INTERNALDATE " 1-Jan-2020 01:00:00 +0000")'],
   ],
+  "flag-order": [
+    ["A1 FETCH 3 FLAGS", "* 3 FETCH (FLAGS (\\Seen \\Recent \\Deleted) UID 4)", "* 3 FETCH (FLAGS (\\Deleted \\Recent \\Seen) UID 4)"],
+    ["A2 SELECT x", "* OK [PERMANENTFLAGS (\\Seen \\*)] ok", "* OK [PERMANENTFLAGS (\\* \\Seen)] ok"],
+    ["A3 FETCH 1 FLAGS", "* 1 FETCH (FLAGS ())", "* 1 FETCH (FLAGS ())"],
+  ],
   "command-timing": [["A7 NOOP", "A7 OK NOOP completed (0.001 + 0.000 + 0.002 secs).", "A7 OK NOOP completed (<timing>)."]],
   "status-text": [
     ["A8 SELECT one", "A8 OK [READ-WRITE] SELECT command completed", "A8 OK [READ-WRITE] …"],

@@ -15,6 +15,7 @@ export const PASSWORD = "secret";
 /** Copies an MH tree, re-applying the mtimes listed in its MANIFEST.json. */
 export function copyMail(from, to) {
   fs.cpSync(from, to, { recursive: true, dereference: true, filter: (s) => path.basename(s) !== "MANIFEST.json" });
+  makeWritable(to);
   const manifest = path.join(from, "MANIFEST.json");
   if (fs.existsSync(manifest)) {
     for (const [rel, info] of Object.entries(JSON.parse(fs.readFileSync(manifest, "utf8")))) {
@@ -22,6 +23,13 @@ export function copyMail(from, to) {
       if (fs.existsSync(p)) fs.utimesSync(p, info.mtime, info.mtime);
     }
   }
+}
+
+/** The source may be read-only (shared material); the server's copy must not be. */
+function makeWritable(p) {
+  const st = fs.statSync(p);
+  fs.chmodSync(p, st.isDirectory() ? 0o755 : 0o644);
+  if (st.isDirectory()) for (const e of fs.readdirSync(p)) makeWritable(path.join(p, e));
 }
 
 function chownTree(p, uid, gid) {

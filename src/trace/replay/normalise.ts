@@ -93,6 +93,19 @@ export const RULES: NormalisationRule[] = [
     },
   },
   {
+    name: "flag-order",
+    why:
+      "a flag list is a set (RFC 9051 §2.3.2, 7.3.5): the flags inside FLAGS (...) and " +
+      "PERMANENTFLAGS (...) are sorted (case-insensitively) before comparing",
+    optional: false,
+    apply(line) {
+      return line.replace(/\b(FLAGS|PERMANENTFLAGS) \(([^()]*)\)/gi, (_all, what: string, flags: string) => {
+        const sorted = flags.split(" ").filter(Boolean).sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+        return `${what} (${sorted.join(" ")})`;
+      });
+    },
+  },
+  {
     name: "command-timing",
     why:
       "servers may report how long a command took in its completion text, e.g. Dovecot's " +

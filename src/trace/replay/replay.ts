@@ -40,6 +40,7 @@ export interface ReplayResult {
 }
 
 const WINDOW_SLACK_MS = 120_000;
+const LOGIN_TIMEOUT_MS = 30_000;
 
 export async function replay(trace: Trace, target: Target, options: ReplayOptions = {}): Promise<ReplayResult> {
   const commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
@@ -51,7 +52,8 @@ export async function replay(trace: Trace, target: Target, options: ReplayOption
   try {
     for (const step of script.steps) {
       if (step.kind === "open") {
-        live.set(step.conn, await ReplayConnection.open(target, commandTimeoutMs));
+        // The first LOGIN may start a user process and index the mail: allow it time.
+        live.set(step.conn, await ReplayConnection.open(target, Math.max(commandTimeoutMs, LOGIN_TIMEOUT_MS)));
         continue;
       }
       const conn = live.get(step.conn)!;
