@@ -4,6 +4,7 @@
 // lingering out is replaced on the next login.
 import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp } from "node:fs";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import * as path from "node:path";
 
@@ -32,6 +33,8 @@ export interface SupervisorOptions {
 
 interface UserProc {
   user: string;
+  /** the line the process writes first on every connection, proving it is this process */
+  proof: string;
   child: ChildProcess | null;
   ready: Promise<string>; // resolves to the socket path
   exited: Promise<void>;
@@ -59,10 +62,15 @@ export class Supervisor {
       const proc = this.get(user, maildir);
       try {
         const sock = await proc.ready;
-        return await connectUnix(sock);
+        return await connectUnix(sock, proc.proof);
       } catch (e) {
         // A process lingering out (or dying) between lookup and connect: start a fresh one once.
+        // A process we cannot reach (or that did not prove itself) is ended and replaced.
         if (this.procs.get(user) === proc) this.procs.delete(user);
+        if (proc.child && proc.child.exitCode === null) {
+          this.opts.log.warn({ user, pid: proc.child.pid, err: (e as Error).message }, "user process unreachable; ending it");
+          proc.child.kill("SIGTERM");
+        }
         if (attempt >= 1 || this.stopping) throw e;
       }
     }
@@ -82,7 +90,8 @@ export class Supervisor {
   private start(user: string, maildir: string): UserProc {
     const sockDir = path.join(this.opts.runDir, "user-" + encodeURIComponent(user));
     let resolveExit!: () => void;
-    const proc: UserProc = { user, child: null, closing: false, ready: Promise.resolve(""),
+    const proof = `asimapd-user ${randomBytes(24).toString("hex")}`;
+    const proc: UserProc = { user, proof, child: null, closing: false, ready: Promise.resolve(""),
       exited: new Promise<void>((res) => { resolveExit = res; }) };
     // Registered at once (so a concurrent login shares it); spawned once its directory exists.
     proc.ready = prepareSocketDir(sockDir, maildir).then(() => this.spawn(proc, maildir, sockDir, resolveExit),
@@ -100,7 +109,8 @@ export class Supervisor {
     }
     const args = [...this.opts.nodeOptions, this.opts.userMain, "--user", user, "--maildir", maildir,
       "--socket-dir", sockDir, ...this.opts.userArgs];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], env: process.env });
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"],
+      env: { ...process.env, ASIMAPD_USER_PROOF: proc.proof } });
     proc.child = child;
     log.info({ user, pid: child.pid }, "user process started");
     return new Promise<string>((resolveReady, rejectReady) => {
@@ -111,7 +121,8 @@ export class Supervisor {
       child.on("message", (m: FromUser) => {
         if (m?.t === "ready") {
           clearTimeout(timer);
-          resolveReady(m.socket);
+          // The socket is where we expect it, whatever the message says.
+          resolveReady(path.join(sockDir, `imap-${child.pid}.sock`));
         } else if (m?.t === "trace") {
           this.opts.onTrace?.(user, m.line);
         } else if (m?.t === "closing") {
@@ -162,10 +173,43 @@ async function prepareSocketDir(dir: string, maildir: string): Promise<void> {
   }
 }
 
-function connectUnix(p: string): Promise<Socket> {
+/**
+ * Connects to a user process's socket and waits for its proof line before anything is sent.
+ * The socket directory belongs to the user, who could replace the socket with a link to some
+ * other service's socket; that service cannot say the proof, so it never gets a byte from us.
+ */
+function connectUnix(p: string, proof: string, timeoutMs = 15_000): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect(p);
-    s.once("connect", () => { s.removeListener("error", reject); resolve(s); });
-    s.once("error", reject);
+    let buf = Buffer.alloc(0);
+    const fail = (e: Error) => {
+      clearTimeout(timer);
+      s.destroy();
+      reject(e);
+    };
+    const timer = setTimeout(() => fail(new Error(`no proof from ${p}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      const nl = buf.indexOf(0x0a);
+      if (nl < 0) {
+        if (buf.length > proof.length + 1) fail(new Error(`wrong proof from ${p}`));
+        return;
+      }
+      s.removeListener("data", onData);
+      s.pause();
+      const got = buf.subarray(0, nl);
+      const want = Buffer.from(proof);
+      if (got.length !== want.length || !timingSafeEqual(got, want) || buf.length > nl + 1) {
+        return fail(new Error(`wrong proof from ${p}`));
+      }
+      clearTimeout(timer);
+      s.removeListener("error", fail);
+      s.removeListener("close", onClose);
+      resolve(s);
+    };
+    const onClose = () => fail(new Error(`${p} closed before its proof`));
+    s.on("data", onData);
+    s.once("error", fail);
+    s.once("close", onClose);
   });
 }

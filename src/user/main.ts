@@ -56,7 +56,9 @@ function dropPrivileges(maildir: string): void {
 }
 
 /** Reads the hand-off header line, then hands the socket (with any bytes after it) on. */
-function acceptHandoff(sock: Socket, server: UserServer, log: Log): void {
+function acceptHandoff(sock: Socket, server: UserServer, log: Log, proof: string): void {
+  // First prove to the root that it reached this process (see daemon/supervisor.ts).
+  if (proof) sock.write(proof + "\n");
   let buf = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     buf = Buffer.concat([buf, chunk]);
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
   const maildir = path.resolve(o.maildir);
   dropPrivileges(maildir);
   process.title = `asimapd-user ${o.user}`;
+  const proof = process.env.ASIMAPD_USER_PROOF ?? "";
+  delete process.env.ASIMAPD_USER_PROOF;
   const log = createLogger({ username: o.user, debug: o.debug, logConfig: o.logConfig });
 
   // Trace lines go to the root (which may write the trace directory) or, when run alone, to
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
   await fsp.rm(sockPath, { force: true });
   const listener: Server = createServer((s) => {
     cancelLinger();
-    acceptHandoff(s, engine, log);
+    acceptHandoff(s, engine, log, proof);
   });
   await new Promise<void>((res, rej) => listener.once("error", rej).listen(sockPath, () => res()));
   await fsp.chmod(sockPath, 0o600);

@@ -1,7 +1,8 @@
 // User processes: one per user, shared by that user's connections, lingering, replaced after
 // a crash; SIGTERM to the root says BYE to everyone; traces written per user.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chmodSync, existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import * as path from "node:path";
 import { pbkdf2Encode } from "../../src/daemon/hashers.js";
 import { parseTrace } from "../../src/trace/reader.js";
@@ -138,6 +139,36 @@ describe("password file changes and user-process node options", () => {
       expect(await d.stop()).toBe(0);
     }
     expect(readdirSync(profDir).some((f) => f.endsWith(".cpuprofile"))).toBe(true);
+  });
+});
+
+describe("the root only talks to the real user process", () => {
+  it("a socket swapped for a link to another service gets no byte; the login still works", async () => {
+    const { cert, key } = makeCert();
+    const run = path.join(tempDir(), "run");
+    const d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", pwfile, "--run-dir", run]);
+    const decoyDir = tempDir();
+    let received = 0;
+    let connections = 0;
+    const decoy = createServer((s) => { connections++; s.on("data", (b) => (received += b.length)); });
+    await new Promise<void>((res) => decoy.listen(path.join(decoyDir, "other.sock"), () => res()));
+    try {
+      const a = await login(d, "alice");
+      a.close();
+      const pid = userProcesses(d.proc.pid!).get("alice")![0];
+      const sock = path.join(run, "user-alice", `imap-${pid}.sock`);
+      expect(existsSync(sock)).toBe(true);
+      rmSync(sock);
+      symlinkSync(path.join(decoyDir, "other.sock"), sock);
+      const a2 = await login(d, "alice"); // the root gives up on that process and starts a new one
+      expect((await a2.cmd("NOOP")).at(-1)).toMatch(/ OK /);
+      a2.close();
+      expect(connections).toBe(1);
+      expect(received).toBe(0);
+    } finally {
+      decoy.close();
+      await d.stop();
+    }
   });
 });
 
