@@ -39,6 +39,12 @@ export function prepareStatements(db: Database.Database) {
     updateMailboxState: db.prepare(
       `UPDATE mailboxes SET uidnext = ?, highestmodseq = ?, dir_sig = ?, seq_sig = ?, racy = ? WHERE id = ?`,
     ),
+    statusOf: db.prepare(
+      `SELECT count(*) AS n, coalesce(sum(crlf_size), 0) AS size,
+         sum(instr(' ' || flags || ' ', ' \\Seen ') = 0) AS unseen,
+         sum(instr(' ' || flags || ' ', ' \\Deleted ') > 0) AS deleted
+       FROM messages WHERE mailbox_id = ?`,
+    ),
     setDirSig: db.prepare("UPDATE mailboxes SET dir_sig = ?, racy = 1 WHERE id = ?"),
     expungedSince: db.prepare("SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid").pluck(),
     getIndex: db.prepare("SELECT idx FROM messages WHERE mailbox_id = ? AND uid = ?").pluck(),

@@ -114,10 +114,25 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     return this.run(() => this.syncLocked(opts.deep ?? false));
   }
 
-  messages(): readonly MessageRecord[] { return this.recs; }
-  get(uid: number): MessageRecord | undefined { return this.byUid.get(uid); }
+  messages(): readonly MessageRecord[] {
+    this.ensureLoaded();
+    return this.recs;
+  }
+
+  get(uid: number): MessageRecord | undefined {
+    this.ensureLoaded();
+    return this.byUid.get(uid);
+  }
 
   status(): MailboxStatus {
+    if (!this.loaded) {
+      // STATUS on a folder nobody selected: counted by SQLite, no records built
+      const c = this.ctx.stmts.statusOf.get(this.id) as { n: number; size: number; unseen: number; deleted: number };
+      return {
+        messages: c.n, recent: 0, uidNext: this._uidNext, uidValidity: this.uidValidity,
+        unseen: c.unseen ?? 0, highestModseq: this._highestModseq, size: c.size, deleted: c.deleted ?? 0,
+      };
+    }
     let unseen = 0, deleted = 0, size = 0;
     for (const r of this.recs) {
       if (!r.flags.includes("\\Seen")) unseen++;
@@ -131,6 +146,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   messagePath(uid: number): string {
+    this.ensureLoaded();
     const r = this.byUid.get(uid);
     if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
     return messageFile(this.dir, r.num);
@@ -141,6 +157,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    * behind our back is a different message, so we resync and report the UID as expunged.
    */
   async readMessage(uid: number): Promise<Buffer> {
+    this.ensureLoaded();
     const r = this.byUid.get(uid);
     const ident = this.idents.get(uid);
     if (!r || !ident) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
@@ -161,6 +178,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   async index(uid: number): Promise<MimeIndex> {
+    this.ensureLoaded();
     if (!this.byUid.has(uid)) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
     const cached = this.ctx.stmts.getIndex.get(this.id, uid) as string | null | undefined;
     if (cached) {
@@ -177,6 +195,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   ): Promise<StoreFlagsResult> {
     for (const f of flags) this.ctx.flags.sequenceOf(f); // refuse what MH cannot hold, before any write
     return this.run(async () => {
+      this.ensureLoaded();
       await this.syncLocked(false);
       const modified: number[] = [];
       const targets: MessageRecord[] = [];
@@ -212,6 +231,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   async appendStored(msgs: Array<{ data: Buffer; flags: Flag[]; internalDate?: Date }>): Promise<number[]> {
     for (const m of msgs) for (const f of m.flags) this.ctx.flags.sequenceOf(f);
     return this.run(async () => {
+      this.ensureLoaded();
       await this.syncLocked(false);
       return this.ownDirChange(() => this.appendFiles(msgs));
     });
@@ -266,6 +286,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   expunge(uids: number[]): Promise<number[]> {
     return this.run(async () => {
+      this.ensureLoaded();
       await this.syncLocked(false);
       const targets = uids.map((u) => this.byUid.get(u)).filter((r): r is MessageRecord => r !== undefined);
       if (targets.length === 0) return [];
@@ -345,16 +366,25 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.commit({ added, expunged, seqs, seqSig: sst.sig, racy: true });
   }
 
-  private async load(): Promise<void> {
+  /**
+   * The message records, read from the state database the first time someone needs them. A
+   * sync that finds nothing changed does not need them, so opening an unchanged folder (or
+   * STATUS on it) costs two stats and no per-message work at all.
+   */
+  private ensureLoaded(): void {
+    if (this.loaded) return;
     const rows = this.ctx.stmts.messagesOf.all(this.id) as Array<
       [number, number, number, number, number, number, number, string]
     >;
     const recs: MessageRecord[] = new Array(rows.length);
+    // most messages share one of a few flag sets: one array per distinct set (records are
+    // never mutated, a change replaces the record)
+    const flagLists = new Map<string, Flag[]>();
     for (let i = 0; i < rows.length; i++) {
       const [uid, num, ino, size, mtime, modseq, crlf, flags] = rows[i];
-      const r: MessageRecord = {
-        uid, num, flags: flags === "" ? [] : flags.split(" "), modseq, size: crlf, internalDate: secondsDate(mtime),
-      };
+      let fl = flagLists.get(flags);
+      if (!fl) flagLists.set(flags, (fl = flags === "" ? [] : flags.split(" ")));
+      const r: MessageRecord = { uid, num, flags: fl, modseq, size: crlf, internalDate: secondsDate(mtime) };
       recs[i] = r;
       this.byUid.set(uid, r);
       this.idents.set(uid, { ino, size, mtime });
@@ -406,7 +436,6 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   private async syncLocked(deep: boolean): Promise<void> {
-    if (!this.loaded) await this.load();
     if (this.guards.size > 0 && (await this.checkGuards())) deep = true;
     let dst: Awaited<ReturnType<typeof statSig>>;
     try {
@@ -422,6 +451,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const dirChanged = dst.sig !== this.dirSig;
     const seqChanged = sst.sig !== this.seqSig;
     if (!deep && !dirChanged && !seqChanged && !this.racy) return;
+    this.ensureLoaded();
 
     const scanNs = BigInt(Date.now()) * 1_000_000n;
     const racy = scanNs - maxBig(dst.mtimeNs, sst.mtimeNs) < RACY_NS;
@@ -498,6 +528,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   /** Apply one batch of changes: one MODSEQ, one transaction, then the events. */
   private commit(ch: Changes): void {
+    this.ensureLoaded();
     const modseq = this._highestModseq + 1;
     let uidNext = this._uidNext;
     const expunged = new Set(ch.expunged ?? []);

@@ -67,6 +67,22 @@ describe("store basics", () => {
     expect(await box.index(uid)).toEqual(JSON.parse(cached));
   });
 
+  it("STATUS from the database agrees with the loaded records", async () => {
+    const box = await store.mailbox("Junk");
+    await box.append(Buffer.from("Subject: a\n\nx\n"), ["\\Seen", "\\Deleted"]);
+    await box.append(Buffer.from("Subject: b\r\n\r\nyy\r\n"), []);
+    await box.append(Buffer.from("Subject: c\n\nz\n"), ["Seenish"]);
+    await new Promise((r) => setTimeout(r, 2100)); // past the racy window, a sync trusts the stats
+    await box.sync();
+    await store.close();
+    store = await openUserStore(h.root, {});
+    const fromDb = await store.status("Junk");
+    const again = await store.mailbox("Junk");
+    expect(again.messages()).toHaveLength(3);
+    expect(again.status()).toEqual(fromDb);
+    expect(fromDb).toMatchObject({ messages: 3, unseen: 2, deleted: 1 });
+  });
+
   it("refuses flags and names MH cannot hold", async () => {
     const box = await store.mailbox("INBOX");
     const uid = await box.append(Buffer.from("Subject: a\n\nx\n"), []);
