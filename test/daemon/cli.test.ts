@@ -4,7 +4,8 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildProgram, parseDuration, parseSize, resolveConfig } from "../../src/cli/asimapd-options.js";
 import { verifyPassword } from "../../src/daemon/hashers.js";
-import { makeCert, runCli, tempDir } from "./harness.js";
+import { makeCert, ROOT, runCli, startDaemon, tempDir, until, writePwfile } from "./harness.js";
+import { existsSync } from "node:fs";
 
 function config(argv: string[], env: Record<string, string> = {}) {
   const saved = { ...process.env };
@@ -138,5 +139,22 @@ describe("asimapd_set_password", () => {
     const r = await runCli("set-password.js", ["--pwfile", pw, "dora", "pw", "/m/dora"]);
     expect(r.code).toBe(0);
     expect(readFileSync(pw, "utf8")).toMatch(/^dora:pbkdf2_sha256\$.*:\/m\/dora\n$/);
+  });
+});
+
+describe("--log-config", () => {
+  it("the shipped example works (pino transport targets), with its file destination moved", async () => {
+    const dir = tempDir();
+    const example = JSON.parse(readFileSync(path.join(ROOT, "examples/asimapd_log.json"), "utf8"));
+    const logFile = path.join(dir, "logs", "asimapd.log");
+    example.transport.targets[0].options.destination = logFile;
+    writeFileSync(path.join(dir, "log.json"), JSON.stringify(example));
+    const { cert, key } = makeCert();
+    const pw = writePwfile(dir, ["# nobody yet"]);
+    const d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", pw, "--log-config", path.join(dir, "log.json")]);
+    await d.stop();
+    expect(await until(() => existsSync(logFile) && readFileSync(logFile, "utf8").includes("listening"))).toBe(true);
+    const first = JSON.parse(readFileSync(logFile, "utf8").split("\n")[0]);
+    expect(first).toMatchObject({ username: "no_user", msg: "ASIMAPD Starting" });
   });
 });
