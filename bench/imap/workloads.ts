@@ -3,7 +3,7 @@
 // that disagrees with the corpus (wrong number of FETCH responses, of search hits, of bytes) is
 // reported as a mismatch next to its figure.
 import { performance } from "node:perf_hooks";
-import { Completion, ImapClient, withTimeout } from "./client.js";
+import { Completion, ImapClient, ImapError, withTimeout } from "./client.js";
 import { messagePath } from "./corpus.js";
 import { Fixture, manyUserName } from "./fixture.js";
 import { FROM_TOKEN, TEXT_TOKEN } from "./message.js";
@@ -328,19 +328,30 @@ export const WORKLOADS: Workload[] = [
         };
         await select();
         const uid = () => rng.int(1, Math.max(1, uidnext - 1));
+        // RFC 2180 §4.1.3 lets a server refuse a FETCH/STORE that touches a message another
+        // session expunged (NO [EXPUNGEISSUED]); a client then NOOPs to learn of the EXPUNGE.
+        const run = async (cmd: string) => {
+          try {
+            await c.command(cmd);
+          } catch (e) {
+            if (!(e instanceof ImapError) || !/\[EXPUNGEISSUED\]/i.test(e.completion?.text ?? "")) throw e;
+            await c.command("NOOP");
+            commands++;
+          }
+        };
         while (performance.now() < deadline) {
           const p = rng.next();
           if (p < 0.05) await select();
           else if (p < 0.35) {
             const u = uid();
-            await c.command(`UID FETCH ${u}:${u + 20} (UID FLAGS RFC822.SIZE ENVELOPE)`);
-          } else if (p < 0.5) await c.command(`UID FETCH ${uid()} BODY.PEEK[]`);
-          else if (p < 0.7) await c.command(`UID STORE ${uid()} ${rng.chance(0.5) ? "+" : "-"}FLAGS (\\Seen \\Flagged)`);
+            await run(`UID FETCH ${u}:${u + 20} (UID FLAGS RFC822.SIZE ENVELOPE)`);
+          } else if (p < 0.5) await run(`UID FETCH ${uid()} BODY.PEEK[]`);
+          else if (p < 0.7) await run(`UID STORE ${uid()} ${rng.chance(0.5) ? "+" : "-"}FLAGS (\\Seen \\Flagged)`);
           else if (p < 0.85) {
             await c.append("INBOX", rng.pick(small));
             uidnext++;
           } else {
-            await c.command(`UID STORE ${uid()} +FLAGS.SILENT (\\Deleted)`);
+            await run(`UID STORE ${uid()} +FLAGS.SILENT (\\Deleted)`);
             commands++;
             await c.command("EXPUNGE");
           }
