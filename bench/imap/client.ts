@@ -1,6 +1,7 @@
 // A lean IMAP client over TLS for the benchmarks: one command at a time per connection, responses
 // split into lines and literals without building the whole reply, literal bytes counted (and only
 // kept when asked), so the client costs little next to the server it measures.
+import { performance } from "node:perf_hooks";
 import tls from "node:tls";
 
 export interface Untagged {
@@ -63,6 +64,8 @@ export interface ConnectOptions {
 const LITERAL_AT_END = /\{(\d+)\+?\}$/;
 
 export class ImapClient {
+  /** BENCH_SLOW_MS=n: commands slower than n ms are written to stderr (to find the cause of a slow row). */
+  static slowMs = Number(process.env.BENCH_SLOW_MS ?? 0);
   private buf: Buffer = Buffer.alloc(0);
   private parts: string[] = [];
   private literals: Buffer[] = [];
@@ -181,6 +184,7 @@ export class ImapClient {
     if (this.pending) throw new Error(`command "${text}" sent while "${this.pending.command}" runs`);
     const tag = `b${++this.tagSeq}`;
     const ms = opts.timeoutMs ?? this.timeoutMs;
+    const started = performance.now();
     const timer = ms > 0
       ? setTimeout(() => this.fail(new ImapError(`timed out after ${ms} ms waiting for ${text.slice(0, 60)}`)), ms)
       : undefined;
@@ -195,7 +199,13 @@ export class ImapClient {
         resolve,
         reject,
       };
-    }).finally(() => clearTimeout(timer));
+    }).finally(() => {
+      clearTimeout(timer);
+      const took = performance.now() - started;
+      if (ImapClient.slowMs > 0 && took > ImapClient.slowMs && text !== "IDLE") {
+        process.stderr.write(`[slow] ${took.toFixed(0)} ms ${text.slice(0, 80)}\n`);
+      }
+    });
     return { tag, done };
   }
 
