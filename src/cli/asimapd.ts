@@ -4,10 +4,19 @@
 // plaintext/STARTTLS port, the user-process linger time, the message size limit and the
 // directory for user sockets (see asimapd-options.ts).
 import { CommanderError } from "commander";
+import { existsSync } from "node:fs";
 import { ConfigError, startAsimapd, type AsimapdConfig } from "./asimapd-run.js";
 import { buildProgram, resolveConfig } from "./asimapd-options.js";
 
 async function main(argv: string[]): Promise<void> {
+  // Like the old server (python-dotenv): a .env in the working directory fills in variables
+  // that are not already set.
+  try {
+    if (existsSync(".env")) process.loadEnvFile(".env");
+  } catch (e) {
+    process.stderr.write(`asimapd: .env: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
   const program = buildProgram();
   let config: AsimapdConfig;
   try {
