@@ -14,6 +14,7 @@ import { capabilities, enableable, entryFor } from "./handlers.js";
 import { BadSequence, type MailboxView } from "./view.js";
 import { BrokenResponse, CommandFailure, bad, type Result } from "./result.js";
 import type { RecentClaims } from "./recent.js";
+import { withSaved } from "./searchres.js";
 
 export type State = "authenticated" | "selected" | "logout";
 
@@ -41,6 +42,8 @@ export class Session {
   state: State = "authenticated";
   view: MailboxView | null = null;
   readonly enabled = new Set<string>();
+  /** SEARCHRES (RFC 5182): the UIDs the last SEARCH ... RETURN (SAVE) found; `$` names them */
+  saved: number[] = [];
   private readonly framer: Framer;
   private pumping = false;
   private closed = false;
@@ -92,8 +95,28 @@ export class Session {
   select(view: MailboxView | null): void {
     this.view?.close();
     this.view = view;
-    if (view) view.onEvent = () => this.onMailboxEvent();
+    this.saved = [];
+    if (view) {
+      view.onEvent = () => this.onMailboxEvent();
+      view.modseqs = this.condstore;
+      view.vanished = this.enabled.has("QRESYNC");
+    }
     if (this.state !== "logout") this.state = view ? "selected" : "authenticated";
+  }
+
+  /** CONDSTORE is on (ENABLE, SELECT (CONDSTORE) or a CONDSTORE enabling command, RFC 7162 §3.1) */
+  get condstore(): boolean {
+    return this.enabled.has("CONDSTORE");
+  }
+
+  /** Switches an extension on for the rest of the connection; QRESYNC implies CONDSTORE. */
+  enable(name: "CONDSTORE" | "QRESYNC"): void {
+    this.enabled.add("CONDSTORE");
+    if (name === "QRESYNC") this.enabled.add("QRESYNC");
+    if (this.view) {
+      this.view.modseqs = true;
+      this.view.vanished = this.enabled.has("QRESYNC");
+    }
   }
 
   // ---- output ------------------------------------------------------------------------------
@@ -210,7 +233,7 @@ export class Session {
           : bad(`${cmd.name} not allowed now.`);
     } else {
       try {
-        result = await entry.handler(this, cmd as never);
+        result = await entry.handler(this, withSaved(this, cmd) as never);
       } catch (e) {
         result = this.failure(cmd, e);
       }

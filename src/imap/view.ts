@@ -7,6 +7,7 @@
 import type { Mailbox, MailboxEvent, MessageRecord } from "../store/types.js";
 import type { SequenceSet } from "../protocol/ast.js";
 import type { RecentClaims } from "./recent.js";
+import { compactSet } from "./wire.js";
 
 export class BadSequence extends Error {}
 
@@ -28,6 +29,10 @@ export class MailboxView {
   private keywords = new Set<string>();
   /** called on every store event (IDLE pushes updates at once) */
   onEvent: (() => void) | null = null;
+  /** CONDSTORE is on for the session: FETCH responses carry MODSEQ (RFC 7162 §3.1) */
+  modseqs = false;
+  /** QRESYNC is on: VANISHED instead of EXPUNGE, and UID in every unsolicited FETCH */
+  vanished = false;
 
   constructor(
     readonly mailbox: Mailbox,
@@ -164,16 +169,20 @@ export class MailboxView {
   flush(expunge: boolean): string[] {
     const out: string[] = [];
     if (expunge) {
+      const gone: number[] = [];
       for (let i = this.uids.length - 1; i >= 0; i--) {
         const uid = this.uids[i];
         if (this.mailbox.get(uid) === undefined) {
-          out.push(`* ${i + 1} EXPUNGE`);
+          if (!this.vanished) out.push(`* ${i + 1} EXPUNGE`);
+          gone.unshift(uid);
           this.uids.splice(i, 1);
           this.reported.delete(uid);
           this.recent.delete(uid);
           this.pendingFlags.delete(uid);
         }
       }
+      // RFC 7162 §3.2.10: one VANISHED with the UIDs replaces the EXPUNGE responses
+      if (this.vanished && gone.length) out.push(`* VANISHED ${compactSet(gone)}`);
     }
     let freshKeywords = false;
     const updates: string[] = [];
@@ -206,11 +215,21 @@ export class MailboxView {
         if ((this.reported.get(uid) ?? -1) >= rec.modseq) continue;
         this.reported.set(uid, rec.modseq);
         if (this.learnKeywords(rec)) freshKeywords = true;
-        updates.push(`* ${seq} FETCH (FLAGS (${this.flagsOf(rec).join(" ")}))`);
+        updates.push(`* ${seq} FETCH (${this.fetchFlags(rec)})`);
       }
     }
     if (freshKeywords) out.push(...this.flagsLines());
     return [...out, ...updates];
+  }
+
+  /**
+   * The items of a FETCH response telling a message's flags: `[UID n ]FLAGS (...)[ MODSEQ (m)]`,
+   * UID under QRESYNC (or when the command was a UID command), MODSEQ under CONDSTORE.
+   */
+  fetchFlags(rec: MessageRecord, withUid = false): string {
+    const uid = withUid || this.vanished ? `UID ${rec.uid} ` : "";
+    const modseq = this.modseqs ? ` MODSEQ (${rec.modseq})` : "";
+    return `${uid}FLAGS (${this.flagsOf(rec).join(" ")})${modseq}`;
   }
 
   /** true when some message the client knows has been expunged and not yet announced */

@@ -8,7 +8,8 @@ export async function enable(s: Session, cmd: CommandOf<"ENABLE">): Promise<Resu
   for (const c of cmd.capabilities) {
     const name = c.toUpperCase();
     if (s.enableable().includes(name) && !s.enabled.has(name)) {
-      s.enabled.add(name);
+      if (name === "CONDSTORE" || name === "QRESYNC") s.enable(name);
+      else s.enabled.add(name);
       newly.push(name);
     }
   }

@@ -6,9 +6,10 @@ import { open, type FileHandle } from "node:fs/promises";
 import type { Session } from "../session.js";
 import type { Command, FetchAtt, Section } from "../../protocol/ast.js";
 import type { MimeIndex, SectionData } from "../../message/types.js";
-import { bodyStructure, envelope, resolveSection, partialPieces, CrlfTransform } from "../../message/index.js";
+import { bodyStructure, envelope, resolveSection, partialPieces, CrlfTransform, binarySection } from "../../message/index.js";
 import type { MessageRecord } from "../../store/types.js";
-import { ok, no, bad, BrokenResponse, type Result, type CommandOf } from "../result.js";
+import { ok, no, bad, BrokenResponse, CommandFailure, type Result, type CommandOf } from "../result.js";
+import { enableCondstore, vanishedEarlier, vanishedSince } from "../condstore.js";
 import { data, flagList, internalDate } from "../wire.js";
 
 type BodyAtt = { label: string; peek: boolean; section: Section; partial?: { offset: number; length: number } };
@@ -32,8 +33,11 @@ function bodyAtt(att: FetchAtt): BodyAtt | null {
   }
 }
 
+type BinaryAtt = Extract<FetchAtt, { kind: "BINARY[]" | "BINARY.SIZE" }>;
+const isBinary = (a: FetchAtt): a is BinaryAtt => a.kind === "BINARY[]" || a.kind === "BINARY.SIZE";
+
 function needsIndex(atts: FetchAtt[]): boolean {
-  return atts.some((a) => ["ENVELOPE", "BODYSTRUCTURE", "BODY"].includes(a.kind) || bodyAtt(a) !== null);
+  return atts.some((a) => ["ENVELOPE", "BODYSTRUCTURE", "BODY"].includes(a.kind) || bodyAtt(a) !== null || isBinary(a));
 }
 
 /** The header bytes of a file up to `end` (HEADER.FIELDS needs them). */
@@ -54,17 +58,30 @@ interface Prepared {
   index?: MimeIndex;
   fh?: FileHandle;
   sections: Map<BodyAtt, SectionData | null>;
+  /** BINARY[...] and BINARY.SIZE[...]: the decoded part, null when there is no such part */
+  binaries: Map<BinaryAtt, Buffer | null>;
 }
 
 export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result> {
   const view = s.view!;
-  const unsupported = cmd.atts.find((a) => ["BINARY[]", "BINARY.SIZE", "MODSEQ"].includes(a.kind));
-  if (unsupported) return bad(`${unsupported.kind} is not supported.`);
-  if (cmd.changedSince !== undefined || cmd.vanished) return bad("CHANGEDSINCE needs CONDSTORE, which is not enabled.");
-  const uids = cmd.uid ? view.resolveUid(cmd.set) : view.resolveSeq(cmd.set);
-  const atts: FetchAtt[] = cmd.uid && !cmd.atts.some((a) => a.kind === "UID") ? [{ kind: "UID" }, ...cmd.atts] : cmd.atts;
+  if (cmd.vanished && !(cmd.uid && cmd.changedSince !== undefined)) {
+    return bad("VANISHED needs UID FETCH with CHANGEDSINCE.");
+  }
+  if (cmd.vanished && !s.enabled.has("QRESYNC")) return bad("VANISHED needs ENABLE QRESYNC first.");
+  // CHANGEDSINCE and MODSEQ are CONDSTORE enabling (RFC 7162 §3.1)
+  if (cmd.changedSince !== undefined || cmd.atts.some((a) => a.kind === "MODSEQ")) await enableCondstore(s);
+  let uids = cmd.uid ? view.resolveUid(cmd.set) : view.resolveSeq(cmd.set);
+  let atts: FetchAtt[] = cmd.uid && !cmd.atts.some((a) => a.kind === "UID") ? [{ kind: "UID" }, ...cmd.atts] : cmd.atts;
+  const since = cmd.changedSince;
+  if (since !== undefined) {
+    // RFC 7162 §3.1.4.1: only messages changed since, and MODSEQ is implied
+    if (cmd.vanished) for (const line of vanishedEarlier(vanishedSince(view, since, cmd.set))) await s.send(line);
+    uids = uids.filter((u) => (view.record(u)?.modseq ?? 0) > since);
+    if (!atts.some((a) => a.kind === "MODSEQ")) atts = [...atts, { kind: "MODSEQ" }];
+  }
   const bodies = new Map(atts.map((a) => [a, bodyAtt(a)] as const));
-  const setsSeen = !view.readOnly && [...bodies.values()].some((b) => b && !b.peek);
+  const setsSeen = !view.readOnly &&
+    ([...bodies.values()].some((b) => b && !b.peek) || atts.some((a) => a.kind === "BINARY[]" && !a.peek));
 
   // \Seen first (RFC 3501: non-PEEK body fetches set it); the new flags go out in this FETCH
   const seenNow = new Set<number>();
@@ -76,6 +93,8 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
     }
   }
   const wantsFlags = atts.some((a) => a.kind === "FLAGS");
+  // under CONDSTORE every FETCH that tells flags tells their MODSEQ too (RFC 7162 §3.1)
+  const addModseq = s.condstore && !atts.some((a) => a.kind === "MODSEQ");
   let missing = 0;
   for (const uid of uids) {
     const rec = view.record(uid);
@@ -89,7 +108,7 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
       throw e;
     }
     try {
-      await writeOne(s, p, atts, bodies, !wantsFlags && seenNow.has(uid));
+      await writeOne(s, p, atts, bodies, !wantsFlags && seenNow.has(uid), addModseq && (wantsFlags || seenNow.has(uid)));
     } finally {
       await p.fh?.close();
     }
@@ -102,10 +121,21 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
 async function prepare(
   s: Session, rec: MessageRecord, seq: number, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>,
 ): Promise<Prepared> {
-  const p: Prepared = { rec, seq, sections: new Map() };
+  const p: Prepared = { rec, seq, sections: new Map(), binaries: new Map() };
   if (!needsIndex(atts)) return p;
   const mbox = s.view!.mailbox;
   p.index = await mbox.index(rec.uid);
+  const binaries = atts.filter(isBinary);
+  if (binaries.length) {
+    const whole = await mbox.readMessage(rec.uid);
+    for (const b of binaries) {
+      const r = binarySection(p.index, b.part, whole);
+      if (r !== null && !Buffer.isBuffer(r)) {
+        throw new CommandFailure(no(`Unknown Content-Transfer-Encoding in message UID ${rec.uid}.`, "UNKNOWN-CTE"));
+      }
+      p.binaries.set(b, r);
+    }
+  }
   const wanted = [...bodies.values()].filter((b): b is BodyAtt => b !== null);
   if (wanted.length === 0) return p;
   p.fh = await open(mbox.messagePath(rec.uid), "r");
@@ -134,6 +164,7 @@ function headerLimit(index: MimeIndex, section: Section): number {
 
 async function writeOne(
   s: Session, p: Prepared, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>, addFlags: boolean,
+  addModseq: boolean,
 ): Promise<void> {
   const view = s.view!;
   let text = `* ${p.seq} FETCH (`;
@@ -170,7 +201,27 @@ async function writeOne(
       if (sent !== size) throw new BrokenResponse(`UID ${p.rec.uid}: sent ${sent} bytes of a ${size}-byte literal`);
       continue;
     }
+    if (att.kind === "BINARY[]") {
+      const label = `BINARY[${att.part.join(".")}]` + (att.partial ? `<${att.partial.offset}>` : "");
+      const whole = p.binaries.get(att) ?? null;
+      if (whole === null) { text += `${label} NIL`; continue; }
+      const bytes = att.partial
+        ? whole.subarray(att.partial.offset, att.partial.offset + att.partial.length)
+        : whole;
+      // RFC 3516 §4.2: a literal8 when the data holds NUL, else an ordinary literal
+      text += `${label} ${bytes.includes(0) ? "~" : ""}{${bytes.length}}\r\n`;
+      await s.write(Buffer.from(text, "latin1"));
+      await s.write(bytes);
+      text = "";
+      continue;
+    }
     switch (att.kind) {
+      case "BINARY.SIZE": {
+        const whole = p.binaries.get(att) ?? null;
+        text += `BINARY.SIZE[${att.part.join(".")}] ${whole === null ? "NIL" : whole.length}`;
+        break;
+      }
+      case "MODSEQ": text += `MODSEQ (${(view.record(p.rec.uid) ?? p.rec).modseq})`; break;
       case "UID": text += `UID ${p.rec.uid}`; break;
       case "FLAGS": text += `FLAGS ${flagList(view.flagsOf(view.record(p.rec.uid) ?? p.rec))}`; break;
       case "INTERNALDATE": text += `INTERNALDATE ${internalDate(p.rec.internalDate)}`; break;
@@ -184,6 +235,10 @@ async function writeOne(
   if (addFlags) {
     sep();
     text += `FLAGS ${flagList(view.flagsOf(view.record(p.rec.uid) ?? p.rec))}`;
+  }
+  if (addModseq) {
+    sep();
+    text += `MODSEQ (${(view.record(p.rec.uid) ?? p.rec).modseq})`;
   }
   await s.write(Buffer.from(text + ")\r\n", "latin1"));
 }

@@ -7,6 +7,8 @@ import type { MessageRecord } from "../../store/types.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
 import { bodyText, headerFields, type HeaderField } from "../search-text.js";
+import { esearchLine, savedUids } from "../esearch.js";
+import { enableCondstore } from "../condstore.js";
 
 const CHARSETS = ["UTF-8", "US-ASCII"];
 const DAY = 86_400_000;
@@ -98,6 +100,16 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
   }
 }
 
+function hasModseq(k: SearchKey): boolean {
+  switch (k.kind) {
+    case "MODSEQ": return true;
+    case "NOT": return hasModseq(k.key);
+    case "OR": return hasModseq(k.left) || hasModseq(k.right);
+    case "AND": return k.keys.some(hasModseq);
+    default: return false;
+  }
+}
+
 /** Messages of the view matching every key; null keys = UIDs only. */
 export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<MessageRecord[]> {
   const uids = view.allUids();
@@ -122,13 +134,26 @@ export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<M
 }
 
 export async function search(s: Session, cmd: CommandOf<"SEARCH">): Promise<Result> {
+  const saving = cmd.return?.includes("SAVE") ?? false;
+  // RFC 5182 §2.1: a failed SEARCH ... SAVE leaves the saved result empty
+  if (saving) s.saved = [];
   if (cmd.charset && !CHARSETS.includes(cmd.charset.toUpperCase())) {
     return no(`Unsupported charset ${cmd.charset}.`, `BADCHARSET (${CHARSETS.join(" ")})`);
   }
-  if (cmd.return) return bad("SEARCH RETURN (ESEARCH) is not supported.");
   const view = s.view!;
+  const usesModseq = cmd.keys.some(hasModseq);
+  if (usesModseq) await enableCondstore(s);
   const found = await runSearch(view, cmd.keys);
-  const nums = found.map((r) => (cmd.uid ? r.uid : view.seqOf(r.uid)));
-  await s.send(nums.length ? `* SEARCH ${nums.join(" ")}` : "* SEARCH");
+  const num = (r: MessageRecord) => (cmd.uid ? r.uid : view.seqOf(r.uid));
+  if (cmd.return) {
+    if (saving) s.saved = savedUids(cmd.return, found);
+    const line = esearchLine(cmd.tag, cmd.uid, cmd.return, { recs: found, num }, usesModseq);
+    if (line) await s.send(line);
+    return ok("Search completed.");
+  }
+  const nums = found.map(num);
+  // with the MODSEQ key, the highest MODSEQ of the found messages follows (RFC 7162 §3.1.5)
+  const modseq = usesModseq && found.length ? ` (MODSEQ ${Math.max(...found.map((r) => r.modseq))})` : "";
+  await s.send(nums.length ? `* SEARCH ${nums.join(" ")}${modseq}` : "* SEARCH");
   return ok("Search completed.");
 }

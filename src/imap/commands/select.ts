@@ -1,11 +1,15 @@
 import type { Session } from "../session.js";
 import type { Command } from "../../protocol/ast.js";
 import { MailboxView } from "../view.js";
-import { ok, no, type Result, type CommandOf } from "../result.js";
+import { ok, no, bad, type Result, type CommandOf } from "../result.js";
+import { qresyncLines } from "../condstore.js";
 import { checkedMailbox } from "./names.js";
 
 /** SELECT and EXAMINE (RFC 3501 §6.3.1-2); a failed SELECT leaves no mailbox selected. */
 export async function select(s: Session, cmd: CommandOf<"SELECT" | "EXAMINE">): Promise<Result> {
+  // QRESYNC must be enabled first (RFC 7162 §3.2.5); CONDSTORE here is an enabling parameter
+  if (cmd.qresync && !s.enabled.has("QRESYNC")) return bad("QRESYNC parameter used without ENABLE QRESYNC.");
+  if (cmd.condstore) s.enable("CONDSTORE");
   const hadMailbox = s.view !== null;
   s.select(null);
   if (hadMailbox) await s.send("* OK [CLOSED] Previous mailbox closed.");
@@ -25,5 +29,7 @@ export async function select(s: Session, cmd: CommandOf<"SELECT" | "EXAMINE">): 
   if (firstUnseen >= 0) await s.send(`* OK [UNSEEN ${firstUnseen + 1}] First unseen.`);
   await s.send(`* OK [UIDVALIDITY ${mbox.uidValidity}] UIDs valid`);
   await s.send(`* OK [UIDNEXT ${mbox.uidNext}] Predicted next UID`);
+  if (s.condstore) await s.send(`* OK [HIGHESTMODSEQ ${mbox.highestModseq}] Highest`);
+  if (cmd.qresync) for (const line of qresyncLines(view, cmd.qresync)) await s.send(line);
   return readOnly ? ok("Examine completed.", "READ-ONLY") : ok("Select completed.", "READ-WRITE");
 }

@@ -1,12 +1,15 @@
 import type { Session } from "../session.js";
 import type { Command } from "../../protocol/ast.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
-import { compactSet, flagList } from "../wire.js";
+import { compactSet } from "../wire.js";
+import { enableCondstore } from "../condstore.js";
 
 /** STORE / UID STORE (RFC 3501 §6.4.6); UNCHANGEDSINCE answers [MODIFIED ...] (RFC 7162). */
 export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result> {
   const view = s.view!;
   if (view.readOnly) return no("Mailbox is read-only.", "READ-ONLY");
+  // UNCHANGEDSINCE is CONDSTORE enabling (RFC 7162 §3.1)
+  if (cmd.unchangedSince !== undefined) await enableCondstore(s);
   const uids = cmd.uid ? view.resolveUid(cmd.set) : view.resolveSeq(cmd.set);
   // \Recent belongs to the server (RFC 3501 §2.3.2): not settable, silently left out
   const flags = cmd.flags.filter((f) => f !== "\\Recent");
@@ -24,8 +27,15 @@ export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result
       const seq = view.seqOf(uid);
       if (!rec || !seq) continue;
       view.markReported(rec);
-      const uidPart = cmd.uid ? `UID ${uid} ` : "";
-      await s.send(`* ${seq} FETCH (${uidPart}FLAGS ${flagList(view.flagsOf(rec))})`);
+      await s.send(`* ${seq} FETCH (${view.fetchFlags(rec, cmd.uid)})`);
+    }
+  } else if (s.condstore) {
+    // .SILENT leaves out FLAGS, but under CONDSTORE the new MODSEQ is still told (RFC 7162 §3.1.3)
+    for (const rec of res.changed) {
+      const seq = view.seqOf(rec.uid);
+      if (!seq) continue;
+      const uidPart = cmd.uid || view.vanished ? `UID ${rec.uid} ` : "";
+      await s.send(`* ${seq} FETCH (${uidPart}MODSEQ (${rec.modseq}))`);
     }
   }
   if (modified.size) {
