@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readTrace } from "../../src/trace/reader.js";
-import { canonical, lineDiff, sameResponses } from "../../src/trace/replay/compare.js";
+import { canonical, canonicalOrder, lineDiff, sameResponses } from "../../src/trace/replay/compare.js";
 import { buildScript } from "../../src/trace/replay/script.js";
 
 const OLD = "/work/shared/traces/asimap";
@@ -68,6 +68,11 @@ describe("comparing one command's responses", () => {
     expect(sameResponses(["* 1 RECENT", done], [done, "* 1 RECENT"])).toBe(false);
     expect(sameResponses([done], ["A1 NO done"])).toBe(false);
     expect(canonical([])).toBe("");
+  });
+  it("orders lines as compared, for display", () => {
+    expect(canonicalOrder(["* 3 RECENT", "* 1 FETCH (X)", "* 4 EXISTS", "* 2 FETCH (Y)", done])).toEqual([
+      "* 1 FETCH (X)", "* 3 RECENT", "* 4 EXISTS", "* 2 FETCH (Y)", done,
+    ]);
   });
   it("shows a line diff", () => {
     expect(lineDiff(["a", "b", "c"], ["a", "x", "c"])).toEqual([

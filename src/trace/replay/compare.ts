@@ -46,6 +46,29 @@ export function canonical(lines: string[]): string {
   return out.join("\n");
 }
 
+/** The lines in the order the comparison sees them (so a diff shows only real differences). */
+export function canonicalOrder(lines: string[]): string[] {
+  const out: string[] = [];
+  let groups = new Map<string, string[]>();
+  const flush = () => {
+    for (const key of [...groups.keys()].sort()) out.push(...groups.get(key)!);
+    groups = new Map();
+  };
+  for (const line of lines) {
+    const key = responseKey(line);
+    if (BARRIERS.has(key) || key === "TAGGED") {
+      flush();
+      out.push(line);
+    } else {
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      g.push(line);
+    }
+  }
+  flush();
+  return out;
+}
+
 export function sameResponses(expected: string[], got: string[]): boolean {
   return canonical(expected) === canonical(got);
 }

@@ -1,7 +1,7 @@
 // Runs a replay: executes the script's steps against a live server, then normalises both
 // sides and compares each command's responses.
 import type { Trace } from "../reader.js";
-import { lineDiff, sameResponses, type DiffLine } from "./compare.js";
+import { canonicalOrder, lineDiff, sameResponses, type DiffLine } from "./compare.js";
 import { ReplayConnection, type Target } from "./connection.js";
 import { newSideState, normalise, type NormaliseContext, type Side, type SideState } from "./normalise.js";
 import { buildScript, type ExpectedConnection } from "./script.js";
@@ -121,7 +121,7 @@ function compareAll(
     const e = norm("expected", command, exp);
     const g = norm("got", command, got);
     const same = note === undefined && sameResponses(e, g);
-    results.push({ connection, index, command, traceLine, expected: e, got: g, same, note, diff: same ? [] : lineDiff(e, g) });
+    results.push({ connection, index, command, traceLine, expected: e, got: g, same, note, diff: same ? [] : lineDiff(canonicalOrder(e), canonicalOrder(g)) });
   };
   for (const [id, exp] of expected) {
     const conn = live.get(id);
