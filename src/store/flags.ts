@@ -40,28 +40,35 @@ export class FlagMap {
   }
 
   flagOf(seq: string): Flag | null {
-    if (this.hidden.has(seq)) return null;
+    // a name like `\seen` (the old server stored unknown system flags raw) is no keyword
+    if (this.hidden.has(seq) || seq.startsWith("\\")) return null;
     return SEQ_TO_SYSTEM[seq] ?? seq;
   }
 
-  /** Flags of every message number, each list sorted, from the sequences. */
+  /**
+   * Flags of every message number, each list sorted, from the sequences. The flags are visited
+   * in sorted order, so every list comes out sorted without sorting 100,000 small arrays.
+   */
   flagsByNumber(seqs: Sequences, nums: Iterable<number>): Map<number, Flag[]> {
-    const out = new Map<number, Flag[]>();
-    for (const n of nums) out.set(n, ["\\Seen"]);
-    for (const name of this.unseen) {
-      const set = seqs.get(name);
-      if (!set) continue;
-      for (const n of set) {
-        const l = out.get(n);
-        if (l && l[0] === "\\Seen") l.shift();
-      }
-    }
+    const pairs: Array<[Flag, Set<number> | null]> = [["\\Seen", null]];
     for (const [name, set] of seqs) {
       const flag = this.flagOf(name);
-      if (flag === null) continue;
-      for (const n of set) out.get(n)?.push(flag);
+      if (flag !== null && set.size > 0) pairs.push([flag, set]);
     }
-    for (const l of out.values()) if (l.length > 1) l.sort();
+    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const unseen = this.unseen.map((n) => seqs.get(n)).filter((x): x is Set<number> => x !== undefined);
+    const out = new Map<number, Flag[]>();
+    for (const n of nums) out.set(n, []);
+    for (const [flag, set] of pairs) {
+      if (set === null) {
+        for (const [n, l] of out) if (!unseen.some((u) => u.has(n))) l.push(flag);
+        continue;
+      }
+      for (const n of set) {
+        const l = out.get(n);
+        if (l && l[l.length - 1] !== flag) l.push(flag);
+      }
+    }
     return out;
   }
 
@@ -109,4 +116,11 @@ export function normaliseFlags(flags: Flag[]): Flag[] {
     else out.add(f);
   }
   return [...out].sort();
+}
+
+export function sameFlags(a: readonly Flag[], b: readonly Flag[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

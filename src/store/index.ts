@@ -37,7 +37,7 @@ export async function openUserStore(root: string, opts: StoreOptions = {}): Prom
     log,
     pollMs: opts.pollMs ?? 1000,
     seqUpdate: {
-      lock: opts.locking ? { timeoutMs: LOCK_TIMEOUT_MS, warn: (o, m) => log.warn(o, m) } : null,
+      lock: opts.locking ? { timeoutMs: opts.lockTimeoutMs ?? LOCK_TIMEOUT_MS, warn: (o, m) => log.warn(o, m) } : null,
     },
     stmts: prepareStatements(db),
   };

@@ -11,7 +11,7 @@ import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
 import type { MimeIndex } from "../message/types.js";
 import type { StoreContext } from "./context.js";
 import { toLf } from "./crlf.js";
-import { normaliseFlags } from "./flags.js";
+import { normaliseFlags, sameFlags } from "./flags.js";
 import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
@@ -551,7 +551,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
         renumberedRecs.push(rec);
       }
       const flags = flagsByNum?.get(rec.num);
-      if (flags && flags.join(" ") !== rec.flags.join(" ")) {
+      if (flags && !sameFlags(flags, rec.flags)) {
         rec = { ...rec, flags, modseq };
         changedFlags.push(rec);
       }

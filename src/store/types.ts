@@ -127,6 +127,8 @@ export interface UserStore {
 export interface StoreOptions {
   /** take nmh's lock on `.mh_sequences` (ENABLE_MH_FILE_LOCKING) */
   locking?: boolean;
+  /** how long a write waits for that lock before going on without it, with a warning (2000) */
+  lockTimeoutMs?: number;
   /** how often the watcher re-stats folders with sessions on them, ms (default 1000) */
   pollMs?: number;
   logger?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void;
