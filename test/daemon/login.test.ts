@@ -66,7 +66,7 @@ describe("LOGIN with every kind of Django hash", () => {
   for (const [user, pw] of ACCOUNTS) {
     it(user, async () => {
       const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
-      expect((await c.cmd(`LOGIN ${user} ${q(pw + "x")}`)).at(-1)).toMatch(/^t\d+ NO \[AUTHENTICATIONFAILED\] Authentication failed\.$/);
+      // (wrong passwords for every format are covered in test/auth/hashers.test.ts)
       const ok = (await c.cmd(`LOGIN ${user} ${q(pw)}`)).at(-1)!;
       expect(ok).toMatch(/^t\d+ OK \[CAPABILITY IMAP4rev1 /);
       // the session now belongs to the user process: an authenticated-state command works
