@@ -55,7 +55,7 @@ export class TraceRecorder implements TraceSink {
   record(rec: TraceRecord): void {
     if (!this.on) return;
     const line: Record<string, unknown> = {};
-    if (rec.data !== undefined) line.data = rec.data;
+    if (rec.data !== undefined) line.data = rec.msg_type === "RECEIVED" ? redactCredentials(rec.data) : rec.data;
     line.connection = rec.connection;
     line.remote = rec.remote;
     line.msg_type = rec.msg_type;
@@ -105,4 +105,17 @@ export class RotatingTraceFile {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
+}
+
+/**
+ * A LOGIN or AUTHENTICATE sent after login (refused, but it may carry a real password) is
+ * traced with its credentials replaced, keeping the command's syntax so a replay gets the
+ * same kind of answer.
+ */
+export function redactCredentials(data: string): string {
+  const m = /^(\S+ )(LOGIN|AUTHENTICATE)( |$)/i.exec(data);
+  if (!m) return data;
+  if (m[2].toUpperCase() === "LOGIN") return `${m[1]}${m[2]} "redacted" "redacted"`;
+  const mech = /^\S+ \S+ (\S+)/.exec(data)?.[1];
+  return mech ? `${m[1]}${m[2]} ${mech}` : data;
 }

@@ -48,6 +48,22 @@ describe("trace writer", () => {
     expect(JSON.parse(lines[3]).remote).toBe("1.2.3.4:5");
   });
 
+  it("never records the credentials of a LOGIN or AUTHENTICATE sent after login", () => {
+    const lines: string[] = [];
+    const r = new TraceRecorder("alice", (l) => lines.push(l));
+    r.set(true);
+    const rec = (data: string) => r.record({ connection: "c", remote: "r", msg_type: "RECEIVED", data });
+    rec('a1 LOGIN alice "hunter2"');
+    rec("a2 login alice {7}\r\nhunter2");
+    rec("a3 AUTHENTICATE PLAIN AGFsaWNlAGh1bnRlcjI=");
+    rec("a4 LOGINX foo");
+    const text = lines.join("\n");
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("AGFsaWNlAGh1bnRlcjI=");
+    expect(lines.slice(1).map((l) => JSON.parse(l).data)).toEqual([
+      'a1 LOGIN "redacted" "redacted"', 'a2 login "redacted" "redacted"', "a3 AUTHENTICATE PLAIN", "a4 LOGINX foo"]);
+  });
+
   it("names files <user>-asimapd.trace inside the trace dir, whatever the user name", () => {
     expect(traceFileName("/t", "bob")).toBe("/t/bob-asimapd.trace");
     expect(traceFileName("/t", "../../etc/x")).toBe("/t/.._.._etc_x-asimapd.trace");
