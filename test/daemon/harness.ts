@@ -1,8 +1,9 @@
 // Test harness for the daemon: real asimapd processes (from dist/, built by `make test`),
 // real certificates from the openssl CLI, real MH mail copied from the fixtures, and a small
 // line-based IMAP client over node:net / node:tls.
+import { afterAll } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
+import { chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
@@ -20,8 +21,15 @@ export function requireBuild(): void {
   }
 }
 
+const made: string[] = [];
+// Registered while the importing test file is collected: runs after all of its tests.
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 export function tempDir(prefix = "asimapd-test-"): string {
   const d = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(d);
   chmodSync(d, 0o755); // user processes (other uids) must pass through to their mail
   return d;
 }
