@@ -3,7 +3,7 @@
 // not here does not exist for the client. Adding a command = grammar rule + AST type + entry here.
 import type { Command, CommandName } from "../protocol/ast.js";
 import type { Session, State } from "./session.js";
-import { bad, type Result, type CommandOf } from "./result.js";
+import { type Result, type CommandOf } from "./result.js";
 import { capability } from "./commands/capability.js";
 import { noop, check } from "./commands/noop.js";
 import { logout } from "./commands/logout.js";
@@ -40,9 +40,6 @@ export interface Entry<N extends CommandName> {
 
 const ANY: readonly State[] = ["authenticated", "selected"];
 const SELECTED: readonly State[] = ["selected"];
-const NONE: readonly State[] = [];
-
-const notNow = (why: string) => async (): Promise<Result> => bad(why);
 
 export const TABLE: { readonly [N in CommandName]: Entry<N> } = {
   CAPABILITY: { states: ANY, handler: capability },
