@@ -41,6 +41,8 @@ async function main(argv: string[]): Promise<void> {
     process.on("unhandledRejection", (e) => running.log.error({ err: (e as Error)?.stack ?? String(e) }, "unhandled rejection"));
     process.on("SIGTERM", () => onSignal("SIGTERM"));
     process.on("SIGINT", () => onSignal("SIGINT"));
+    process.on("SIGUSR1", () => running.log.info({ processes: running.server.supervisor.signalAll("SIGUSR1") },
+      "SIGUSR1 passed on to user processes (toggles their tracing)"));
     // A test and debugging aid: which user process serves whom.
     process.on("SIGUSR2", () => running.log.info({ userProcesses: running.server.supervisor.pids() }, "user processes"));
     if (process.send) process.send({ t: "listening", port: running.port, plainPort: running.plainPort });

@@ -56,6 +56,13 @@ export class Supervisor {
     return out;
   }
 
+  /** Sends a signal to every live user process (SIGUSR1 to the root toggles all traces). */
+  signalAll(signal: NodeJS.Signals): number {
+    let n = 0;
+    for (const p of this.procs.values()) if (p.child?.exitCode === null && p.child.kill(signal)) n++;
+    return n;
+  }
+
   /** A connected socket to the user's process, starting the process if needed. */
   async connect(user: string, maildir: string): Promise<Socket> {
     for (let attempt = 0; ; attempt++) {
