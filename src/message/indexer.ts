@@ -9,7 +9,7 @@ import { HeaderCollector } from "./header-collector.js";
 import { parseContentType, parseDisposition, parseEncoding, parseLanguage, paramValue } from "./mime-fields.js";
 import { buildEnvelope, buildSort } from "./envelope-build.js";
 
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2; // 2: ISO-2022 subjects decoded for SORT
 /** Dovecot's message_parser limits: deeper multiparts are leaves, later boundaries are body */
 export const MAX_NESTED_PARTS = 100;
 export const MAX_TOTAL_PARTS = 10_000;

@@ -5,6 +5,14 @@ import iconv from "iconv-lite";
 export function decodeCharset(bytes: Buffer, charset: string | null): string {
   const cs = (charset ?? "").trim().toLowerCase().replace(/\*.*$/, "");
   if (cs !== "" && cs !== "us-ascii" && iconv.encodingExists(cs)) return iconv.decode(bytes, cs);
+  // iconv-lite lacks the stateful ISO-2022 family; Node's WHATWG decoder (full ICU) has them.
+  if (cs !== "" && cs !== "us-ascii") {
+    try {
+      return new TextDecoder(cs).decode(bytes);
+    } catch {
+      // not a charset Node knows either: fall through to the guess below
+    }
+  }
   const s = bytes.toString("utf8");
   return s.includes("\ufffd") ? bytes.toString("latin1") : s;
 }
