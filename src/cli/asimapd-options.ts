@@ -58,7 +58,8 @@ export function buildProgram(): Command {
     .addOption(new Option("--cert <cert>", `TLS certificate (PEM) [default: ${DEFAULTS.cert}, or ${DEFAULTS.oldCert} if only that exists]`).env("SSL_CERT"))
     .addOption(new Option("--key <key>", `TLS key (PEM) [default: ${DEFAULTS.key}, or ${DEFAULTS.oldKey} if only that exists]`).env("SSL_KEY"))
     .addOption(new Option("--trace", "record post-login IMAP traffic in trace format 1.0, one file per user " +
-      "(<trace-dir>/<user>-asimapd.trace, rotated at 20 MiB x 5); SIGUSR1 to a user process toggles it " +
+      "(<trace-dir>/<user>-asimapd.trace, rotated at 20 MiB x 5); SIGUSR1 to asimapd (all users) or to " +
+      "one user process toggles it " +
       "(env TRACE: set and not 0/false/no/off)"))
     .addOption(new Option("--trace-dir <td>", "directory for trace files").env("TRACE_DIR").default(DEFAULTS.traceDir))
     .addOption(new Option("--debug", "log at debug level (env DEBUG: set and not 0/false/no/off)"))
@@ -73,7 +74,7 @@ export function buildProgram(): Command {
       "[default: 64M]").env("MAX_MESSAGE_SIZE"))
     .addOption(new Option("--run-dir <dir>", "where the user processes' socket directories go " +
       "[default: a new directory in the system tmpdir]").env("RUN_DIR"))
-    .addHelpText("after", "\nEnvironment only:\n" +
+    .addHelpText("after", "\nA .env file in the working directory sets variables not already set.\nEnvironment only:\n" +
       "  ENABLE_MH_FILE_LOCKING=true   take nmh's locks on MH folders (see README)\n" +
       "  ASIMAP_USER_NODE_OPTIONS      extra node options for user processes, e.g. --cpu-prof\n")
     .exitOverride()
