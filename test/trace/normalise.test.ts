@@ -33,6 +33,7 @@ const CASES: Record<string, Array<[string, string, string]>> = {
     ["A10 IDLE", "+ idling", "+ …"],
     ["A11 SELECT one", "* OK [UNSEEN 5] first unseen", "* OK [UNSEEN 5] …"],
     ["A12 LOGOUT", "* BYE Logging out", "* BYE …"],
+    ["A14 FETCH 9", "A14 BAD Command timed out ⟨no CRLF⟩", "A14 BAD … ⟨no CRLF⟩"],
     ["A13 FETCH 1 FLAGS", '* 1 FETCH (FLAGS (\\Seen))', '* 1 FETCH (FLAGS (\\Seen))'],
   ],
 };

@@ -1,6 +1,7 @@
 // Normalisation rules applied to every response line on both sides before comparison. Each
 // rule has a name, says why it exists, and is tested on its own (test/trace/normalise.test.ts).
 // Timing is never compared at all: trace_time/trace_delta_time are not part of a response.
+import { NO_CRLF } from "./sink.js";
 import { commandMailbox, imapWords, mailboxKey } from "./words.js";
 
 export type Side = "expected" | "got";
@@ -123,11 +124,13 @@ export const RULES: NormalisationRule[] = [
       "only without --ignore-text",
     optional: true,
     apply(line) {
+      // A response cut short (no CRLF) stays marked: that is not free text.
+      const cut = line.endsWith(NO_CRLF) ? NO_CRLF : "";
       const cont = /^\+( |$)/.exec(line);
-      if (cont) return "+ …";
+      if (cont) return `+ …${cut}`;
       const m = /^(\S+ (?:OK|NO|BAD|BYE|PREAUTH))(?: (\[[^\]]*\]))?(?: .*)?$/i.exec(line);
       if (!m) return line;
-      return `${m[1]}${m[2] ? ` ${m[2]}` : ""} …`;
+      return `${m[1]}${m[2] ? ` ${m[2]}` : ""} …${cut}`;
     },
   },
 ];
