@@ -2,7 +2,7 @@
 // asimap-replay: replays a protocol trace (format 1.0) against an IMAP server and reports
 // every response that differs from the recording. Exit 0: no difference; 1: differences;
 // 2: the replay could not run (bad trace, cannot connect, login refused).
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { TraceFormatError, readTrace } from "../trace/reader.js";
 import { ReplayError } from "../trace/replay/connection.js";
 import { RULES } from "../trace/replay/normalise.js";
@@ -32,7 +32,8 @@ const program = new Command()
   .option("--tls", "connect with TLS (IMAPS)", false)
   .option("--insecure", "with --tls: accept any server certificate", false)
   .requiredOption("--user <user>", "user to log in as (LOGIN)")
-  .requiredOption("--password <password>", "password for --user")
+  // The environment keeps the password out of the process list.
+  .addOption(new Option("--password <password>", "password for --user").env("ASIMAP_REPLAY_PASSWORD").makeOptionMandatory())
   .option("--connection <id>", "replay only this connection of the trace")
   .option("--ignore-text", "ignore the human text after OK/NO/BAD/BYE and '+'", false)
   .option("--timeout <ms>", "wait this long for a recorded completion", millis, 10_000)
