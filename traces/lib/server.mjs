@@ -53,6 +53,7 @@ function selfSignedCert() {
   const key = path.join(dir, "key.pem");
   execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
     "-keyout", key, "-out", cert], { stdio: "ignore" });
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   return (certCache = { cert, key });
 }
 
