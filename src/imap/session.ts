@@ -265,6 +265,16 @@ export class Session {
         this.log.error({ err: b, command: cmd.name, tag: cmd.tag }, "response broken mid-literal; closing");
         return BROKEN;
       })
+      // the disk full or a file the user may not write: the client's command failed (NO), the
+      // server is fine; saying BAD [SERVERBUG] would blame the wrong side
+      .with({ code: P.union("ENOSPC", "EDQUOT", "SQLITE_FULL") }, (err) => {
+        this.log.warn({ err, command: cmd.name, tag: cmd.tag }, "no space left");
+        return { status: "NO" as const, code: "OVERQUOTA", text: `${cmd.name} failed: no space left for this mailbox.` };
+      })
+      .with({ code: P.union("EACCES", "EPERM", "EROFS", "SQLITE_READONLY") }, (err) => {
+        this.log.warn({ err, command: cmd.name, tag: cmd.tag }, "permission denied");
+        return { status: "NO" as const, code: "NOPERM", text: `${cmd.name} failed: permission denied.` };
+      })
       .otherwise((err) => {
         this.log.error({ err, command: cmd.name, tag: cmd.tag }, "command failed unexpectedly");
         return bad(`Internal error in ${cmd.name}; the session goes on.`, "SERVERBUG");

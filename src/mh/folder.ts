@@ -80,11 +80,17 @@ export async function addMessage(
 async function writeNew(path: string, data: Buffer, mtime: Date): Promise<void> {
   const fh = await fsp.open(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600);
   try {
-    await fh.writeFile(data);
-  } finally {
-    await fh.close();
+    try {
+      await fh.writeFile(data);
+    } finally {
+      await fh.close();
+    }
+    await fsp.utimes(path, mtime, mtime);
+  } catch (e) {
+    // a disk that filled up mid-write must not keep the partial file (it holds the space)
+    await fsp.unlink(path).catch(() => undefined);
+    throw e;
   }
-  await fsp.utimes(path, mtime, mtime);
 }
 
 /** Give the file at `path` the next free number above max(folder, after); the old name stays. */
