@@ -37,7 +37,8 @@ export function prepareStatements(db: Database.Database) {
     updateNum: db.prepare("UPDATE messages SET num = ? WHERE mailbox_id = ? AND uid = ?"),
     updateFlags: db.prepare("UPDATE messages SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?"),
     updateMailboxState: db.prepare(
-      `UPDATE mailboxes SET uidnext = ?, highestmodseq = ?, dir_sig = ?, seq_sig = ?, racy = ? WHERE id = ?`,
+      `UPDATE mailboxes SET uidnext = ?, highestmodseq = ?, dir_sig = ?, seq_sig = ?, racy = ?, gen = ?
+       WHERE id = ?`,
     ),
     statusOf: db.prepare(
       `SELECT count(*) AS n, coalesce(sum(crlf_size), 0) AS size,
@@ -45,6 +46,8 @@ export function prepareStatements(db: Database.Database) {
          sum(instr(' ' || flags || ' ', ' \\Deleted ') > 0) AS deleted
        FROM messages WHERE mailbox_id = ?`,
     ),
+    getSnapshot: db.prepare("SELECT gen, data, flags FROM snapshots WHERE mailbox_id = ?"),
+    putSnapshot: db.prepare("INSERT OR REPLACE INTO snapshots (mailbox_id, gen, data, flags) VALUES (?, ?, ?, ?)"),
     setDirSig: db.prepare("UPDATE mailboxes SET dir_sig = ?, racy = 1 WHERE id = ?"),
     expungedSince: db.prepare("SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid").pluck(),
     getIndex: db.prepare("SELECT idx FROM messages WHERE mailbox_id = ? AND uid = ?").pluck(),

@@ -52,6 +52,15 @@ const MIGRATIONS: Array<(db: Db) => void> = [
     // which subdirectories each directory had at a given stat signature (see listFolders)
     db.exec(`CREATE TABLE dir_cache (path TEXT PRIMARY KEY, sig TEXT NOT NULL, subdirs TEXT NOT NULL);`);
   },
+  (db) => {
+    // `gen` moves with every change to a mailbox's records; a snapshot of the records (one
+    // packed BLOB, see snapshot.ts) is valid only for the gen it was written at
+    db.exec(`
+      ALTER TABLE mailboxes ADD COLUMN gen INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE snapshots (mailbox_id INTEGER PRIMARY KEY, gen INTEGER NOT NULL, data BLOB NOT NULL,
+        flags TEXT NOT NULL);
+    `);
+  },
 ];
 
 export function openStateDb(root: string): Db {

@@ -12,6 +12,7 @@ import type { MimeIndex } from "../message/types.js";
 import type { StoreContext } from "./context.js";
 import { toLf } from "./crlf.js";
 import { normaliseFlags, sameFlags } from "./flags.js";
+import { packRecords, unpackRecords } from "./snapshot.js";
 import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
@@ -51,6 +52,7 @@ export interface MailboxRow {
   dir_sig: string | null;
   seq_sig: string | null;
   racy: number;
+  gen: number;
 }
 
 export class MhMailbox extends EventEmitter implements Mailbox {
@@ -64,6 +66,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private seqSig: string | null;
   private racy: boolean;
   private loaded = false;
+  /** moves with every change to the records; the snapshot written at `snapshotGen` */
+  private gen: number;
+  private snapshotGen = -1;
   /** numbers we added since the last scan, and whether we touched the directory at all */
   private pendingSelf = new Set<number>();
   private guards = new Set<Guard>();
@@ -87,6 +92,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.dirSig = row.dir_sig;
     this.seqSig = row.seq_sig;
     this.racy = row.racy !== 0;
+    this.gen = row.gen;
     this.uidValidity = row.uidvalidity;
     this.on("newListener", (ev) => {
       if (ev === "change" && !this.gone) this.startWatch();
@@ -316,6 +322,11 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   close(): void {
     this.stopWatch();
+    try {
+      this.saveSnapshot();
+    } catch (e) {
+      this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "could not save the records snapshot");
+    }
     for (const g of this.guards.values()) void fsp.unlink(g.path).catch(() => undefined);
     this.guards.clear();
   }
@@ -373,24 +384,52 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    */
   private ensureLoaded(): void {
     if (this.loaded) return;
-    const rows = this.ctx.stmts.messagesOf.all(this.id) as Array<
-      [number, number, number, number, number, number, number, string]
-    >;
-    const recs: MessageRecord[] = new Array(rows.length);
+    const recs: MessageRecord[] = [];
     // most messages share one of a few flag sets: one array per distinct set (records are
     // never mutated, a change replaces the record)
     const flagLists = new Map<string, Flag[]>();
-    for (let i = 0; i < rows.length; i++) {
-      const [uid, num, ino, size, mtime, modseq, crlf, flags] = rows[i];
+    const add = (uid: number, num: number, ino: number, size: number, mtime: number, modseq: number,
+      crlf: number, flags: string) => {
       let fl = flagLists.get(flags);
       if (!fl) flagLists.set(flags, (fl = flags === "" ? [] : flags.split(" ")));
       const r: MessageRecord = { uid, num, flags: fl, modseq, size: crlf, internalDate: secondsDate(mtime) };
-      recs[i] = r;
+      recs.push(r);
       this.byUid.set(uid, r);
       this.idents.set(uid, { ino, size, mtime });
+    };
+    const snap = this.ctx.stmts.getSnapshot.get(this.id) as { gen: number; data: Buffer; flags: string } | undefined;
+    if (snap && snap.gen === this.gen && unpackRecords(snap.data, snap.flags, add)) {
+      this.snapshotGen = this.gen;
+    } else {
+      recs.length = 0;
+      this.byUid.clear();
+      this.idents.clear();
+      const rows = this.ctx.stmts.messagesOf.all(this.id) as Array<
+        [number, number, number, number, number, number, number, string]
+      >;
+      for (const row of rows) add(...row);
     }
     this.recs = recs;
     this.loaded = true;
+  }
+
+  /** Pack the records for the next process (see snapshot.ts); done on close, when they changed. */
+  saveSnapshot(): void {
+    if (!this.loaded || this.snapshotGen === this.gen) return;
+    const recs = this.recs;
+    const idents = this.idents;
+    const { data, flags } = packRecords(
+      (function* () {
+        for (const r of recs) {
+          const i = idents.get(r.uid)!;
+          yield { uid: r.uid, num: r.num, ino: i.ino, size: i.size, mtime: i.mtime, modseq: r.modseq, crlf: r.size,
+            flags: r.flags.join(" ") };
+        }
+      })(),
+      recs.length,
+    );
+    this.ctx.stmts.putSnapshot.run(this.id, this.gen, data, flags);
+    this.snapshotGen = this.gen;
   }
 
   /**
@@ -571,6 +610,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const seqSig = ch.seqSig ?? this.seqSig;
     const racy = ch.racy ?? this.racy;
 
+    const gen = anyMessageChange || renumberedRecs.length > 0 ? this.gen + 1 : this.gen;
     const s = this.ctx.stmts;
     this.ctx.db.transaction(() => {
       for (const uid of expunged) {
@@ -583,12 +623,13 @@ export class MhMailbox extends EventEmitter implements Mailbox {
         s.insertMessage.run(this.id, rec.uid, rec.num, ident.ino, ident.size, ident.mtime, modseq, rec.size,
           rec.flags.join(" "));
       }
-      s.updateMailboxState.run(uidNext, highest, dirSig, seqSig, racy ? 1 : 0, this.id);
+      s.updateMailboxState.run(uidNext, highest, dirSig, seqSig, racy ? 1 : 0, gen, this.id);
     })();
 
     // state in memory follows the committed transaction
     this._uidNext = uidNext;
     this._highestModseq = highest;
+    this.gen = gen;
     this.dirSig = dirSig;
     this.seqSig = seqSig;
     this.racy = racy;

@@ -141,6 +141,7 @@ export class MhUserStore implements UserStore {
     const db = this.ctx.db;
     db.transaction(() => {
       db.prepare("DELETE FROM messages WHERE mailbox_id = ?").run(row.id);
+      db.prepare("DELETE FROM snapshots WHERE mailbox_id = ?").run(row.id);
       db.prepare("DELETE FROM expunged WHERE mailbox_id = ?").run(row.id);
       if (hasChildren) {
         // RFC 3501 §6.3.4: the name stays as a \Noselect parent of its children
@@ -295,6 +296,7 @@ export class MhUserStore implements UserStore {
       if (r.noselect && childRemains) continue;
       db.transaction(() => {
         db.prepare("DELETE FROM messages WHERE mailbox_id = ?").run(r.id);
+        db.prepare("DELETE FROM snapshots WHERE mailbox_id = ?").run(r.id);
         db.prepare("DELETE FROM expunged WHERE mailbox_id = ?").run(r.id);
         db.prepare("DELETE FROM mailboxes WHERE id = ?").run(r.id);
       })();
