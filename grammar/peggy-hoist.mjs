@@ -101,18 +101,47 @@ function hoist(code) {
 
   const out = [
     ...lines.slice(0, start),
-    "// per-parse state, reset by peg$parse (hoisted by grammar/peggy-hoist.mjs)",
+    "// per-parse state, reset by peg$run (hoisted by grammar/peggy-hoist.mjs)",
     `let input, lowerInput, options, ${names.join(", ")};`,
     ...moduleLevel,
-    "function peg$parse(input$, options$) {",
-    "  input = input$;",
-    "  lowerInput = input$.toLowerCase(); // latin1: same length, 1:1",
-    "  options = options$;",
-    ...perCall,
-    "}",
+    ...silentFirstPass(perCall.join("\n")),
     ...lines.slice(end + 1),
   ];
   return out.join("\n");
+}
+
+/** Peggy records, for every alternative that fails at the furthest position so far, what it
+ *  expected (peg$fail: a fresh array each time that position advances, a push per alternative):
+ *  on a 60-byte command that is most of the garbage. Those records only serve the error message,
+ *  so the first pass runs with expectations silenced; only a command that fails to parse is
+ *  parsed again, exactly as Peggy would, to build the same error. Both passes run the same code
+ *  (peg$silentFails changes nothing but the recording) and the actions are pure, so the result
+ *  or the exception of the first pass is the one a single recording pass would give. */
+function silentFirstPass(body) {
+  const silentInit = "  peg$silentFails = options.peg$silentFails | 0;";
+  const onFailure = "  if (peg$success) {\n    return peg$result;\n  } else {\n    peg$throw();\n  }";
+  if (!body.includes(silentInit) || !body.includes(onFailure)) {
+    throw new Error("peggy-hoist: peg$parse's failure handling not found");
+  }
+  const run = body
+    .replace(silentInit, "  peg$silentFails = (options.peg$silentFails | 0) + silent$;")
+    .replace(onFailure, "  if (peg$success) {\n    return peg$result;\n  } else {\n    if (silent$ === 1) return peg$RETRY;\n    peg$throw();\n  }");
+  return [
+    "const peg$RETRY = {};",
+    "function peg$parse(input$, options$) {",
+    "  if (options$ === undefined || !options$.peg$library) {",
+    "    const r = peg$run(input$, options$, 1);",
+    "    if (r !== peg$RETRY) return r;",
+    "  }",
+    "  return peg$run(input$, options$, 0); // the same parse again, recording expectations",
+    "}",
+    "function peg$run(input$, options$, silent$) {",
+    "  input = input$;",
+    "  lowerInput = input$.toLowerCase(); // latin1: same length, 1:1",
+    "  options = options$;",
+    run,
+    "}",
+  ];
 }
 
 export function use(config) {
