@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { RotatingTraceFile, TraceRecorder, traceFileName } from "../../src/trace/writer.js";
 import { byConnection, parseTrace } from "../../src/trace/reader.js";
+import { OLD_TRACES } from "../fixtures/paths.js";
 
-const OLD = "/work/shared/traces/asimap";
+const OLD = OLD_TRACES;
 
 describe("trace reader reads the old server's traces", () => {
   it("every scenario", () => {

@@ -1,22 +1,20 @@
-// End to end with imapflow (a real client from the ecosystem) against the engine.
+// End to end with imapflow (a real client from the ecosystem) against the real asimapd over TLS.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { chownSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ImapFlow } from "imapflow";
-import { createUserServer } from "../../src/imap/user-server.js";
-import type { UserServer } from "../../src/imap/api.js";
-import { makeMail, silentLogger } from "../imap/harness.js";
-import { startFront } from "./front.js";
+import { makeMail } from "../imap/harness.js";
+import { startAsimapd, type E2eServer } from "./server.js";
 
 let mail: ReturnType<typeof makeMail>;
-let server: UserServer;
-let front: Awaited<ReturnType<typeof startFront>>;
+let server: E2eServer;
 const clients: ImapFlow[] = [];
 
 async function client(): Promise<ImapFlow> {
   const c = new ImapFlow({
-    host: "127.0.0.1", port: front.port, secure: false, logger: false,
+    host: "127.0.0.1", port: server.tlsPort, secure: true, logger: false,
+    tls: { rejectUnauthorized: false },
     auth: { user: "tester", pass: "secret" },
   });
   await c.connect();
@@ -26,14 +24,11 @@ async function client(): Promise<ImapFlow> {
 
 beforeEach(async () => {
   mail = makeMail();
-  process.env.MH = join(mail.home, ".mh_profile");
-  server = await createUserServer({ username: "tester", maildir: mail.root, logger: silentLogger });
-  front = await startFront(server, "tester", "secret");
+  server = await startAsimapd(mail.home, mail.root);
 });
 afterEach(async () => {
   for (const c of clients.splice(0)) await c.logout().catch(() => c.close());
-  await front.close();
-  await server.shutdown();
+  await server.stop();
   mail.cleanup();
 });
 
@@ -87,8 +82,9 @@ describe("imapflow", () => {
     await waitFor(() => seen.includes(9));
     const drop = join(mail.home, "drop");
     writeFileSync(drop, "From x@y.example Mon Jan  1 00:00:00 2024\nSubject: by inc\n\nhi\n\n");
+    if (server.owner.uid !== undefined) chownSync(drop, server.owner.uid, server.owner.gid!);
     execFileSync("/usr/bin/mh/inc", ["+inbox", "-file", drop, "-truncate", "-silent"], {
-      env: { ...process.env, HOME: mail.home, MH: join(mail.home, ".mh_profile") },
+      env: { ...process.env, HOME: mail.home, MH: join(mail.home, ".mh_profile") }, ...server.owner,
     });
     await waitFor(() => seen.includes(10));
   });

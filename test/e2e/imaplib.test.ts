@@ -1,31 +1,27 @@
-// End to end with Python's imaplib.
+// End to end with Python's imaplib against the real asimapd: over TLS, and over the plain port
+// with STARTTLS.
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createUserServer } from "../../src/imap/user-server.js";
-import type { UserServer } from "../../src/imap/api.js";
-import { makeMail, silentLogger } from "../imap/harness.js";
-import { startFront } from "./front.js";
+import { makeMail } from "../imap/harness.js";
+import { startAsimapd, type E2eServer } from "./server.js";
 
 let mail: ReturnType<typeof makeMail>;
-let server: UserServer;
-let front: Awaited<ReturnType<typeof startFront>>;
+let server: E2eServer;
 
 beforeEach(async () => {
   mail = makeMail();
-  process.env.MH = join(mail.home, ".mh_profile");
-  server = await createUserServer({ username: "tester", maildir: mail.root, logger: silentLogger });
-  front = await startFront(server, "tester", "secret");
+  server = await startAsimapd(mail.home, mail.root);
 });
 afterEach(async () => {
-  await front.close();
-  await server.shutdown();
+  await server.stop();
   mail.cleanup();
 });
 
-it("python imaplib: list, select, fetch, search, store, copy, append, expunge", async () => {
-  const { stdout } = await promisify(execFile)("python3", [join(import.meta.dirname, "imaplib_client.py"), String(front.port)]);
+it.each(["tls", "starttls"])("python imaplib (%s): list, select, fetch, search, store, copy, append, expunge", async (mode) => {
+  const port = mode === "tls" ? server.tlsPort : server.plainPort;
+  const { stdout } = await promisify(execFile)("python3", [join(import.meta.dirname, "imaplib_client.py"), String(port), mode]);
   const r = JSON.parse(stdout);
   expect(r.list).toContain('(\\HasNoChildren) "/" INBOX');
   expect(r.list).toContain('(\\HasNoChildren \\Sent) "/" "Sent Messages"');

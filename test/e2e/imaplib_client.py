@@ -1,9 +1,17 @@
 # Drives the server with Python's imaplib; prints one JSON object with what it saw.
-import imaplib, json, sys
+import imaplib, json, ssl, sys
 
 port = int(sys.argv[1])
+mode = sys.argv[2] if len(sys.argv) > 2 else "tls"
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE  # the test server's certificate is self-signed
 out = {}
-m = imaplib.IMAP4("127.0.0.1", port)
+if mode == "tls":
+    m = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
+else:
+    m = imaplib.IMAP4("127.0.0.1", port)
+    m.starttls(ssl_context=ctx)
 m.login("tester", "secret")
 typ, boxes = m.list()
 out["list"] = [b.decode() for b in boxes]

@@ -9,8 +9,9 @@ import { pino } from "pino";
 import { createUserServer } from "../../src/imap/user-server.js";
 import type { Logger, UserServer } from "../../src/imap/api.js";
 import type { Handoff } from "../../src/protocol/handoff.js";
+import { MAIL_BEFORE } from "../fixtures/paths.js";
 
-export const FIXTURE = "/work/shared/traces/asimap/mail-before";
+export const FIXTURE = MAIL_BEFORE;
 
 /** A temp HOME with `.mh_profile` and the fixture MH tree under `Mail`, mtimes as recorded. */
 export function makeMail(): { home: string; root: string; cleanup: () => void } {

@@ -5,13 +5,14 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { useServer } from "./setup.js";
 import type { RawClient } from "./harness.js";
+import { OLD_TRACES } from "../fixtures/paths.js";
 
 const t = useServer();
 
 interface Rec { conn: string; dir: string; data: string }
 
 function clientLines(scenario: string): Map<string, string[]> {
-  const recs = readFileSync(`/work/shared/traces/asimap/${scenario}/wire.jsonl`, "utf8")
+  const recs = readFileSync(`${OLD_TRACES}/${scenario}/wire.jsonl`, "utf8")
     .split("\n").filter(Boolean).map((l) => JSON.parse(l) as Rec);
   const byConn = new Map<string, string[]>();
   const loggedIn = new Set<string>();

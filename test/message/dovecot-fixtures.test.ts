@@ -3,8 +3,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compareWithDovecot } from "./compare.js";
 import { haveDovecot } from "./dovecot-oracle.js";
+import { MAIL_BEFORE } from "../fixtures/paths.js";
 
-const BASE = "/work/shared/traces/asimap/mail-before";
+const BASE = MAIL_BEFORE;
 const files: string[] = [];
 for (const d of ["inbox", "one", "problems"]) {
   const names = readdirSync(`${BASE}/${d}`).filter((f) => /^\d+$/.test(f));

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { crlfChunks, indexMessage, partialPieces, resolveSection, type SectionData } from "../../src/message/index.js";
 import { dovecotFetch, haveDovecot } from "./dovecot-oracle.js";
 import { message } from "./mime-gen.js";
+import { MAIL_BEFORE } from "../fixtures/paths.js";
 
 type Spec = { part: number[]; text?: "HEADER" | "HEADER.FIELDS" | "HEADER.FIELDS.NOT" | "TEXT" | "MIME"; fields?: string[] };
 const SECTIONS: Array<[string, Spec, { offset: number; length: number }?]> = [
@@ -63,7 +64,7 @@ function check(messages: Buffer[], names: string[]) {
 
 describe.runIf(haveDovecot)("sections against Dovecot", () => {
   it("fixtures: every section's bytes equal Dovecot's", () => {
-    const BASE = "/work/shared/traces/asimap/mail-before";
+    const BASE = MAIL_BEFORE;
     const files: string[] = [];
     for (const d of ["inbox", "one", "problems"]) {
       for (const f of readdirSync(`${BASE}/${d}`).filter((f) => /^\d+$/.test(f))) files.push(`${d}/${f}`);

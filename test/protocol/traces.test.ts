@@ -1,4 +1,4 @@
-// Every client command recorded from the old server (../shared/traces/asimap/*/wire.jsonl) frames
+// Every client command recorded from the old server (test/fixtures/asimap-traces/*/wire.jsonl) frames
 // and parses, except the deliberately bad ones of the `errors` scenario, listed here with the
 // BAD text we give.
 import { describe, expect, test } from "vitest";
@@ -7,9 +7,9 @@ import { join, resolve } from "node:path";
 import { Framer } from "../../src/protocol/framer.js";
 import { parseCommand, ParseError } from "../../src/protocol/parse.js";
 import type { Command } from "../../src/protocol/ast.js";
+import { OLD_TRACES } from "../fixtures/paths.js";
 
-// the shared material sits next to the checkout (../shared), as in the issue
-const TRACES = [resolve("../shared/traces/asimap"), resolve("traces/asimap")].find((d) => existsSync(d)) ?? resolve("../shared/traces/asimap");
+const TRACES = OLD_TRACES;
 
 /** tag (or the whole line when untagged) -> the BAD reason we must give */
 const EXPECTED_BAD: Record<string, RegExp> = {

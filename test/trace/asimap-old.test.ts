@@ -9,8 +9,9 @@ import { readTrace } from "../../src/trace/reader.js";
 import { replay } from "../../src/trace/replay/replay.js";
 // @ts-expect-error plain JS shared with traces/record.mjs
 import { ROOT, startAsimapd } from "../../traces/lib/server.mjs";
+import { OLD_TRACES } from "../fixtures/paths.js";
 
-const OLD = "/work/shared/traces/asimap";
+const OLD = OLD_TRACES;
 const LISTED: Record<string, Record<string, string>> = JSON.parse(
   readFileSync(path.join(ROOT as string, "traces/asimap-differences.json"), "utf8"),
 );

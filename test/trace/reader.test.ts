@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { TraceFormatError, byConnection, parseTrace, readTrace } from "../../src/trace/reader.js";
+import { OLD_TRACES } from "../fixtures/paths.js";
 
-const OLD = "/work/shared/traces/asimap";
+const OLD = OLD_TRACES;
 
 describe("trace reader on the old server's traces", () => {
   it("reads the idle trace: header, records, connections in order", async () => {

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { readTrace } from "../../src/trace/reader.js";
 import { canonical, canonicalOrder, lineDiff, sameResponses } from "../../src/trace/replay/compare.js";
 import { buildScript } from "../../src/trace/replay/script.js";
+import { OLD_TRACES } from "../fixtures/paths.js";
 
-const OLD = "/work/shared/traces/asimap";
+const OLD = OLD_TRACES;
 
 describe("replay script from the old server's idle trace", () => {
   it("attributes responses to the commands that caused them, IDLE included", async () => {
