@@ -34,6 +34,20 @@ export interface RootServerOptions {
   preAuthTimeoutMs?: number;
 }
 
+/** TLS 1.2+ with forward secrecy and AEAD only (Mozilla "intermediate"): Node's default list
+ *  still admits RSA key exchange and CBC suites such as AES256-GCM-SHA384 and AES128-SHA. TLS 1.3
+ *  suites are all modern and stay at their defaults. */
+const TLS_POLICY = {
+  minVersion: "TLSv1.2" as const,
+  ciphers: [
+    "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    "DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES256-GCM-SHA384",
+  ].join(":"),
+  honorCipherOrder: true,
+};
+
 export class RootServer {
   readonly supervisor: Supervisor;
   private readonly pw: PasswordFile;
@@ -45,7 +59,7 @@ export class RootServer {
   private sweeper: NodeJS.Timeout;
 
   constructor(private readonly o: RootServerOptions) {
-    this.secureContext = createSecureContext({ cert: o.cert, key: o.key, minVersion: "TLSv1.2" });
+    this.secureContext = createSecureContext({ cert: o.cert, key: o.key, ...TLS_POLICY });
     this.pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
     this.supervisor = new Supervisor({ runDir: o.runDir, userMain: o.userMain, nodeOptions: o.userNodeOptions,
       userArgs: o.userArgs, log: o.log, onTrace: o.onTrace });
@@ -57,7 +71,7 @@ export class RootServer {
   async start(): Promise<{ port: number; plainPort?: number }> {
     await this.pw.load();
     // (tls.createServer ignores a `secureContext` option: give it the PEMs themselves)
-    const tlsServer = createTlsServer({ cert: this.o.cert, key: this.o.key, minVersion: "TLSv1.2" },
+    const tlsServer = createTlsServer({ cert: this.o.cert, key: this.o.key, ...TLS_POLICY },
       (s) => this.accept(s, true));
     tlsServer.on("tlsClientError", (e, s) => {
       this.o.log.debug({ remote: `${s.remoteAddress}:${s.remotePort}`, err: e.message }, "TLS handshake failed");

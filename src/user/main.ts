@@ -13,6 +13,7 @@ import { createUserServer } from "../imap/user-server.js";
 import type { UserServer } from "../imap/api.js";
 import { decodeHandoff } from "../protocol/handoff.js";
 import { createLogger, type Log } from "../log.js";
+import { inspectorOnSignal, startProfilingFromEnv } from "../profile.js";
 import { RotatingTraceFile, TraceRecorder, traceFileName } from "../trace/writer.js";
 
 const MAX_HEADER = 64 * 1024;
@@ -88,10 +89,15 @@ async function main(): Promise<void> {
   const o = parseArgs();
   const maildir = path.resolve(o.maildir);
   dropPrivileges(maildir);
+  // what we create (state database, folders, messages, temporaries) is for this user only, as
+  // nmh's own defaults (Msg-Protect 600, Folder-Protect 700); the inherited umask is often 022
+  process.umask(0o077);
   process.title = `asimapd-user ${o.user}`;
   const proof = process.env.ASIMAPD_USER_PROOF ?? "";
   delete process.env.ASIMAPD_USER_PROOF;
   const log = createLogger({ username: o.user, debug: o.debug, logConfig: o.logConfig });
+  startProfilingFromEnv(`user-${o.user}`, log);
+  inspectorOnSignal(log);
 
   // Trace lines go to the root (which may write the trace directory) or, when run alone, to
   // the trace file directly.
