@@ -7,6 +7,7 @@ import { CommanderError } from "commander";
 import { existsSync } from "node:fs";
 import { ConfigError, startAsimapd, type AsimapdConfig } from "./asimapd-run.js";
 import { buildProgram, resolveConfig } from "./asimapd-options.js";
+import { inspectorOnSignal, startProfilingFromEnv } from "../profile.js";
 
 async function main(argv: string[]): Promise<void> {
   // Like the old server (python-dotenv): a .env in the working directory fills in variables
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<void> {
   }
   try {
     const running = await startAsimapd(config);
+    startProfilingFromEnv("root", running.log);
     const onSignal = (sig: string) => {
       running.log.info({ signal: sig }, "signal received");
       running.stop().then(() => process.exit(0), () => process.exit(1));
@@ -43,8 +45,9 @@ async function main(argv: string[]): Promise<void> {
     process.on("SIGINT", () => onSignal("SIGINT"));
     process.on("SIGUSR1", () => running.log.info({ processes: running.server.supervisor.signalAll("SIGUSR1") },
       "SIGUSR1 passed on to user processes (toggles their tracing)"));
-    // A test and debugging aid: which user process serves whom.
+    // A test and debugging aid: which user process serves whom; and the inspector, on demand.
     process.on("SIGUSR2", () => running.log.info({ userProcesses: running.server.supervisor.pids() }, "user processes"));
+    inspectorOnSignal(running.log);
     if (process.send) process.send({ t: "listening", port: running.port, plainPort: running.plainPort });
   } catch (e) {
     if (e instanceof ConfigError || (e as NodeJS.ErrnoException).code) {

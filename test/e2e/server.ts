@@ -24,7 +24,7 @@ function chownTree(p: string, uid: number, gid: number): void {
 }
 
 /** Serves `home/Mail` (with `home/.mh_profile`) as user tester / password secret. */
-export async function startAsimapd(home: string, root: string): Promise<E2eServer> {
+export async function startAsimapd(home: string, root: string, env: Record<string, string> = {}): Promise<E2eServer> {
   const owner = isRoot ? { uid: 65534, gid: 65534 } : {};
   if (owner.uid !== undefined) chownTree(home, owner.uid, owner.gid!);
   const conf = tempDir("asimap-e2e-");
@@ -35,7 +35,7 @@ export async function startAsimapd(home: string, root: string): Promise<E2eServe
   const { cert, key } = makeCert();
   const daemon = await startDaemon(
     ["--plain-port", "0", "--cert", cert, "--key", key, "--pwfile", pwfile, "--run-dir", tempDir("asimap-run-")],
-    { MH: join(home, ".mh_profile"), HOME: home },
+    { MH: join(home, ".mh_profile"), HOME: home, ...env },
   );
   return {
     daemon, tlsPort: daemon.port, plainPort: daemon.plainPort!, owner,
