@@ -65,7 +65,7 @@ async function main() {
   {
     const w = await open();
     const [, took] = await timed(() => w.box.messages());
-    rows.push(["first messages() after a warm open (records read from SQLite, as SELECT does)", took]);
+    rows.push(["first messages() after a warm open (records from the packed snapshot, as SELECT pays)", took]);
     await w.store.close();
   }
 
