@@ -54,8 +54,72 @@ function classTables(code) {
   return out.slice(0, at) + "\n" + [...tables, ...helpers].join("\n") + out.slice(at);
 }
 
+/** `$[class]+` (a token whose text is all that is kept): Peggy still collects every character in
+ *  an array and tests each through a one-character string; this scans the table in one loop.
+ *  Same position, same result for the `$` (the text), same single expectation record at the
+ *  character that ends the run. Only loops directly under `$` are rewritten (elsewhere the array
+ *  is the value). */
+function scanLoops(code) {
+  const loop = new RegExp(
+    [
+      String.raw`^( *)(s\d+) = \[\];`,
+      String.raw`\1(s\d+) = input\.charAt\(peg\$currPos\);`,
+      String.raw`\1if \(peg\$cls\((peg\$t\d+), (peg\$r\d+), \3\)\) \{`,
+      String.raw`\1  peg\$currPos\+\+;`,
+      String.raw`\1\} else \{`,
+      String.raw`\1  \3 = peg\$FAILED;`,
+      String.raw`\1  if \(peg\$silentFails === 0\) \{ peg\$fail\((peg\$e\d+)\); \}`,
+      String.raw`\1\}`,
+      String.raw`\1if \(\3 !== peg\$FAILED\) \{`,
+      String.raw`\1  while \(\3 !== peg\$FAILED\) \{`,
+      String.raw`\1    \2\.push\(\3\);`,
+      String.raw`\1    \3 = input\.charAt\(peg\$currPos\);`,
+      String.raw`\1    if \(peg\$cls\(\4, \5, \3\)\) \{`,
+      String.raw`\1      peg\$currPos\+\+;`,
+      String.raw`\1    \} else \{`,
+      String.raw`\1      \3 = peg\$FAILED;`,
+      String.raw`\1      if \(peg\$silentFails === 0\) \{ peg\$fail\(\6\); \}`,
+      String.raw`\1    \}`,
+      String.raw`\1  \}`,
+      String.raw`\1\} else \{`,
+      String.raw`\1  \2 = peg\$FAILED;`,
+      String.raw`\1\}`,
+      String.raw`\1if \(\2 !== peg\$FAILED\) \{`,
+      String.raw`\1  (s\d+) = input\.substring\(\7, peg\$currPos\);`,
+      "",
+    ].join("\n"),
+    "gm",
+  );
+  let n = 0;
+  const out = code.replace(loop, (_m, ind, arr, ch, t, r, e, text) => {
+    n++;
+    return [
+      `${ind}${arr} = peg$scan(${t}, ${r}, ${e});`,
+      `${ind}${ch} = peg$FAILED;`,
+      `${ind}if (${arr} !== peg$FAILED) {`,
+      `${ind}  ${text} = input.substring(${text}, peg$currPos);`,
+      "",
+    ].join("\n");
+  });
+  if (n === 0) throw new Error("peggy-hoist: no $[class]+ loop found");
+  const helper = [
+    "  function peg$scan(t, re, e) {",
+    "    const start = peg$currPos;",
+    "    for (;;) {",
+    "      const c = input.charCodeAt(peg$currPos); // NaN past the end, like charAt's \"\"",
+    "      if (!(c < 256 ? t[c] === 1 : re.test(input.charAt(peg$currPos)))) break;",
+    "      peg$currPos++;",
+    "    }",
+    "    if (peg$silentFails === 0) { peg$fail(e); }",
+    "    return peg$currPos > start ? true : peg$FAILED;",
+    "  }",
+  ];
+  const at = out.indexOf("  function peg$cls(");
+  return out.slice(0, at) + helper.join("\n") + "\n" + out.slice(at);
+}
+
 function hoist(code) {
-  const lines = classTables(fastCaseInsensitive(code)).split("\n");
+  const lines = scanLoops(classTables(fastCaseInsensitive(code))).split("\n");
   const start = lines.findIndex((l) => l === "function peg$parse(input, options) {");
   if (start < 0) throw new Error("peggy-hoist: peg$parse not found");
   let end = start + 1;
