@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "../daemon/harness.js";
-import { Client as C, freshLoopback } from "../daemon/harness.js";
-import { expectNoServerBug, messageFiles, probe, startLive, type Live } from "./live.js";
+import { Client as C } from "../daemon/harness.js";
+import { expectNoServerBug, freshLoopback, messageFiles, probe, startLive, type Live } from "./live.js";
 
 const SEED = Number(process.env.ASIMAP_FUZZ_SEED ?? 20261128);
 const N = Number(process.env.ASIMAP_FUZZ_LINES ?? 120);

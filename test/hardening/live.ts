@@ -4,7 +4,15 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { pbkdf2Encode } from "../../src/daemon/hashers.js";
-import { Client, freshLoopback, makeCert, makeMaildir, startDaemon, tempDir, userProcesses, writePwfile, type Daemon } from "../daemon/harness.js";
+import { Client, makeCert, makeMaildir, startDaemon, tempDir, userProcesses, writePwfile, type Daemon } from "../daemon/harness.js";
+
+let addr = 0;
+/** A fresh 127.x.y.z source address (failed logins and throttling are counted per address);
+ *  unlike the daemon harness's, good for thousands of connections. */
+export function freshLoopback(): string {
+  addr++;
+  return `127.${100 + (addr >> 16)}.${(addr >> 8) & 255}.${(addr & 255) || 1}`;
+}
 
 export interface Live {
   d: Daemon;

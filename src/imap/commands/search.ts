@@ -124,7 +124,10 @@ export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<M
       try {
         if (!(await matches(c, k, star))) { all = false; break; }
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") { all = false; break; }
+        // the file went away under us (another session's EXPUNGE, nmh's rmm): not a match;
+        // the expunge is announced later, the SEARCH itself does not fail
+        const code = (e as { code?: string }).code;
+        if (code === "ENOENT" || code === "EXPUNGEISSUED") { all = false; break; }
         throw e;
       }
     }
