@@ -10,19 +10,45 @@
 // The rewrite relies on the shape of Peggy 5's output (top-level statements of peg$parse at
 // two-space indentation) and fails the build loudly if that shape is not found.
 
-/** `"KEYWORD"i` matches: compare against a lower-cased copy of the input made once per parse,
- *  instead of allocating and lower-casing a substring for every alternative tried. */
+/** `"KEYWORD"i` matches: Peggy tests `input.substr(pos, n).toLowerCase() === "keyword"`, a
+ *  substring and a lower-cased copy for every alternative tried. peg$ci compares character codes
+ *  in place instead (ASCII letters either case, anything else exactly), and stops at the first
+ *  difference, so the usual failing alternative costs one comparison. For latin1 input (every
+ *  command: the wrapper decodes bytes as latin1) that is the same test; a character above 0xFF
+ *  (only sub-rule tests) goes to Peggy's own expression. */
 function fastCaseInsensitive(code) {
+  const literals = new Map(
+    [...code.matchAll(/^ {2}const (peg\$c\d+) = ("(?:[^"\\]|\\.)*");$/gm)].map(([, c, v]) => [c, JSON.parse(v)]),
+  );
   let n = 0;
   const out = code.replace(
     /^(\s*)(s\d+) = input\.substr\(peg\$currPos, (\d+)\);\n(\s*)if \(\2\.toLowerCase\(\) === (peg\$c\d+)\) \{\n/gm,
     (_m, ind, v, len, ind2, c) => {
       n++;
-      return `${ind}if (lowerInput.startsWith(${c}, peg$currPos)) {\n${ind2}  ${v} = input.substr(peg$currPos, ${len});\n`;
+      const lit = literals.get(c);
+      if (lit === undefined || lit.length !== +len || !/^[\x20-\x7e]+$/.test(lit) || lit !== lit.toLowerCase()) {
+        throw new Error(`peggy-hoist: case-insensitive literal ${c} is not lower-case printable ASCII`);
+      }
+      return `${ind}if (peg$ci(${c}, peg$currPos)) {\n${ind2}  ${v} = input.substr(peg$currPos, ${len});\n`;
     },
   );
   if (n === 0) throw new Error("peggy-hoist: no case-insensitive literal found");
-  return out;
+  const helper = [
+    "  function peg$ci(lit, pos) {",
+    "    for (let i = 0; i < lit.length; i++) {",
+    "      const a = input.charCodeAt(pos + i); // NaN past the end: no match",
+    "      const b = lit.charCodeAt(i);",
+    "      if (a === b) continue;",
+    "      if (a > 0xff) return input.substr(pos, lit.length).toLowerCase() === lit;",
+    "      if ((a | 32) !== b || b < 97 || b > 122) return false;",
+    "    }",
+    "    return true;",
+    "  }",
+  ];
+  const consts = [...out.matchAll(/^ {2}const peg\$c\d+ = .*;$/gm)];
+  const last = consts[consts.length - 1];
+  const at = last.index + last[0].length;
+  return out.slice(0, at) + "\n" + helper.join("\n") + out.slice(at);
 }
 
 /** Character classes: a 256-entry table per class (latin1 input) instead of a RegExp test per
@@ -166,7 +192,7 @@ function hoist(code) {
   const out = [
     ...lines.slice(0, start),
     "// per-parse state, reset by peg$run (hoisted by grammar/peggy-hoist.mjs)",
-    `let input, lowerInput, options, ${names.join(", ")};`,
+    `let input, options, ${names.join(", ")};`,
     ...moduleLevel,
     ...silentFirstPass(perCall.join("\n")),
     ...lines.slice(end + 1),
@@ -201,7 +227,6 @@ function silentFirstPass(body) {
     "}",
     "function peg$run(input$, options$, silent$) {",
     "  input = input$;",
-    "  lowerInput = input$.toLowerCase(); // latin1: same length, 1:1",
     "  options = options$;",
     run,
     "}",
