@@ -1,14 +1,18 @@
 // Store benchmark: a 100,000-message MH folder. First open with no state, warm open with
-// nothing changed (target ≤ 50 ms), warm open after one real `inc`, a flag change on 10,000
-// messages. BENCH_STORE_N sets the folder size. Prints a Markdown table.
+// nothing changed (target ≤ 50 ms), messages() as SELECT pays it (first and later calls), warm
+// open after one real `inc`, a flag change on 10,000 messages, 1,000 APPENDs, and the memory of
+// a fresh process holding the opened folder. BENCH_STORE_N sets the folder size. Prints a
+// Markdown table.
 import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { openUserStore } from "../../src/store/index.js";
 
 const N = Number(process.env.BENCH_STORE_N ?? 100_000);
-const home = mkdtempSync(join(tmpdir(), "asimap-bench-store-"));
+const hold = process.env.BENCH_STORE_HOLD; // child mode: the parent's mail root
+const home = hold ? dirname(hold) : mkdtempSync(join(tmpdir(), "asimap-bench-store-"));
 const root = join(home, "Mail");
 const inbox = join(root, "inbox");
 const env = { ...process.env, HOME: home, MH: join(home, ".mh_profile") };
@@ -32,6 +36,26 @@ async function open() {
   const store = await openUserStore(root, {});
   const box = await store.mailbox("INBOX");
   return { store, box };
+}
+
+/** Child mode: open the folder, load its records, report memory (a fresh process, as the user process). */
+async function holdAndMeasure(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage();
+  const { store, box } = await open();
+  const n = box.messages().length;
+  gc?.();
+  const after = process.memoryUsage();
+  console.log(JSON.stringify({ n, rssBefore: before.rss, rss: after.rss, heap: after.heapUsed - before.heapUsed }));
+  await store.close();
+}
+
+function childMemory(): { n: number; rssBefore: number; rss: number; heap: number } {
+  const out = execFileSync(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url)], {
+    env: { ...env, BENCH_STORE_HOLD: root }, encoding: "utf8",
+  });
+  return JSON.parse(out.trim().split("\n").pop()!);
 }
 
 async function main() {
@@ -66,8 +90,12 @@ async function main() {
     const w = await open();
     const [, took] = await timed(() => w.box.messages());
     rows.push(["first messages() after a warm open (records from the packed snapshot, as SELECT pays)", took]);
+    const [, again] = await timed(() => w.box.messages());
+    rows.push(["messages() again in the same process (a later SELECT of the open folder)", again]);
     await w.store.close();
   }
+  const mem = childMemory();
+  if (mem.n !== N) throw new Error(`child saw ${mem.n} messages`);
 
   const mbox = join(home, "mbox");
   writeFileSync(mbox, "From x@example.com Thu Jan  1 00:00:00 2026\nSubject: new\n\nhello\n\n");
@@ -81,14 +109,29 @@ async function main() {
   rows.push(["flag change on 10,000 messages (+FLAGS \\Answered)", flagMs]);
   const [, syncMs] = await timed(() => afterInc.box.sync());
   rows.push(["sync right after that flag change (re-reads .mh_sequences)", syncMs]);
+  await afterInc.store.create("bench-append");
+  const target = await afterInc.store.mailbox("bench-append");
+  const msg = Buffer.from("From: a@example.com\r\nSubject: appended\r\n\r\nhello\r\n");
+  const [, appendMs] = await timed(async () => {
+    for (let i = 0; i < 1000; i++) await target.append(msg, i % 2 ? ["\\Seen"] : []);
+  });
+  rows.push(["APPEND of 1,000 messages, one at a time, to a new folder", appendMs]);
   await afterInc.store.close();
 
   console.log(`| operation | wall ms | CPU ms |\n| --- | ---: | ---: |`);
   for (const [k, v] of rows) console.log(`| ${k} | ${v.wall.toFixed(1)} | ${v.cpu.toFixed(1)} |`);
+  const mb = (b: number) => (b / 1048576).toFixed(1);
+  console.log(`\nFresh process holding the opened folder (records loaded): RSS ${mb(mem.rss)} MB `
+    + `(${mb(mem.rssBefore)} MB before opening), JS heap for the store ${mb(mem.heap)} MB`);
   console.log(`\n(folder generated in ${genMs.toFixed(0)} ms; Node ${process.version})`);
 }
 
-main()
+if (hold) {
+  holdAndMeasure().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+} else main()
   .catch((e) => {
     console.error(e);
     process.exitCode = 1;

@@ -2,6 +2,7 @@
 // `\Seen` is the absence from the user's unseen sequence(s); MH's own sequences and the old
 // server's `Seen`/`Recent` are never shown to clients.
 import { isValidSequenceName, type Sequences } from "../mh/sequences.js";
+import type { FlagInterner } from "./record.js";
 import { StoreError, type Flag } from "./types.js";
 
 const SYSTEM_TO_SEQ: Record<string, string> = {
@@ -46,28 +47,65 @@ export class FlagMap {
   }
 
   /**
-   * Flags of every message number, each list sorted, from the sequences. The flags are visited
-   * in sorted order, so every list comes out sorted without sorting 100,000 small arrays.
+   * Flags of every message number, from the sequences: each list sorted and interned, so the
+   * messages with the same flags share one array. Each number gets a bit mask of its flags
+   * (one integer op per sequence member), and each distinct mask becomes one list.
    */
-  flagsByNumber(seqs: Sequences, nums: Iterable<number>): Map<number, Flag[]> {
+  flagsByNumber(seqs: Sequences, nums: Iterable<number>, interner: FlagInterner): Map<number, Flag[]> {
     const pairs: Array<[Flag, Set<number> | null]> = [["\\Seen", null]];
     for (const [name, set] of seqs) {
       const flag = this.flagOf(name);
       if (flag !== null && set.size > 0) pairs.push([flag, set]);
     }
-    pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    // two sequences may name one flag (e.g. the same keyword twice): one bit per distinct flag
+    const names = [...new Set(pairs.map((p) => p[0]))].sort();
+    if (names.length > 30) return this.flagsByNumberSlow(pairs, names, seqs, nums, interner);
+    const bit = new Map(names.map((f, i) => [f, 1 << i]));
     const unseen = this.unseen.map((n) => seqs.get(n)).filter((x): x is Set<number> => x !== undefined);
-    const out = new Map<number, Flag[]>();
-    for (const n of nums) out.set(n, []);
+    const seen = bit.get("\\Seen")!;
+    const masks = new Map<number, number>();
+    for (const n of nums) {
+      let u = false;
+      for (const s of unseen) if (s.has(n)) { u = true; break; }
+      masks.set(n, u ? 0 : seen);
+    }
     for (const [flag, set] of pairs) {
-      if (set === null) {
-        for (const [n, l] of out) if (!unseen.some((u) => u.has(n))) l.push(flag);
-        continue;
-      }
+      if (set === null) continue;
+      const b = bit.get(flag)!;
       for (const n of set) {
-        const l = out.get(n);
-        if (l && l[l.length - 1] !== flag) l.push(flag);
+        const m = masks.get(n);
+        if (m !== undefined) masks.set(n, m | b);
       }
+    }
+    const lists = new Map<number, Flag[]>();
+    const out = new Map<number, Flag[]>();
+    for (const [n, m] of masks) {
+      let l = lists.get(m);
+      if (!l) {
+        const fl: Flag[] = [];
+        for (let i = 0; i < names.length; i++) if (m & (1 << i)) fl.push(names[i]);
+        lists.set(m, (l = interner.intern(fl)));
+      }
+      out.set(n, l);
+    }
+    return out;
+  }
+
+  /** More than 30 distinct flags in one folder: a list per message, then interned. */
+  private flagsByNumberSlow(
+    pairs: Array<[Flag, Set<number> | null]>, names: Flag[], seqs: Sequences, nums: Iterable<number>,
+    interner: FlagInterner,
+  ): Map<number, Flag[]> {
+    const unseen = this.unseen.map((n) => seqs.get(n)).filter((x): x is Set<number> => x !== undefined);
+    const members = new Map<Flag, Array<Set<number>>>();
+    for (const [flag, set] of pairs) if (set) members.set(flag, [...(members.get(flag) ?? []), set]);
+    const out = new Map<number, Flag[]>();
+    for (const n of nums) {
+      const fl: Flag[] = [];
+      for (const f of names) {
+        if (f === "\\Seen" ? !unseen.some((u) => u.has(n)) : members.get(f)!.some((s) => s.has(n))) fl.push(f);
+      }
+      out.set(n, interner.intern(fl));
     }
     return out;
   }

@@ -8,6 +8,7 @@ import { listNumbers, messageFile, readSequences } from "../mh/folder.js";
 import type { StoreContext } from "./context.js";
 import { crlfSize } from "./message-index.js";
 import { mailboxName } from "./names.js";
+import { FlagInterner } from "./record.js";
 
 export const LEGACY_DB = "asimap.db";
 
@@ -71,7 +72,7 @@ export async function importLegacy(ctx: StoreContext): Promise<void> {
     const present = new Set(nums);
     const pairs: Array<[number, number]> = [];
     for (let i = 0; i < Math.min(uids.length, keys.length); i++) if (present.has(keys[i])) pairs.push([uids[i], keys[i]]);
-    const flags = ctx.flags.flagsByNumber(seqs, pairs.map(([, k]) => k));
+    const flags = ctx.flags.flagsByNumber(seqs, pairs.map(([, k]) => k), new FlagInterner());
     const msgs: Array<[number, number, import("node:fs").Stats, number, string]> = [];
     for (const [uid, num] of pairs) {
       try {

@@ -14,17 +14,15 @@ import { toLf } from "./crlf.js";
 import { normaliseFlags, sameFlags } from "./flags.js";
 import { packRecords, unpackRecords } from "./snapshot.js";
 import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
+import { scanNewFiles, statFiles } from "./file-scan.js";
+import { FlagInterner, StoredRecord, findUid, identKey, type Ident } from "./record.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
 } from "./types.js";
 
-/** A file's identity: the same (inode, size, mtime) after a rename means the same message. */
-interface Ident { ino: number; size: number; mtime: number }
-const identKey = (i: Ident) => `${i.ino}:${i.size}:${i.mtime}`;
 
 /** A stat sig younger than this at scan time is not trusted (timestamps are coarse). */
 const RACY_NS = 2_000_000_000n;
-const STAT_BATCH = 128;
 /** how long an appended message keeps its guard copy (longer than an `inc` runs) */
 const GUARD_MS = 10_000;
 
@@ -57,9 +55,9 @@ export interface MailboxRow {
 
 export class MhMailbox extends EventEmitter implements Mailbox {
   readonly dir: string;
-  private recs: readonly MessageRecord[] = [];
-  private byUid = new Map<number, MessageRecord>();
-  private idents = new Map<number, Ident>();
+  /** in UID order; replaced, never mutated, on change */
+  private recs: readonly StoredRecord[] = [];
+  private readonly interner = new FlagInterner();
   private _uidNext: number;
   private _highestModseq: number;
   private dirSig: string | null;
@@ -126,8 +124,13 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   get(uid: number): MessageRecord | undefined {
+    return this.rec(uid);
+  }
+
+  private rec(uid: number): StoredRecord | undefined {
     this.ensureLoaded();
-    return this.byUid.get(uid);
+    const i = findUid(this.recs, uid);
+    return i < 0 ? undefined : this.recs[i];
   }
 
   status(): MailboxStatus {
@@ -152,8 +155,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   messagePath(uid: number): string {
-    this.ensureLoaded();
-    const r = this.byUid.get(uid);
+    const r = this.rec(uid);
     if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
     return messageFile(this.dir, r.num);
   }
@@ -163,15 +165,13 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    * behind our back is a different message, so we resync and report the UID as expunged.
    */
   async readMessage(uid: number): Promise<Buffer> {
-    this.ensureLoaded();
-    const r = this.byUid.get(uid);
-    const ident = this.idents.get(uid);
-    if (!r || !ident) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
+    const r = this.rec(uid);
+    if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
     let fh: fsp.FileHandle | null = null;
     try {
       fh = await fsp.open(messageFile(this.dir, r.num), "r");
       const st = await fh.stat();
-      if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === identKey(ident)) {
+      if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === r.identKey()) {
         return await fh.readFile();
       }
     } catch (e) {
@@ -184,8 +184,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   async index(uid: number): Promise<MimeIndex> {
-    this.ensureLoaded();
-    if (!this.byUid.has(uid)) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
+    if (!this.rec(uid)) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
     const cached = this.ctx.stmts.getIndex.get(this.id, uid) as string | null | undefined;
     if (cached) {
       const idx = JSON.parse(cached) as MimeIndex;
@@ -204,9 +203,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       this.ensureLoaded();
       await this.syncLocked(false);
       const modified: number[] = [];
-      const targets: MessageRecord[] = [];
+      const targets: StoredRecord[] = [];
       for (const uid of uids) {
-        const r = this.byUid.get(uid);
+        const r = this.rec(uid);
         if (!r) continue;
         if (unchangedSince !== undefined && r.modseq > unchangedSince) modified.push(uid);
         else targets.push(r);
@@ -218,7 +217,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       }));
       const changed: MessageRecord[] = [];
       for (const [uid, old] of before) {
-        const now = this.byUid.get(uid);
+        const now = this.rec(uid);
         if (now && now !== old && now.modseq !== old.modseq) changed.push(now);
       }
       return { changed, modified };
@@ -276,7 +275,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   async copyTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>> {
     const picked: Array<{ uid: number; data: Buffer; flags: Flag[]; internalDate: Date }> = [];
     for (const uid of uids) {
-      const r = this.byUid.get(uid);
+      const r = this.rec(uid);
       if (!r) continue;
       try {
         picked.push({ uid, data: await this.readMessage(uid), flags: r.flags, internalDate: r.internalDate });
@@ -294,7 +293,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     return this.run(async () => {
       this.ensureLoaded();
       await this.syncLocked(false);
-      const targets = uids.map((u) => this.byUid.get(u)).filter((r): r is MessageRecord => r !== undefined);
+      const targets = uids.map((u) => this.rec(u)).filter((r): r is StoredRecord => r !== undefined);
       if (targets.length === 0) return [];
       const done = targets.map((r) => r.uid);
       await this.ownDirChange(async () => {
@@ -384,26 +383,16 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    */
   private ensureLoaded(): void {
     if (this.loaded) return;
-    const recs: MessageRecord[] = [];
-    // most messages share one of a few flag sets: one array per distinct set (records are
-    // never mutated, a change replaces the record)
-    const flagLists = new Map<string, Flag[]>();
+    const recs: StoredRecord[] = [];
     const add = (uid: number, num: number, ino: number, size: number, mtime: number, modseq: number,
       crlf: number, flags: string) => {
-      let fl = flagLists.get(flags);
-      if (!fl) flagLists.set(flags, (fl = flags === "" ? [] : flags.split(" ")));
-      const r: MessageRecord = { uid, num, flags: fl, modseq, size: crlf, internalDate: secondsDate(mtime) };
-      recs.push(r);
-      this.byUid.set(uid, r);
-      this.idents.set(uid, { ino, size, mtime });
+      recs.push(new StoredRecord(uid, num, this.interner.fromText(flags), modseq, crlf, ino, size, mtime));
     };
     const snap = this.ctx.stmts.getSnapshot.get(this.id) as { gen: number; data: Buffer; flags: string } | undefined;
     if (snap && snap.gen === this.gen && unpackRecords(snap.data, snap.flags, add)) {
       this.snapshotGen = this.gen;
     } else {
       recs.length = 0;
-      this.byUid.clear();
-      this.idents.clear();
       const rows = this.ctx.stmts.messagesOf.all(this.id) as Array<
         [number, number, number, number, number, number, number, string]
       >;
@@ -417,12 +406,10 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   saveSnapshot(): void {
     if (!this.loaded || this.snapshotGen === this.gen) return;
     const recs = this.recs;
-    const idents = this.idents;
     const { data, flags } = packRecords(
       (function* () {
         for (const r of recs) {
-          const i = idents.get(r.uid)!;
-          yield { uid: r.uid, num: r.num, ino: i.ino, size: i.size, mtime: i.mtime, modseq: r.modseq, crlf: r.size,
+          yield { uid: r.uid, num: r.num, ino: r.ino, size: r.fileSize, mtime: r.mtime, modseq: r.modseq, crlf: r.size,
             flags: r.flags.join(" ") };
         }
       })(),
@@ -466,12 +453,11 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     return clobbered;
   }
 
-  private recordByIdent(num: number, ident: Ident): MessageRecord | undefined {
+  private recordByIdent(num: number, ident: Ident): StoredRecord | undefined {
     const key = identKey(ident);
     const r = this.recs.find((x) => x.num === num);
-    if (r && identKey(this.idents.get(r.uid)!) === key) return r;
-    for (const [uid, i] of this.idents) if (identKey(i) === key) return this.byUid.get(uid);
-    return undefined;
+    if (r && r.identKey() === key) return r;
+    return this.recs.find((x) => x.identKey() === key);
   }
 
   private async syncLocked(deep: boolean): Promise<void> {
@@ -509,27 +495,27 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       // else (rmm, refile, pack, sortm) may have moved files: check every file's identity.
       const cheap = !deep && !missing && fresh.every((n) => n > baseMax)
         && (fresh.length > 0 || !dirChanged);
-      const toStat = cheap ? fresh : nums;
-      const stats = await statMany(this.dir, toStat);
       const added: NewMessage[] = [];
       if (cheap) {
-        added.push(...(await this.newMessages(stats)));
+        // new numbers only: one open each gives identity and size together
+        added.push(...(await scanNewFiles(this.dir, fresh)));
       } else {
-        const byIdent = new Map<string, number>();
-        for (const [uid, ident] of this.idents) byIdent.set(identKey(ident), uid);
+        const stats = await statFiles(this.dir, nums);
+        const byIdent = new Map<string, StoredRecord>();
+        for (const r of this.recs) byIdent.set(r.identKey(), r);
         const renumbered = new Map<number, number>();
         const kept = new Set<number>();
         const unknown: Array<[number, Ident]> = [];
         for (const [num, ident] of stats) {
-          const uid = byIdent.get(identKey(ident));
-          if (uid !== undefined && !kept.has(uid)) {
-            kept.add(uid);
-            if (this.byUid.get(uid)!.num !== num) renumbered.set(uid, num);
+          const r = byIdent.get(identKey(ident));
+          if (r !== undefined && !kept.has(r.uid)) {
+            kept.add(r.uid);
+            if (r.num !== num) renumbered.set(r.uid, num);
           } else {
             unknown.push([num, ident]);
           }
         }
-        added.push(...(await this.newMessages(unknown)));
+        added.push(...(await scanNewFiles(this.dir, unknown.map(([num]) => num))));
         changes.renumbered = renumbered;
         changes.expunged = this.recs.filter((r) => !kept.has(r.uid)).map((r) => r.uid);
       }
@@ -547,24 +533,6 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.commit(changes);
   }
 
-  /** New files: their CRLF size needs one read each, done in parallel batches. */
-  private async newMessages(files: Array<[number, Ident]>): Promise<NewMessage[]> {
-    const out: NewMessage[] = [];
-    for (let i = 0; i < files.length; i += STAT_BATCH) {
-      const batch = files.slice(i, i + STAT_BATCH);
-      const sizes = await Promise.all(batch.map(async ([num, ident]) => {
-        try {
-          return crlfSize(await fsp.readFile(messageFile(this.dir, num)));
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-          return ident.size;
-        }
-      }));
-      batch.forEach(([num, ident], j) => out.push({ num, ident, crlfSize: sizes[j] }));
-    }
-    return out;
-  }
-
   /** Apply one batch of changes: one MODSEQ, one transaction, then the events. */
   private commit(ch: Changes): void {
     this.ensureLoaded();
@@ -572,37 +540,35 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     let uidNext = this._uidNext;
     const expunged = new Set(ch.expunged ?? []);
     const renumbered = ch.renumbered ?? new Map<number, number>();
-    const next: MessageRecord[] = [];
-    const changedFlags: MessageRecord[] = [];
-    const renumberedRecs: MessageRecord[] = [];
-    const addedRecs: Array<{ rec: MessageRecord; ident: Ident }> = [];
+    const next: StoredRecord[] = [];
+    const changedFlags: StoredRecord[] = [];
+    const renumberedRecs: StoredRecord[] = [];
+    const addedRecs: StoredRecord[] = [];
     const numsNow: number[] = [];
     for (const r of this.recs) if (!expunged.has(r.uid)) numsNow.push(renumbered.get(r.uid) ?? r.num);
     for (const a of ch.added ?? []) numsNow.push(a.num);
-    const flagsByNum = ch.seqs ? this.ctx.flags.flagsByNumber(ch.seqs, numsNow) : null;
+    const flagsByNum = ch.seqs ? this.ctx.flags.flagsByNumber(ch.seqs, numsNow, this.interner) : null;
 
     for (const r of this.recs) {
-      if (expunged.has(r.uid)) continue;
-      let rec = r;
-      const num = renumbered.get(r.uid);
-      if (num !== undefined) {
-        rec = { ...rec, num };
-        renumberedRecs.push(rec);
+      if (expunged.size > 0 && expunged.has(r.uid)) continue;
+      const num = renumbered.get(r.uid) ?? r.num;
+      // interned lists: the same flags are the same array
+      const flags = flagsByNum?.get(num) ?? r.flags;
+      const flagsChanged = flags !== r.flags && !sameFlags(flags, r.flags);
+      if (num === r.num && !flagsChanged) {
+        next.push(r);
+        continue;
       }
-      const flags = flagsByNum?.get(rec.num);
-      if (flags && !sameFlags(flags, rec.flags)) {
-        rec = { ...rec, flags, modseq };
-        changedFlags.push(rec);
-      }
+      const rec = r.with(num, flagsChanged ? flags : r.flags, flagsChanged ? modseq : r.modseq);
+      if (num !== r.num) renumberedRecs.push(rec);
+      if (flagsChanged) changedFlags.push(rec);
       next.push(rec);
     }
     for (const a of ch.added ?? []) {
-      const rec: MessageRecord = {
-        uid: uidNext++, num: a.num, flags: normaliseFlags(flagsByNum?.get(a.num) ?? []), modseq,
-        size: a.crlfSize, internalDate: secondsDate(a.ident.mtime),
-      };
+      const flags = flagsByNum?.get(a.num) ?? this.interner.intern([]);
+      const rec = new StoredRecord(uidNext++, a.num, flags, modseq, a.crlfSize, a.ident.ino, a.ident.size, a.ident.mtime);
       next.push(rec);
-      addedRecs.push({ rec, ident: a.ident });
+      addedRecs.push(rec);
     }
     const anyMessageChange = expunged.size > 0 || addedRecs.length > 0 || changedFlags.length > 0;
     const highest = anyMessageChange ? modseq : this._highestModseq;
@@ -619,8 +585,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       }
       for (const r of renumberedRecs) s.updateNum.run(r.num, this.id, r.uid);
       for (const r of changedFlags) s.updateFlags.run(r.flags.join(" "), modseq, this.id, r.uid);
-      for (const { rec, ident } of addedRecs) {
-        s.insertMessage.run(this.id, rec.uid, rec.num, ident.ino, ident.size, ident.mtime, modseq, rec.size,
+      for (const rec of addedRecs) {
+        s.insertMessage.run(this.id, rec.uid, rec.num, rec.ino, rec.fileSize, rec.mtime, modseq, rec.size,
           rec.flags.join(" "));
       }
       s.updateMailboxState.run(uidNext, highest, dirSig, seqSig, racy ? 1 : 0, gen, this.id);
@@ -635,19 +601,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.racy = racy;
     if (anyMessageChange || renumberedRecs.length > 0) {
       this.recs = next;
-      for (const uid of expunged) {
-        this.byUid.delete(uid);
-        this.idents.delete(uid);
-      }
-      for (const r of renumberedRecs) this.byUid.set(r.uid, r);
-      for (const r of changedFlags) this.byUid.set(r.uid, r);
-      for (const { rec, ident } of addedRecs) {
-        this.byUid.set(rec.uid, rec);
-        this.idents.set(rec.uid, ident);
-      }
     }
     if (expunged.size > 0) this.emit("change", { kind: "expunged", uids: [...expunged].sort((a, b) => a - b) });
-    if (addedRecs.length > 0) this.emit("change", { kind: "added", uids: addedRecs.map((a) => a.rec.uid) });
+    if (addedRecs.length > 0) this.emit("change", { kind: "added", uids: addedRecs.map((r) => r.uid) });
     if (changedFlags.length > 0) {
       this.emit("change", { kind: "flags", uids: changedFlags.map((r) => r.uid).sort((a, b) => a - b) });
     }
@@ -706,22 +662,4 @@ async function statSig(path: string): Promise<{ sig: string; mtimeNs: bigint }> 
 
 function maxBig(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
-}
-
-/** Stat message files in parallel batches; files gone meanwhile are left out. */
-async function statMany(dir: string, nums: number[]): Promise<Array<[number, Ident]>> {
-  const out: Array<[number, Ident]> = [];
-  for (let i = 0; i < nums.length; i += STAT_BATCH) {
-    const batch = nums.slice(i, i + STAT_BATCH);
-    const sts = await Promise.all(batch.map((n) => fsp.stat(messageFile(dir, n)).catch(() => null)));
-    sts.forEach((st, j) => {
-      if (st && st.isFile()) out.push([batch[j], { ino: st.ino, size: st.size, mtime: st.mtimeMs }]);
-    });
-  }
-  return out;
-}
-
-/** INTERNALDATE has whole seconds; sub-second mtimes would not survive a copy exactly. */
-function secondsDate(mtimeMs: number): Date {
-  return new Date(Math.floor(mtimeMs / 1000) * 1000);
 }
