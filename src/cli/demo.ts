@@ -4,11 +4,12 @@
 // 127.0.0.1:9993 (TLS) and 127.0.0.1:9143 (plaintext + STARTTLS). No root needed.
 import { Command } from "commander";
 import { execFileSync } from "node:child_process";
-import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makePassword } from "../daemon/hashers.js";
 import { ConfigError, startAsimapd } from "./asimapd-run.js";
+import { chownTree } from "./chown-tree.js";
 
 const FIXTURE = ["../../test/fixtures/mail-before", "../../../test/fixtures/mail-before"]
   .map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => existsSync(p));
@@ -41,15 +42,6 @@ async function createDemo(dir: string): Promise<void> {
   }
   // A user process never runs as root: when the demo is run by root, the mail goes to `nobody`.
   if (process.getuid?.() === 0) chownTree(mail, 65534, 65534);
-}
-
-function chownTree(p: string, uid: number, gid: number): void {
-  chownSync(p, uid, gid);
-  for (const e of readdirSync(p, { withFileTypes: true })) {
-    const q = path.join(p, e.name);
-    if (e.isDirectory()) chownTree(q, uid, gid);
-    else chownSync(q, uid, gid);
-  }
 }
 
 async function main(): Promise<void> {

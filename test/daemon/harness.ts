@@ -3,12 +3,13 @@
 // line-based IMAP client over node:net / node:tls.
 import { afterAll } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { chownSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { chownTree } from "../../src/cli/chown-tree.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const DIST = path.join(ROOT, "dist/src/cli");
@@ -53,15 +54,6 @@ export function makeMaildir(parent: string, name: string, owner?: { uid: number;
   const o = owner ?? (isRoot ? { uid: 65534, gid: 65534 } : undefined);
   if (o) chownTree(dir, o.uid, o.gid);
   return dir;
-}
-
-function chownTree(p: string, uid: number, gid: number): void {
-  chownSync(p, uid, gid);
-  for (const e of readdirSync(p, { withFileTypes: true })) {
-    const q = path.join(p, e.name);
-    if (e.isDirectory()) chownTree(q, uid, gid);
-    else chownSync(q, uid, gid);
-  }
 }
 
 export interface Daemon {

@@ -2,7 +2,8 @@
 // end-to-end tests with real clients. Run as root (CI), the mail belongs to `nobody`, so the user
 // process really drops privileges; nmh commands in the tests then run as that owner too.
 import { pbkdf2Sync } from "node:crypto";
-import { chownSync, readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { chownTree } from "../../src/cli/chown-tree.js";
 import { join } from "node:path";
 import { isRoot, makeCert, startDaemon, tempDir, type Daemon } from "../daemon/harness.js";
 
@@ -13,14 +14,6 @@ export interface E2eServer {
   /** options for child_process so nmh runs as the mail's owner */
   owner: { uid?: number; gid?: number };
   stop(): Promise<void>;
-}
-
-function chownTree(p: string, uid: number, gid: number): void {
-  chownSync(p, uid, gid);
-  for (const e of readdirSync(p, { withFileTypes: true })) {
-    if (e.isDirectory()) chownTree(join(p, e.name), uid, gid);
-    else chownSync(join(p, e.name), uid, gid);
-  }
 }
 
 /** Serves `home/Mail` (with `home/.mh_profile`) as user tester / password secret. */
