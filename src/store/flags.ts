@@ -49,7 +49,8 @@ export class FlagMap {
   /**
    * Flags of every message number, from the sequences: each list sorted and interned, so the
    * messages with the same flags share one array. Each number gets a bit mask of its flags
-   * (one integer op per sequence member), and each distinct mask becomes one list.
+   * (one lookup per number and sequence, so a few numbers cost little however long the
+   * sequences are), and each distinct mask becomes one list.
    */
   flagsByNumber(seqs: Sequences, nums: Iterable<number>, interner: FlagInterner): Map<number, Flag[]> {
     const pairs: Array<[Flag, Set<number> | null]> = [["\\Seen", null]];
@@ -63,19 +64,14 @@ export class FlagMap {
     const bit = new Map(names.map((f, i) => [f, 1 << i]));
     const unseen = this.unseen.map((n) => seqs.get(n)).filter((x): x is Set<number> => x !== undefined);
     const seen = bit.get("\\Seen")!;
+    const members: Array<[number, Set<number>]> = [];
+    for (const [flag, set] of pairs) if (set !== null) members.push([bit.get(flag)!, set]);
     const masks = new Map<number, number>();
     for (const n of nums) {
-      let u = false;
-      for (const s of unseen) if (s.has(n)) { u = true; break; }
-      masks.set(n, u ? 0 : seen);
-    }
-    for (const [flag, set] of pairs) {
-      if (set === null) continue;
-      const b = bit.get(flag)!;
-      for (const n of set) {
-        const m = masks.get(n);
-        if (m !== undefined) masks.set(n, m | b);
-      }
+      let m = seen;
+      for (const s of unseen) if (s.has(n)) { m = 0; break; }
+      for (const [b, s] of members) if (s.has(n)) m |= b;
+      masks.set(n, m);
     }
     const lists = new Map<number, Flag[]>();
     const out = new Map<number, Flag[]>();
@@ -161,4 +157,16 @@ export function sameFlags(a: readonly Flag[], b: readonly Flag[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** Message numbers whose membership differs between two versions of the sequences. */
+export function changedMembers(before: Sequences, after: Sequences): Set<number> {
+  const out = new Set<number>();
+  const diff = (a: Set<number> | undefined, b: Set<number> | undefined) => {
+    if (a === b || !a) return;
+    for (const n of a) if (!b?.has(n)) out.add(n);
+  };
+  for (const [name, set] of after) diff(set, before.get(name));
+  for (const [name, set] of before) diff(set, after.get(name));
+  return out;
 }

@@ -1,7 +1,7 @@
 // One MH folder as an IMAP mailbox. Every change, ours or nmh's, goes through `commit()`: one
 // MODSEQ, one database transaction, then the events in order (expunged, added, flags).
 import { EventEmitter } from "node:events";
-import { promises as fsp, watch, type FSWatcher } from "node:fs";
+import { promises as fsp, statSync, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import {
   addMessage, messageFile, scanFolder, readSequences, removeMessages, removeStaleTemps,
@@ -11,7 +11,7 @@ import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
 import type { MimeIndex } from "../message/types.js";
 import type { StoreContext } from "./context.js";
 import { toLf } from "./crlf.js";
-import { normaliseFlags, sameFlags } from "./flags.js";
+import { changedMembers, normaliseFlags, sameFlags } from "./flags.js";
 import { packRecords, unpackRecords } from "./snapshot.js";
 import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
 import { scanNewFiles, statFiles } from "./file-scan.js";
@@ -25,6 +25,8 @@ import {
 const RACY_NS = 2_000_000_000n;
 /** how long an appended message keeps its guard copy (longer than an `inc` runs) */
 const GUARD_MS = 10_000;
+/** how often the guards are looked at, at most (see checkGuards) */
+const GUARD_RECHECK_MS = 100;
 
 interface Guard { path: string; num: number; ident: Ident; at: number; flags: Flag[] }
 
@@ -70,6 +72,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   /** numbers we added since the last scan, and whether we touched the directory at all */
   private pendingSelf = new Set<number>();
   private guards = new Set<Guard>();
+  private guardsCheckedAt = 0;
+  /** the sequences every record's flags were last worked out from (null: not known yet) */
+  private lastSeqs: Sequences | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -424,16 +429,36 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    * copy goes back in under a new number with the flags it had, and a deep scan gives `inc`'s
    * message and ours their UIDs. A guard is dropped once its file has been intact for a while.
    */
-  private async checkGuards(): Promise<boolean> {
+  private async checkGuards(force: boolean): Promise<boolean> {
+    // Every APPEND syncs first, so checking all young guards each time made a run of appends
+    // quadratic in stats. A clobbered message keeps its copy until looked at, so a check at
+    // most every GUARD_RECHECK_MS loses nothing (a deep sync always looks).
+    const now = Date.now();
+    if (!force && now - this.guardsCheckedAt < GUARD_RECHECK_MS) return false;
+    this.guardsCheckedAt = now;
     let clobbered = false;
+    let byIdent: Map<string, StoredRecord> | null = null;
+    const statIdent = (num: number) => {
+      const st = statSync(messageFile(this.dir, num), { throwIfNoEntry: false });
+      return st ? identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) : null;
+    };
     for (const g of [...this.guards]) {
-      const rec = this.recordByIdent(g.num, g.ident);
-      if (rec) g.num = rec.num; // renumbered by pack or sortm: follow it
-      const st = await fsp.stat(messageFile(this.dir, g.num)).catch(() => null);
-      const intact = st !== null && identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === identKey(g.ident);
-      if (intact && Date.now() - g.at < GUARD_MS) continue;
+      const key = identKey(g.ident);
+      let found = statIdent(g.num);
+      let rec: StoredRecord | undefined;
+      if (found !== key) {
+        // not where we left it: renumbered by pack or sortm (follow it), or written over
+        byIdent ??= new Map(this.recs.map((r) => [r.identKey(), r]));
+        rec = byIdent.get(key);
+        if (rec && rec.num !== g.num) {
+          g.num = rec.num;
+          found = statIdent(g.num);
+        }
+      }
+      const intact = found === key;
+      if (intact && now - g.at < GUARD_MS) continue;
       this.guards.delete(g);
-      if (intact || st === null) {
+      if (intact || found === null) {
         // still ours, long enough; or removed (expunged, rmm): the copy is not needed
         await this.ownDirChange(() => fsp.unlink(g.path).catch(() => undefined));
         continue;
@@ -453,15 +478,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     return clobbered;
   }
 
-  private recordByIdent(num: number, ident: Ident): StoredRecord | undefined {
-    const key = identKey(ident);
-    const r = this.recs.find((x) => x.num === num);
-    if (r && r.identKey() === key) return r;
-    return this.recs.find((x) => x.identKey() === key);
-  }
-
   private async syncLocked(deep: boolean): Promise<void> {
-    if (this.guards.size > 0 && (await this.checkGuards())) deep = true;
+    if (this.guards.size > 0 && (await this.checkGuards(deep))) deep = true;
     let dst: Awaited<ReturnType<typeof statSig>>;
     try {
       dst = await statSig(this.dir);
@@ -544,10 +562,23 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const changedFlags: StoredRecord[] = [];
     const renumberedRecs: StoredRecord[] = [];
     const addedRecs: StoredRecord[] = [];
-    const numsNow: number[] = [];
-    for (const r of this.recs) if (!expunged.has(r.uid)) numsNow.push(renumbered.get(r.uid) ?? r.num);
-    for (const a of ch.added ?? []) numsNow.push(a.num);
-    const flagsByNum = ch.seqs ? this.ctx.flags.flagsByNumber(ch.seqs, numsNow, this.interner) : null;
+    let flagsByNum: Map<number, Flag[]> | null = null;
+    if (ch.seqs) {
+      // Only the numbers whose sequence membership changed since the sequences the records were
+      // made from (plus the new ones) need their flags worked out again; a pack renumbers all.
+      let nums: Iterable<number>;
+      if (this.lastSeqs && renumbered.size === 0) {
+        const only = changedMembers(this.lastSeqs, ch.seqs);
+        for (const a of ch.added ?? []) only.add(a.num);
+        nums = only;
+      } else {
+        const all: number[] = [];
+        for (const r of this.recs) if (!expunged.has(r.uid)) all.push(renumbered.get(r.uid) ?? r.num);
+        for (const a of ch.added ?? []) all.push(a.num);
+        nums = all;
+      }
+      flagsByNum = this.ctx.flags.flagsByNumber(ch.seqs, nums, this.interner);
+    }
 
     for (const r of this.recs) {
       if (expunged.size > 0 && expunged.has(r.uid)) continue;
@@ -595,6 +626,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     // state in memory follows the committed transaction
     this._uidNext = uidNext;
     this._highestModseq = highest;
+    // new messages without readable sequences got no flags: work all out next time
+    if (ch.seqs) this.lastSeqs = ch.seqs;
+    else if (addedRecs.length > 0) this.lastSeqs = null;
     this.gen = gen;
     this.dirSig = dirSig;
     this.seqSig = seqSig;
