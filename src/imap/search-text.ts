@@ -5,17 +5,20 @@ import type { MimeIndex, MimePart } from "../message/types.js";
 
 export interface HeaderField { name: string; value: string }
 
-/** Unfolded header fields of a header block. */
-export function headerFields(block: Buffer): HeaderField[] {
+/** Unfolded header fields of a header block; with `only` (lower-case), just the fields so named
+ *  (the values of the others are not decoded). */
+export function headerFields(block: Buffer, only?: string): HeaderField[] {
   const text = block.toString("latin1");
   const out: HeaderField[] = [];
   for (const line of text.replace(/\r?\n[ \t]/g, " ").split(/\r?\n/)) {
     const colon = line.indexOf(":");
     if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (only !== undefined && name !== only) continue;
     const raw = line.slice(colon + 1).trim();
     // 8-bit header bytes are most often UTF-8
     const utf8 = Buffer.from(raw, "latin1").toString("utf8");
-    out.push({ name: line.slice(0, colon).trim().toLowerCase(), value: decode2047(utf8.includes("\ufffd") ? raw : utf8) });
+    out.push({ name, value: decode2047(utf8.includes("\ufffd") ? raw : utf8) });
   }
   return out;
 }

@@ -30,34 +30,41 @@ export class CrlfConverter {
   }
 
   convert(chunk: Buffer): Buffer | null {
-    const parts: Buffer[] = [];
-    let seg = 0;
-    const emit = (b: Buffer) => {
-      const from = this.out;
-      const to = from + b.length;
-      this.out = to;
-      const lo = Math.max(from, this.skip);
-      const hi = Math.min(to, this.skip + this.take);
-      if (hi > lo) parts.push(lo === from && hi === to ? b : b.subarray(lo - from, hi - from));
-    };
+    // one pass to count the CRs to add, then one copy into a buffer of the final size (a slice
+    // and a concat per line made many small objects on base64 bodies of 76-byte lines)
+    let add = 0;
     let i = chunk.indexOf(10);
     while (i >= 0) {
-      const before = i > 0 ? chunk[i - 1] : this.prev;
-      if (before !== 13) {
-        emit(chunk.subarray(seg, i));
-        emit(CRLF);
-        seg = i + 1;
-      }
+      if ((i > 0 ? chunk[i - 1] : this.prev) !== 13) add++;
       i = chunk.indexOf(10, i + 1);
     }
-    emit(chunk.subarray(seg));
+    let whole = chunk;
+    if (add > 0) {
+      whole = Buffer.allocUnsafe(chunk.length + add);
+      let seg = 0;
+      let at = 0;
+      i = chunk.indexOf(10);
+      while (i >= 0) {
+        if ((i > 0 ? chunk[i - 1] : this.prev) !== 13) {
+          at += chunk.copy(whole, at, seg, i);
+          whole[at++] = 13;
+          seg = i; // the LF itself goes with the next segment
+        }
+        i = chunk.indexOf(10, i + 1);
+      }
+      chunk.copy(whole, at, seg);
+    }
     if (chunk.length) this.prev = chunk[chunk.length - 1];
-    if (parts.length === 0) return null;
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    const from = this.out;
+    const to = from + whole.length;
+    this.out = to;
+    const lo = Math.max(from, this.skip);
+    const hi = Math.min(to, this.skip + this.take);
+    if (hi <= lo) return null;
+    return lo === from && hi === to ? whole : whole.subarray(lo - from, hi - from);
   }
 }
 
-const CRLF = Buffer.from("\r\n");
 
 /** Generator form: convert an iterable of file chunks. */
 export function* crlfChunks(chunks: Iterable<Buffer>, skip = 0, take = Infinity): Generator<Buffer> {

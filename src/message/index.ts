@@ -3,7 +3,7 @@ export type { ImapData, MimeIndex, MimeMessage, MimePart, SectionData } from "./
 export { indexMessage, MimeIndexer, INDEX_VERSION, MAX_NESTED_PARTS, MAX_TOTAL_PARTS } from "./indexer.js";
 export { envelope, bodyStructure } from "./render.js";
 export { resolveSection, type SectionSpec } from "./section.js";
-export { crlfChunks, crlfSize, CrlfTransform, partialPieces } from "./crlf.js";
+export { crlfChunks, crlfSize, CrlfConverter, CrlfTransform, partialPieces } from "./crlf.js";
 export { baseSubject } from "./subject.js";
 export { decode2047 } from "./rfc2047.js";
 export { binarySection, binarySize, type BinaryResult } from "./binary.js";

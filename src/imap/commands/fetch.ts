@@ -6,11 +6,13 @@ import { open, type FileHandle } from "node:fs/promises";
 import type { Session } from "../session.js";
 import type { Command, FetchAtt, Section } from "../../protocol/ast.js";
 import type { MimeIndex, SectionData } from "../../message/types.js";
-import { bodyStructure, envelope, resolveSection, partialPieces, CrlfTransform, binarySection } from "../../message/index.js";
+import { bodyStructure, envelope, resolveSection, partialPieces, CrlfConverter, binarySection } from "../../message/index.js";
 import type { MessageRecord } from "../../store/types.js";
 import { ok, no, bad, BrokenResponse, CommandFailure, type Result, type CommandOf } from "../result.js";
 import { enableCondstore, vanishedEarlier, vanishedSince } from "../condstore.js";
 import { data, flagList, internalDate } from "../wire.js";
+import { messageCache } from "../message-cache.js";
+import { Batch } from "../batch.js";
 
 type BodyAtt = { label: string; peek: boolean; section: Section; partial?: { offset: number; length: number } };
 
@@ -50,6 +52,30 @@ async function readHead(fh: FileHandle, end: number): Promise<Buffer> {
     at += bytesRead;
   }
   return buf.subarray(0, at);
+}
+
+const READ_CHUNK = 256 * 1024;
+
+/**
+ * File bytes [start, end) in CRLF form to the client, in 256 KB reads (a read stream's 64 KB
+ * chunks, each through a Transform, made 4x the hops), waiting for the socket to drain.
+ */
+async function streamRange(s: Session, fh: FileHandle, start: number, end: number, conv: CrlfConverter): Promise<number> {
+  let sent = 0;
+  let at = start;
+  while (at < end && !conv.finished) {
+    // a fresh buffer each time: the socket may still hold the previous one
+    const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, end - at));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+    if (bytesRead === 0) break;
+    at += bytesRead;
+    const out = conv.convert(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    if (out) {
+      sent += out.length;
+      await s.write(out);
+    }
+  }
+  return sent;
 }
 
 interface Prepared {
@@ -96,23 +122,29 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
   // under CONDSTORE every FETCH that tells flags tells their MODSEQ too (RFC 7162 §3.1)
   const addModseq = s.condstore && !atts.some((a) => a.kind === "MODSEQ");
   let missing = 0;
-  for (const uid of uids) {
-    const rec = view.record(uid);
-    const seq = view.seqOf(uid);
-    if (!rec || !seq) { missing++; continue; }
-    let p: Prepared;
-    try {
-      p = await prepare(s, rec, seq, atts, bodies);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") { missing++; continue; }
-      throw e;
+  const out = new Batch(s);
+  try {
+    for (const uid of uids) {
+      const rec = view.record(uid);
+      const seq = view.seqOf(uid);
+      if (!rec || !seq) { missing++; continue; }
+      let p: Prepared;
+      try {
+        p = await prepare(s, rec, seq, atts, bodies);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") { missing++; continue; }
+        throw e;
+      }
+      try {
+        await writeOne(s, out, p, atts, bodies, !wantsFlags && seenNow.has(uid), addModseq && (wantsFlags || seenNow.has(uid)));
+      } finally {
+        await p.fh?.close();
+      }
+      if (wantsFlags || seenNow.has(uid)) view.markReported(rec);
+      await out.maybeFlush();
     }
-    try {
-      await writeOne(s, p, atts, bodies, !wantsFlags && seenNow.has(uid), addModseq && (wantsFlags || seenNow.has(uid)));
-    } finally {
-      await p.fh?.close();
-    }
-    if (wantsFlags || seenNow.has(uid)) view.markReported(rec);
+  } finally {
+    await out.flush();
   }
   if (missing) return no("Some messages were expunged and could not be fetched.", "EXPUNGEISSUED");
   return ok("Fetch completed.");
@@ -124,7 +156,7 @@ async function prepare(
   const p: Prepared = { rec, seq, sections: new Map(), binaries: new Map() };
   if (!needsIndex(atts)) return p;
   const mbox = s.view!.mailbox;
-  p.index = await mbox.index(rec.uid);
+  p.index = await messageCache.index(mbox, rec.uid);
   const binaries = atts.filter(isBinary);
   if (binaries.length) {
     const whole = await mbox.readMessage(rec.uid);
@@ -138,19 +170,25 @@ async function prepare(
   }
   const wanted = [...bodies.values()].filter((b): b is BodyAtt => b !== null);
   if (wanted.length === 0) return p;
-  p.fh = await open(mbox.messagePath(rec.uid), "r");
   let head: Buffer | undefined;
   for (const b of wanted) {
     let sec: SectionData | null;
     if (b.section.text === "HEADER.FIELDS" || b.section.text === "HEADER.FIELDS.NOT") {
       const limit = headerLimit(p.index, b.section);
-      if (!head || head.length < limit) head = await readHead(p.fh, limit);
+      if (!head || head.length < limit) {
+        // the top-level header (the common case) comes from the cache, not the file
+        if (limit === p.index.root.headerEnd) head = messageCache.head(mbox, rec.uid, p.index);
+        else head = await readHead((p.fh ??= await open(mbox.messagePath(rec.uid), "r")), limit);
+      }
       sec = resolveSection(p.index, b.section, head);
     } else {
       sec = resolveSection(p.index, b.section);
     }
     p.sections.set(b, sec);
   }
+  // the file is opened only when some piece must be streamed from it
+  const fromFile = [...p.sections.values()].some((sec) => sec?.pieces.some((x) => !("bytes" in x)));
+  if (fromFile && !p.fh) p.fh = await open(mbox.messagePath(rec.uid), "r");
   return p;
 }
 
@@ -163,7 +201,7 @@ function headerLimit(index: MimeIndex, section: Section): number {
 }
 
 async function writeOne(
-  s: Session, p: Prepared, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>, addFlags: boolean,
+  s: Session, out: Batch, p: Prepared, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>, addFlags: boolean,
   addModseq: boolean,
 ): Promise<void> {
   const view = s.view!;
@@ -178,20 +216,19 @@ async function writeOne(
       if (sec === null) { text += `${b.label} NIL`; continue; }
       const { size, plan } = partialPieces(sec, b.partial);
       text += `${b.label} {${size}}\r\n`;
-      await s.write(Buffer.from(text, "latin1"));
+      out.addText(text);
       text = "";
       let sent = 0;
       try {
         for (const piece of plan) {
           if ("bytes" in piece.piece) {
             const bytes = piece.piece.bytes.subarray(piece.skip, piece.skip + piece.take);
-            await s.write(bytes);
+            out.addBytes(bytes);
             sent += bytes.length;
           } else {
+            await out.flush();
             const { start, end } = piece.piece;
-            const stream = p.fh!.createReadStream({ start, end: end - 1, autoClose: false })
-              .pipe(new CrlfTransform(piece.skip, piece.take));
-            sent += await s.pipe(stream);
+            sent += await streamRange(s, p.fh!, start, end, new CrlfConverter(piece.skip, piece.take));
           }
         }
       } catch (e) {
@@ -210,8 +247,8 @@ async function writeOne(
         : whole;
       // RFC 3516 §4.2: a literal8 when the data holds NUL, else an ordinary literal
       text += `${label} ${bytes.includes(0) ? "~" : ""}{${bytes.length}}\r\n`;
-      await s.write(Buffer.from(text, "latin1"));
-      await s.write(bytes);
+      out.addText(text);
+      out.addBytes(bytes);
       text = "";
       continue;
     }
@@ -240,5 +277,5 @@ async function writeOne(
     sep();
     text += `MODSEQ (${(view.record(p.rec.uid) ?? p.rec).modseq})`;
   }
-  await s.write(Buffer.from(text + ")\r\n", "latin1"));
+  out.addText(text + ")\r\n");
 }

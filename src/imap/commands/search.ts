@@ -9,6 +9,7 @@ import { ok, no, bad, type Result, type CommandOf } from "../result.js";
 import { bodyText, headerFields, type HeaderField } from "../search-text.js";
 import { esearchLine, savedUids } from "../esearch.js";
 import { enableCondstore } from "../condstore.js";
+import { messageCache } from "../message-cache.js";
 
 const CHARSETS = ["UTF-8", "US-ASCII"];
 const DAY = 86_400_000;
@@ -19,14 +20,17 @@ class Candidate {
   private file?: Promise<Buffer>;
   constructor(readonly view: MailboxView, readonly rec: MessageRecord, readonly seq: number) {}
   index(): Promise<MimeIndex> {
-    return (this.idx ??= this.view.mailbox.index(this.rec.uid));
+    return (this.idx ??= messageCache.index(this.view.mailbox, this.rec.uid));
   }
   bytes(): Promise<Buffer> {
     return (this.file ??= this.view.mailbox.readMessage(this.rec.uid));
   }
-  async headers(): Promise<HeaderField[]> {
-    const [i, f] = await Promise.all([this.index(), this.bytes()]);
-    return headerFields(f.subarray(i.root.headerStart, i.root.headerEnd));
+  /** The top-level header fields (all, or only those named `only`, lower-case). */
+  async headers(only?: string): Promise<HeaderField[]> {
+    const i = await this.index();
+    // the header block alone (cached), not the whole file
+    const head = this.file ? await this.file : messageCache.head(this.view.mailbox, this.rec.uid, i);
+    return headerFields(head.subarray(i.root.headerStart, i.root.headerEnd), only);
   }
 }
 
@@ -86,7 +90,7 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
     case "BCC": case "CC": case "FROM": case "SUBJECT": case "TO": case "HEADER": {
       const field = key.kind === "HEADER" ? key.field.toLowerCase() : key.kind.toLowerCase();
       const needle = key.value.toString("utf8").toLowerCase();
-      const fields = (await c.headers()).filter((h) => h.name === field);
+      const fields = await c.headers(field);
       // RFC 3501: HEADER with an empty string matches every message that has the field
       return fields.some((h) => needle === "" || contains(h.value, needle));
     }

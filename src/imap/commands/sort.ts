@@ -6,6 +6,7 @@ import type { MailboxView } from "../view.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { runSearch } from "./search.js";
 import { sortItem, sortItems, type SortItem } from "../sort.js";
+import { messageCache } from "../message-cache.js";
 
 export const CHARSETS = ["UTF-8", "US-ASCII"];
 
@@ -22,7 +23,7 @@ export async function matchingItems(view: MailboxView, keys: SearchKey[]): Promi
     const seq = view.seqOf(rec.uid);
     if (!seq) continue;
     try {
-      out.push(sortItem(rec, seq, await view.mailbox.index(rec.uid)));
+      out.push(sortItem(rec, seq, await messageCache.index(view.mailbox, rec.uid)));
     } catch (e) {
       // expunged between the search and now: it is no longer there to sort
       if ((e as NodeJS.ErrnoException).code === "ENOENT") continue;

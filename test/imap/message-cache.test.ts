@@ -1,0 +1,92 @@
+// The in-memory cache of MIME indexes and header blocks: what it returns equals what the store
+// and the file say, it stays within its byte bound, and a fresh cache re-reads nothing wrong.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { openUserStore, type UserStore } from "../../src/store/index.js";
+import { MessageCache } from "../../src/imap/message-cache.js";
+import { makeMail } from "./harness.js";
+
+let mail: ReturnType<typeof makeMail>;
+let store: UserStore;
+
+beforeEach(async () => {
+  mail = makeMail();
+  process.env.MH = `${mail.home}/.mh_profile`;
+  store = await openUserStore(mail.root);
+});
+afterEach(async () => {
+  await store.close();
+  mail.cleanup();
+});
+
+describe("MessageCache", () => {
+  it("returns the store's index and the file's header block for every message", async () => {
+    const cache = new MessageCache(1 << 30);
+    for (const name of ["INBOX", "one", "problems"]) {
+      const mbox = await store.mailbox(name);
+      expect(mbox.messages().length).toBeGreaterThan(0);
+      for (const rec of mbox.messages()) {
+        const idx = await cache.index(mbox, rec.uid);
+        expect(idx).toEqual(await mbox.index(rec.uid));
+        // the second call is the same object (no re-parse)
+        expect(await cache.index(mbox, rec.uid)).toBe(idx);
+        const file = readFileSync(mbox.messagePath(rec.uid));
+        const head = cache.head(mbox, rec.uid, idx);
+        expect(head.equals(file.subarray(0, idx.root.headerEnd))).toBe(true);
+        expect(cache.head(mbox, rec.uid, idx)).toBe(head);
+      }
+    }
+  });
+
+  it("keeps within its byte bound, dropping the least recently used first", async () => {
+    const mbox = await store.mailbox("INBOX");
+    const uids = mbox.messages().map((r) => r.uid);
+    expect(uids.length).toBeGreaterThan(3);
+    const cache = new MessageCache(6000);
+    for (const uid of uids) {
+      const idx = await cache.index(mbox, uid);
+      cache.head(mbox, uid, idx);
+      expect(cache.heldBytes).toBeLessThanOrEqual(6000 + 20_000); // one over-large entry may stay
+    }
+    expect(cache.size).toBeLessThan(uids.length);
+    // the first message was evicted: it is read again, still correct
+    const again = await cache.index(mbox, uids[0]);
+    expect(again).toEqual(await mbox.index(uids[0]));
+  });
+
+  it("keeps folders of the same name apart (a folder made anew is another object)", async () => {
+    const other = makeMail();
+    const { copyFileSync } = await import("node:fs");
+    try {
+      const first = await store.mailbox("INBOX");
+      // the other tree's INBOX message 1 is a different message (a copy of message 2)
+      const uid = first.messages()[0].uid;
+      copyFileSync(first.messagePath(first.messages()[1].uid), `${other.root}/inbox/${first.messages()[0].num}`);
+      process.env.MH = `${other.home}/.mh_profile`;
+      const store2 = await openUserStore(other.root);
+      try {
+        const second = await store2.mailbox("INBOX");
+        const cache = new MessageCache(1 << 30);
+        const a = await cache.index(first, uid);
+        const b = await cache.index(second, uid);
+        expect(a).toEqual(await first.index(uid));
+        expect(b).toEqual(await second.index(uid));
+        expect(b).not.toEqual(a);
+      } finally {
+        await store2.close();
+      }
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it("says ENOENT when the file is gone and the header was never cached", async () => {
+    const mbox = await store.mailbox("INBOX");
+    const rec = mbox.messages()[0];
+    const cache = new MessageCache(1 << 20);
+    const idx = await cache.index(mbox, rec.uid);
+    const { rmSync } = await import("node:fs");
+    rmSync(mbox.messagePath(rec.uid));
+    expect(() => cache.head(mbox, rec.uid, idx)).toThrow(expect.objectContaining({ code: "ENOENT" }));
+  });
+});
