@@ -145,6 +145,16 @@ export class Framer {
     return piece;
   }
 
+  /** Drops n bytes of chunks[0] (already seen through a view). */
+  private skip(n: number): void {
+    this.off += n;
+    this.held -= n;
+    if (this.off >= this.chunks[0].length) {
+      this.chunks.shift();
+      this.off = 0;
+    }
+  }
+
   private stepLine(): boolean {
     const c = this.chunks[0];
     const lf = c.indexOf(0x0a, this.off);
@@ -155,13 +165,20 @@ export class Framer {
       if (this.textLen + this.lineLen > this.maxLine + 1) this.lineTooLong();
       return true;
     }
-    const piece = this.take(lf + 1 - this.off);
-    this.lineParts.push(piece);
-    this.lineLen += piece.length;
-    let line = this.lineParts.length === 1 ? this.lineParts[0] : Buffer.concat(this.lineParts, this.lineLen);
-    this.lineParts = [];
-    this.lineLen = 0;
-    line = line.subarray(0, line.length - (line.length >= 2 && line[line.length - 2] === 0x0d ? 2 : 1));
+    let line: Buffer;
+    if (this.lineParts.length === 0) {
+      // the whole line in this chunk (the usual case): one view, without its CRLF
+      line = c.subarray(this.off, lf > this.off && c[lf - 1] === 0x0d ? lf - 1 : lf);
+      this.skip(lf + 1 - this.off);
+    } else {
+      const piece = this.take(lf + 1 - this.off);
+      this.lineParts.push(piece);
+      this.lineLen += piece.length;
+      line = Buffer.concat(this.lineParts, this.lineLen);
+      this.lineParts = [];
+      this.lineLen = 0;
+      line = line.subarray(0, line.length - (line.length >= 2 && line[line.length - 2] === 0x0d ? 2 : 1));
+    }
     if (this.textLen + line.length > this.maxLine) {
       this.startSkip(line);
       this.endSkip();
