@@ -84,6 +84,27 @@ describe("reconciliation with nmh", () => {
     expect(events).toEqual([{ kind: "flags", uids: [2, 3] }]);
   });
 
+  it("flags worked out only for changed numbers agree with a fresh store that works out all", async () => {
+    await incMessages("a", "b", "c", "d", "e", "f");
+    const box = await inbox();
+    await box.storeFlags([1, 2, 3], "add", ["\\Flagged", "\\Seen"]);
+    h.mh("mark", "+inbox", "2-5", "-sequence", "todo", "-add");
+    await box.sync();
+    await box.storeFlags([3, 4], "remove", ["\\Flagged", "todo"]);
+    h.mh("mark", "+inbox", "1", "-sequence", "flagged", "-delete");
+    await incMessages("g");
+    await box.sync();
+    const mine = box.messages().map((r) => [r.uid, r.flags]);
+    expect(mine.find(([u]) => u === 2)![1]).toEqual(["\\Flagged", "\\Seen", "todo"]);
+    await store.close();
+    rmSync(join(h.root, ".asimap-state.sqlite"), { force: true });
+    rmSync(join(h.root, ".asimap-state.sqlite-wal"), { force: true });
+    rmSync(join(h.root, ".asimap-state.sqlite-shm"), { force: true });
+    store = await openUserStore(h.root, {});
+    const fresh = (await inbox()).messages().map((r) => [r.uid, r.flags]);
+    expect(mine).toEqual(fresh);
+  });
+
   it("folder -pack: renumbered files keep their UIDs and flags", async () => {
     await incMessages("a", "b", "c", "d");
     const box = await inbox();
