@@ -106,7 +106,7 @@ describe.runIf(isRoot)("kill -9 of the user process mid-command", () => {
     expect((await c.cmd("CREATE dest")).at(-1)).toMatch(/ OK /);
     c.close();
   });
-  afterAll(async () => l?.d.stop());
+  afterAll(async () => l?.close());
 
   it(`APPEND (${ROUNDS} rounds, random kill points): OK means stored once; no answer means 0 or 1 intact copy`, async () => {
     for (let i = 0; i < ROUNDS; i++) {
@@ -221,6 +221,7 @@ describe.runIf(isRoot)("full disk (2 MiB tmpfs) and read-only folders", () => {
   afterAll(async () => {
     await l?.d.stop();
     if (mnt) spawnSync("umount", [mnt]);
+    await l?.close();
   });
 
   it("read-only folder: APPEND, COPY, STORE, EXPUNGE answer NO; nothing changes; chmod back and it works", async () => {

@@ -106,7 +106,7 @@ describe("live fuzzing against asimapd", () => {
   });
   afterAll(async () => {
     watch?.close();
-    await live?.d.stop();
+    await live?.close();
   });
 
   it(`pre-auth (root process, TLS): ${N} random and mutated lines`, async () => {

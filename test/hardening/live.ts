@@ -1,6 +1,6 @@
 // A real asimapd (dist/, TLS, one user with the fixture mail) for the hardening tests, and
 // probes that send hostile bytes and demand an answer (never silence, never a hang).
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { pbkdf2Encode } from "../../src/daemon/hashers.js";
@@ -21,6 +21,8 @@ export interface Live {
   mail: Map<string, string>;
   login(user?: string): Promise<Client>;
   userPid(user?: string): number | undefined;
+  /** stops the daemon and removes its directory (mail, pwfile, run dir) */
+  close(): Promise<void>;
 }
 
 export async function startLive(users = ["fz"], env: Record<string, string> = {}, args: string[] = []): Promise<Live> {
@@ -40,6 +42,10 @@ export async function startLive(users = ["fz"], env: Record<string, string> = {}
       return c;
     },
     userPid: (user = users[0]) => userProcesses(d.proc.pid!).get(user)?.[0],
+    async close() {
+      await d.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -47,7 +47,7 @@ describe("load", () => {
   beforeAll(async () => {
     live = await startLive(users, { ASIMAPD_PREAUTH_TIMEOUT_MS: "3000" }, ["--max-message-size", "32M"]);
   });
-  afterAll(async () => live?.d.stop());
+  afterAll(async () => live?.close());
 
   const userRss = () => {
     const procs = userProcesses(live.d.proc.pid!);
