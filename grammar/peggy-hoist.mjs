@@ -7,6 +7,12 @@
 // per-parse variables become module-level `let`s that peg$parse resets on each call. The parser
 // is not re-entrant (no action calls parse), which holds for our grammar.
 //
+// Then, each where it says why: keywords compared in place (fastCaseInsensitive), class tables
+// (classTables), `$[class]+` tokens in one loop (scanLoops), and a first pass that records no
+// expectations (silentFirstPass). Every rewrite keeps Peggy's semantics exactly:
+// test/protocol/plugin-equivalence.test.ts compares the result with the grammar compiled by Peggy
+// alone, and bench/parse/diff.ts does the same at scale for any two builds.
+//
 // The rewrite relies on the shape of Peggy 5's output (top-level statements of peg$parse at
 // two-space indentation) and fails the build loudly if that shape is not found.
 
