@@ -37,7 +37,8 @@ export interface Running {
 export async function startServer(root: string, extra: Partial<Parameters<typeof createUserServer>[0]> = {}): Promise<Running> {
   const server = await createUserServer({ username: "tester", maildir: root, logger: silentLogger, ...extra });
   const sockets = new Set<net.Socket>();
-  const listener = net.createServer((sock) => {
+  // TCP stands in for the production unix socket, which has no Nagle delay: turn it off here too
+  const listener = net.createServer({ noDelay: true }, (sock) => {
     sockets.add(sock);
     sock.on("close", () => sockets.delete(sock));
     const handoff: Handoff = {
@@ -86,7 +87,7 @@ export class RawClient {
   }
 
   static async connect(port: number): Promise<RawClient> {
-    const sock = net.connect(port, "127.0.0.1");
+    const sock = net.connect({ port, host: "127.0.0.1", noDelay: true });
     await new Promise<void>((r, j) => { sock.once("connect", r); sock.once("error", j); });
     const c = new RawClient(sock);
     const login = await c.next();
