@@ -8,6 +8,7 @@ import type { Command, FetchAtt, Section } from "../../protocol/ast.js";
 import type { MimeIndex, SectionData } from "../../message/types.js";
 import { bodyStructure, envelope, resolveSection, partialPieces, CrlfConverter, binarySection } from "../../message/index.js";
 import type { MessageRecord } from "../../store/types.js";
+import type { MailboxView } from "../view.js";
 import { ok, no, bad, BrokenResponse, CommandFailure, type Result, type CommandOf } from "../result.js";
 import { enableCondstore, vanishedEarlier, vanishedSince } from "../condstore.js";
 import { data, flagList, internalDate } from "../wire.js";
@@ -123,11 +124,21 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
   const addModseq = s.condstore && !atts.some((a) => a.kind === "MODSEQ");
   let missing = 0;
   const out = new Batch(s);
+  const simple = !needsIndex(atts);
+  let count = 0;
   try {
     for (const uid of uids) {
       const rec = view.record(uid);
       const seq = view.seqOf(uid);
       if (!rec || !seq) { missing++; continue; }
+      const flagsToo = !wantsFlags && seenNow.has(uid);
+      const modseqToo = addModseq && (wantsFlags || seenNow.has(uid));
+      if (simple) {
+        out.addText(simpleResponse(view, rec, seq, atts, flagsToo, modseqToo));
+        if (wantsFlags || seenNow.has(uid)) view.markReported(rec);
+        if ((++count & 255) === 0) await out.maybeFlush();
+        continue;
+      }
       let p: Prepared;
       try {
         p = await prepare(s, rec, seq, atts, bodies);
@@ -136,7 +147,7 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
         throw e;
       }
       try {
-        await writeOne(s, out, p, atts, bodies, !wantsFlags && seenNow.has(uid), addModseq && (wantsFlags || seenNow.has(uid)));
+        await writeOne(s, out, p, atts, bodies, flagsToo, modseqToo);
       } finally {
         await p.fh?.close();
       }
@@ -258,24 +269,46 @@ async function writeOne(
         text += `BINARY.SIZE[${att.part.join(".")}] ${whole === null ? "NIL" : whole.length}`;
         break;
       }
-      case "MODSEQ": text += `MODSEQ (${(view.record(p.rec.uid) ?? p.rec).modseq})`; break;
-      case "UID": text += `UID ${p.rec.uid}`; break;
-      case "FLAGS": text += `FLAGS ${flagList(view.flagsOf(view.record(p.rec.uid) ?? p.rec))}`; break;
-      case "INTERNALDATE": text += `INTERNALDATE ${internalDate(p.rec.internalDate)}`; break;
-      case "RFC822.SIZE": text += `RFC822.SIZE ${p.rec.size}`; break;
       case "ENVELOPE": text += "ENVELOPE " + data(envelope(p.index!)).toString("latin1"); break;
       case "BODYSTRUCTURE": text += "BODYSTRUCTURE " + data(bodyStructure(p.index!, true)).toString("latin1"); break;
       case "BODY": text += "BODY " + data(bodyStructure(p.index!, false)).toString("latin1"); break;
-      default: text += `${att.kind} NIL`;
+      default: text += simpleItem(view, p.rec, att);
     }
   }
+  out.addText(text + trailer(view, p.rec, first, addFlags, addModseq));
+}
+
+/** An item that needs only the store's record (UID, FLAGS, MODSEQ, sizes, dates). */
+function simpleItem(view: MailboxView, rec: MessageRecord, att: FetchAtt): string {
+  switch (att.kind) {
+    case "MODSEQ": return `MODSEQ (${(view.record(rec.uid) ?? rec).modseq})`;
+    case "UID": return `UID ${rec.uid}`;
+    case "FLAGS": return `FLAGS ${flagList(view.flagsOf(view.record(rec.uid) ?? rec))}`;
+    case "INTERNALDATE": return `INTERNALDATE ${internalDate(rec.internalDate)}`;
+    case "RFC822.SIZE": return `RFC822.SIZE ${rec.size}`;
+    default: return `${att.kind} NIL`;
+  }
+}
+
+/** The implied FLAGS / MODSEQ items and the closing parenthesis. */
+function trailer(view: MailboxView, rec: MessageRecord, empty: boolean, addFlags: boolean, addModseq: boolean): string {
+  let text = "";
   if (addFlags) {
-    sep();
-    text += `FLAGS ${flagList(view.flagsOf(view.record(p.rec.uid) ?? p.rec))}`;
+    text += (empty ? "" : " ") + `FLAGS ${flagList(view.flagsOf(view.record(rec.uid) ?? rec))}`;
+    empty = false;
   }
-  if (addModseq) {
-    sep();
-    text += `MODSEQ (${(view.record(p.rec.uid) ?? p.rec).modseq})`;
-  }
-  out.addText(text + ")\r\n");
+  if (addModseq) text += (empty ? "" : " ") + `MODSEQ (${(view.record(rec.uid) ?? rec).modseq})`;
+  return text + ")\r\n";
+}
+
+/**
+ * The whole response of a message when no item needs the file or its index (UID FETCH 1:*
+ * (UID FLAGS) of 100k messages): built synchronously, no per-message promises.
+ */
+function simpleResponse(
+  view: MailboxView, rec: MessageRecord, seq: number, atts: FetchAtt[], addFlags: boolean, addModseq: boolean,
+): string {
+  let text = `* ${seq} FETCH (`;
+  for (let i = 0; i < atts.length; i++) text += (i ? " " : "") + simpleItem(view, rec, atts[i]);
+  return text + trailer(view, rec, atts.length === 0, addFlags, addModseq);
 }
