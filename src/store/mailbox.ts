@@ -478,7 +478,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     return clobbered;
   }
 
-  private async syncLocked(deep: boolean): Promise<void> {
+  private async syncLocked(deep: boolean, attempt = 0): Promise<void> {
     if (this.guards.size > 0 && (await this.checkGuards(deep))) deep = true;
     let dst: Awaited<ReturnType<typeof statSig>>;
     try {
@@ -547,6 +547,16 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       if (!(e instanceof SequencesFormatError)) throw e;
       // nmh refuses such a file too; keep the flags we knew until someone fixes it
       this.ctx.log.warn({ mailbox: this.name, err: e.message }, "ignoring a poorly formatted .mh_sequences");
+    }
+    // The directory and .mh_sequences are looked at moments apart, and nmh may work in between
+    // (`folder -pack` renames, then writes its new sequences): sequences newer than the scan would
+    // be applied to the old numbering and make flags flicker. If the directory moved meanwhile,
+    // look again; if it keeps moving, keep the flags we know and come back soon.
+    const after = await statSig(this.dir).catch(() => null);
+    if (after !== null && after.sig !== dst.sig) {
+      if (attempt < 3) return this.syncLocked(deep, attempt + 1);
+      delete changes.seqs;
+      changes.racy = true;
     }
     this.commit(changes);
   }
