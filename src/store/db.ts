@@ -61,6 +61,21 @@ const MIGRATIONS: Array<(db: Db) => void> = [
         flags TEXT NOT NULL);
     `);
   },
+  (db) => {
+    // MOVE's intent journal (see move-journal.ts): a row lives from before the first file is
+    // renamed into the destination until both folders' records and sequences are updated
+    db.exec(`
+      CREATE TABLE pending_moves (
+        id INTEGER PRIMARY KEY,
+        src_dir TEXT NOT NULL,               -- folder paths relative to the root
+        src_num INTEGER NOT NULL,
+        src_ino INTEGER NOT NULL,
+        dest_dir TEXT NOT NULL,
+        hold_ino INTEGER NOT NULL,           -- the empty file that claims the destination number
+        flags TEXT NOT NULL                  -- space separated IMAP flags the message carries
+      );
+    `);
+  },
 ];
 
 export function openStateDb(root: string): Db {

@@ -1,11 +1,11 @@
 // One MH folder as an IMAP mailbox. Every change, ours or nmh's, goes through `commit()`: one
 // MODSEQ, one database transaction, then the events in order (expunged, added, flags).
 import { EventEmitter } from "node:events";
-import { promises as fsp, statSync, watch, type FSWatcher } from "node:fs";
+import { constants as fsConstants, promises as fsp, statSync, watch, type FSWatcher } from "node:fs";
 import { join } from "node:path";
 import {
-  addMessage, messageFile, scanFolder, readSequences, removeMessages, removeStaleTemps,
-  updateSequences, SEQUENCES_FILE,
+  addMessage, linkIntoFolder, messageFile, scanFolder, readSequences, removeMessages, removeStaleTemps,
+  tempName, updateSequences, SEQUENCES_FILE,
 } from "../mh/folder.js";
 import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
 import type { MimeIndex } from "../message/types.js";
@@ -15,6 +15,7 @@ import { changedMembers, normaliseFlags, sameFlags } from "./flags.js";
 import { packRecords, unpackRecords } from "./snapshot.js";
 import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
 import { scanNewFiles, statFiles } from "./file-scan.js";
+import { clearMoves, recordMoves } from "./move-journal.js";
 import { FlagInterner, StoredRecord, findUid, identKey, type Ident } from "./record.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
@@ -292,6 +293,113 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     if (picked.length === 0) return [];
     const newUids = dest instanceof MhMailbox ? await dest.appendStored(picked) : await dest.appendMany(picked);
     return picked.map((p, i) => [p.uid, newUids[i]]);
+  }
+
+  /**
+   * MOVE, crash-safe: each file is renamed into the destination (in exactly one folder at every
+   * instant) under a number first claimed with an empty file, as nmh's `inc` may race us; the
+   * intent is journalled before the first rename (see move-journal.ts). Both folders are held,
+   * in a fixed order, so no sync of either sees half of it.
+   */
+  async moveTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>> {
+    if (!(dest instanceof MhMailbox) || dest === this) {
+      const pairs = await this.copyTo(uids, dest);
+      await this.expunge(pairs.map((p) => p[0]));
+      return pairs;
+    }
+    const [first, second] = this.id < dest.id ? [this as MhMailbox, dest] : [dest, this as MhMailbox];
+    return first.run(() => second.run(async () => {
+      this.ensureLoaded();
+      dest.ensureLoaded();
+      await this.syncLocked(false);
+      await dest.syncLocked(false);
+      const targets = uids.map((u) => this.rec(u)).filter((r): r is StoredRecord => r !== undefined);
+      if (targets.length === 0) return [];
+      return dest.ownDirChange(() => this.ownDirChange(() => this.moveFiles(targets, dest)));
+    }));
+  }
+
+  private async moveFiles(targets: StoredRecord[], dest: MhMailbox): Promise<Array<[number, number]>> {
+    // an empty dot file per message: it will claim the destination number; its inode is journalled
+    const holds: Array<{ rec: StoredRecord; hold: string; ino: number; guard: string }> = [];
+    try {
+      for (const rec of targets) {
+        const src = messageFile(this.dir, rec.num);
+        const st = await fsp.stat(src).catch(() => null);
+        if (!st || st.ino !== rec.ino) continue; // replaced or gone behind our back: not moved
+        const hold = tempName(dest.dir);
+        await fsp.writeFile(hold, "", { flag: "wx", mode: 0o600 });
+        // a separate copy, kept a while as for APPEND: an `inc` may still write over the number
+        const guard = tempName(dest.dir) + "-guard";
+        holds.push({ rec, hold, ino: (await fsp.stat(hold)).ino, guard });
+        await fsp.copyFile(src, guard, fsConstants.COPYFILE_EXCL);
+        await fsp.utimes(guard, st.atime, st.mtime);
+      }
+    } catch (e) {
+      for (const h of holds) {
+        await fsp.unlink(h.hold).catch(() => undefined);
+        await fsp.unlink(h.guard).catch(() => undefined);
+      }
+      if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw new StoreError("OVERQUOTA", "no space left");
+      throw e;
+    }
+    if (holds.length === 0) return [];
+    const ids = recordMoves(this.ctx, holds.map((h) => ({
+      srcDir: this.path, srcNum: h.rec.num, srcIno: h.rec.ino, destDir: dest.path, holdIno: h.ino, flags: h.rec.flags,
+    })));
+    const moved: Array<{ rec: StoredRecord; num: number; guard: string }> = [];
+    const intruders: string[] = [];
+    let after = 0;
+    let failure: unknown = null;
+    try {
+      for (const h of holds) {
+        const num = await linkIntoFolder(dest.dir, h.hold, after);
+        after = num;
+        dest.pendingSelf.add(num);
+        await fsp.rename(messageFile(this.dir, h.rec.num), messageFile(dest.dir, num));
+        moved.push({ rec: h.rec, num, guard: h.guard });
+        // an `inc` that opened the number before our rename wrote into the hold: keep its mail
+        if ((await fsp.stat(h.hold)).size > 0) intruders.push(h.hold);
+        else await fsp.unlink(h.hold);
+      }
+    } catch (e) {
+      // e.g. a read-only source folder: what was renamed is finished below, the rest stays
+      failure = (e as NodeJS.ErrnoException).code === "ENOSPC" ? new StoreError("OVERQUOTA", "no space left") : e;
+    } finally {
+      for (const h of holds) {
+        if (!moved.some((m) => m.rec === h.rec)) {
+          // not renamed: take back the claimed number if we got that far, and the copy
+          const num = after > 0 ? await numberOf(dest.dir, h.ino) : null;
+          if (num !== null) await fsp.unlink(messageFile(dest.dir, num)).catch(() => undefined);
+          await fsp.unlink(h.hold).catch(() => undefined);
+          await fsp.unlink(h.guard).catch(() => undefined);
+        }
+      }
+    }
+    for (const path of intruders) {
+      const a = await linkIntoFolder(dest.dir, path, after);
+      after = a;
+      await fsp.unlink(path).catch(() => undefined);
+      this.ctx.log.warn({ mailbox: dest.name, num: a }, "inc wrote into a number claimed by MOVE; kept as a new message");
+    }
+    if (moved.length === 0) {
+      clearMoves(this.ctx, ids);
+      throw failure;
+    }
+    const firstUid = dest._uidNext;
+    const added: NewMessage[] = moved.map((m) => ({ num: m.num, ident: m.rec.ident, crlfSize: m.rec.size }));
+    await dest.updateSeqs((seqs) => {
+      for (const m of moved) this.ctx.flags.apply(seqs, m.num, "replace", m.rec.flags);
+    }, added);
+    await this.updateSeqs((seqs) => {
+      for (const m of moved) for (const set of seqs.values()) set.delete(m.rec.num);
+    }, [], moved.map((m) => m.rec.uid));
+    clearMoves(this.ctx, ids);
+    for (const m of moved) {
+      dest.guards.add({ path: m.guard, num: m.num, ident: m.rec.ident, at: Date.now(), flags: m.rec.flags });
+    }
+    if (failure) throw failure;
+    return moved.map((m, i) => [m.rec.uid, firstUid + i]);
   }
 
   expunge(uids: number[]): Promise<number[]> {
@@ -702,6 +810,14 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 async function statSig(path: string): Promise<{ sig: string; mtimeNs: bigint }> {
   const st = await fsp.stat(path, { bigint: true });
   return { sig: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, mtimeNs: st.mtimeNs };
+}
+
+/** The number of the file with this inode in `dir`, or null. */
+async function numberOf(dir: string, ino: number): Promise<number | null> {
+  for (const n of (await scanFolder(dir)).nums) {
+    if ((await fsp.stat(messageFile(dir, n)).catch(() => null))?.ino === ino) return n;
+  }
+  return null;
 }
 
 function maxBig(a: bigint, b: bigint): bigint {

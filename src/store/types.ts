@@ -99,6 +99,11 @@ export interface Mailbox extends EventEmitter {
   appendMany(msgs: Array<{ data: Buffer; flags: Flag[]; internalDate?: Date }>): Promise<number[]>;
   /** Copy to another mailbox keeping flags and internal dates; returns [srcUid, dstUid] pairs. */
   copyTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>>;
+  /**
+   * MOVE: like copyTo then expunge, but a crash at any point leaves each message in exactly one
+   * of the two folders (journalled; finished or rolled back when the store next opens).
+   */
+  moveTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>>;
   /** Remove these messages (files unlinked); returns the UIDs actually expunged. */
   expunge(uids: number[]): Promise<number[]>;
   /** UIDs expunged with a MODSEQ greater than `modseq` (QRESYNC). */

@@ -8,6 +8,7 @@ import { SEQUENCES_FILE } from "../mh/folder.js";
 import type { StoreContext } from "./context.js";
 import { nextUidValidity } from "./db.js";
 import { MhMailbox, type MailboxRow } from "./mailbox.js";
+import { recoverMoves } from "./move-journal.js";
 import { folderPath, mailboxName } from "./names.js";
 import { StoreError, type MailboxInfo, type MailboxStatus, type UserStore } from "./types.js";
 
@@ -59,6 +60,7 @@ export class MhUserStore implements UserStore {
       }
     }
     await this.discover();
+    await recoverMoves(this.ctx);
   }
 
   async list(): Promise<MailboxInfo[]> {

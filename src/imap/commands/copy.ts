@@ -25,7 +25,8 @@ export async function copy(s: Session, cmd: CommandOf<"COPY" | "MOVE">): Promise
     return no("Some of the requested messages no longer exist.", "EXPUNGEISSUED");
   }
   if (present.length === 0) return ok(isMove ? "No messages moved." : "No messages copied.");
-  const pairs = await view.mailbox.copyTo(present, dest);
+  // MOVE is one journalled step in the store: a crash never leaves a message in both folders
+  const pairs = isMove ? await view.mailbox.moveTo(present, dest) : await view.mailbox.copyTo(present, dest);
   pairs.sort((a, b) => a[0] - b[0]);
   const code = pairs.length
     ? `COPYUID ${dest.uidValidity} ${compactSet(pairs.map((p) => p[0]))} ${compactSet(pairs.map((p) => p[1]))}`
@@ -33,6 +34,5 @@ export async function copy(s: Session, cmd: CommandOf<"COPY" | "MOVE">): Promise
   if (!isMove) return ok("Copy completed.", code);
   if (code) await s.send(`* OK [${code}] Moved UIDs.`);
   // the EXPUNGE responses follow from the view's flush, before the tagged OK
-  await view.mailbox.expunge(pairs.map((p) => p[0]));
   return ok("Move completed.");
 }
