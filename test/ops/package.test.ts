@@ -16,7 +16,8 @@ afterAll(() => {
 });
 
 it("packs the compiled server with its generated parser and installs the three commands", () => {
-  execFileSync("make", ["package"], { stdio: "pipe" });
+  // -o node_modules: never reinstall dependencies from inside the test run
+  execFileSync("make", ["-o", "node_modules", "package"], { stdio: "pipe" });
   const files = execFileSync("tar", ["tzf", tarball]).toString().split("\n");
   expect(files).toEqual(expect.arrayContaining([
     "package/dist/src/cli/asimapd.js", "package/dist/src/cli/set-password.js", "package/dist/src/cli/replay.js",
