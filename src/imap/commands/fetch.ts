@@ -59,22 +59,36 @@ const READ_CHUNK = 256 * 1024;
 
 /**
  * File bytes [start, end) in CRLF form to the client, in 256 KB reads (a read stream's 64 KB
- * chunks, each through a Transform, made 4x the hops), waiting for the socket to drain.
+ * chunks, each through a Transform, made 4x the hops). The next read is issued before waiting
+ * for the socket to drain, so the disk and the socket work at the same time (the profile of a
+ * 20 MB fetch showed both processes mostly idle, each waiting for the other).
  */
 async function streamRange(s: Session, fh: FileHandle, start: number, end: number, conv: CrlfConverter): Promise<number> {
+  // a fresh buffer each time: the socket may still hold the previous one
+  const readAt = (at: number) => {
+    const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, end - at));
+    return fh.read(buf, 0, buf.length, at).then(({ bytesRead }) => buf.subarray(0, bytesRead));
+  };
   let sent = 0;
   let at = start;
-  while (at < end && !conv.finished) {
-    // a fresh buffer each time: the socket may still hold the previous one
-    const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, end - at));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, at);
-    if (bytesRead === 0) break;
-    at += bytesRead;
-    const out = conv.convert(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
-    if (out) {
-      sent += out.length;
-      await s.write(out);
+  let next: Promise<Buffer> | null = at < end ? readAt(at) : null;
+  try {
+    while (next) {
+      const chunk = await next;
+      next = null;
+      if (chunk.length === 0) break;
+      at += chunk.length;
+      if (at < end) next = readAt(at);
+      const out = conv.convert(chunk);
+      if (out) {
+        sent += out.length;
+        await s.write(out);
+      }
+      if (conv.finished) break;
     }
+  } finally {
+    // a read still in flight must end before the caller closes the file
+    await next?.catch(() => undefined);
   }
   return sent;
 }

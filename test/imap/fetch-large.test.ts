@@ -1,0 +1,69 @@
+// BODY[] of a message larger than one 256 KB read: the streamed CRLF form equals the one-shot
+// conversion of the file, whole and in partials that cross read boundaries (including a CR at
+// the end of one read and its LF at the start of the next).
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeMail, RawClient, startServer, type Running } from "./harness.js";
+
+let mail: ReturnType<typeof makeMail>;
+let srv: Running;
+let c: RawClient;
+
+const READ = 256 * 1024;
+
+/** ~900 KB: LF lines, a CRLF line, a bare CR, and a CR LF pair split across the first read. */
+function bigMessage(): Buffer {
+  const head = "From: big@example.org\nTo: you@example.org\nSubject: big\nMessage-ID: <big@x>\n\n";
+  let body = "";
+  for (let i = 0; body.length + head.length < READ; i++) body += `line ${i} ${"x".repeat(i % 70)}\n`;
+  body = body.slice(0, READ - 1 - head.length); // the byte at READ-1 is the CR, READ is its LF
+  body += "\r\n";
+  for (let i = 0; body.length < 900_000; i++) body += i % 97 === 0 ? `crlf ${i}\r\n` : i % 89 === 0 ? `bare\rcr ${i}\n` : `l${i} ${"y".repeat(i % 75)}\n`;
+  return Buffer.from(head + body, "latin1");
+}
+
+const toCrlf = (b: Buffer) => Buffer.from(b.toString("latin1").replace(/(?<!\r)\n/g, "\r\n"), "latin1");
+
+beforeEach(async () => {
+  mail = makeMail();
+  process.env.MH = `${mail.home}/.mh_profile`;
+  srv = await startServer(mail.root);
+  c = await RawClient.connect(srv.port);
+});
+afterEach(async () => {
+  c.close();
+  await srv.close();
+  mail.cleanup();
+});
+
+function literal(line: string): Buffer {
+  const m = /\{(\d+)\}\r\n/.exec(line);
+  expect(m).not.toBeNull();
+  const start = m!.index + m![0].length;
+  const bytes = Buffer.from(line.slice(start, start + Number(m![1])), "latin1");
+  expect(bytes.length).toBe(Number(m![1]));
+  return bytes;
+}
+
+describe("FETCH BODY[] of a large message", () => {
+  it("streams the CRLF form, whole and in partials across read boundaries", async () => {
+    const file = bigMessage();
+    expect(file[READ - 1]).toBe(13);
+    expect(file[READ]).toBe(10);
+    writeFileSync(join(mail.root, "inbox", "9"), file);
+    const want = toCrlf(file);
+    await c.cmd("SELECT INBOX");
+    const whole = await c.cmd("UID FETCH 9 (RFC822.SIZE BODY.PEEK[])");
+    expect(whole.tagged).toMatch(/OK/);
+    expect(whole.untagged[0]).toContain(`RFC822.SIZE ${want.length} `);
+    expect(literal(whole.untagged[0]).equals(want)).toBe(true);
+    for (const [off, len] of [[0, 10], [READ - 5, 20], [READ + 1000, READ + 7], [want.length - 3, 100], [300_000, 500_000]]) {
+      const r = await c.cmd(`UID FETCH 9 BODY.PEEK[]<${off}.${len}>`);
+      expect(literal(r.untagged[0]).equals(want.subarray(off, off + len))).toBe(true);
+    }
+    const text = await c.cmd("UID FETCH 9 BODY.PEEK[TEXT]");
+    const headLen = file.indexOf("\n\n") + 2;
+    expect(literal(text.untagged[0]).equals(toCrlf(file.subarray(headLen)))).toBe(true);
+  });
+});
