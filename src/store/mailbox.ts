@@ -412,6 +412,13 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       await this.ownDirChange(async () => {
         // the files go first: a crash after this point is an rmm that the next sync sees
         await removeMessages(this.dir, targets.map((r) => r.num));
+        // an expunged message's APPEND guard must not bring it back when its number is reused
+        const gone = new Set(targets.map((r) => r.identKey()));
+        for (const g of [...this.guards]) {
+          if (!gone.has(identKey(g.ident))) continue;
+          this.guards.delete(g);
+          await fsp.unlink(g.path).catch(() => undefined);
+        }
         await this.updateSeqs((seqs) => {
           for (const r of targets) for (const set of seqs.values()) set.delete(r.num);
         }, [], done);
@@ -546,8 +553,10 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.guardsCheckedAt = now;
     let clobbered = false;
     let byIdent: Map<string, StoredRecord> | null = null;
+    let foundIno = 0;
     const statIdent = (num: number) => {
       const st = statSync(messageFile(this.dir, num), { throwIfNoEntry: false });
+      foundIno = st ? st.ino : 0;
       return st ? identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) : null;
     };
     for (const g of [...this.guards]) {
@@ -566,7 +575,10 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       const intact = found === key;
       if (intact && now - g.at < GUARD_MS) continue;
       this.guards.delete(g);
-      if (intact || found === null) {
+      // `inc` writes over our file in place (O_TRUNC: same inode). Another inode at that number
+      // means ours was removed (expunge, rmm) and the number given to a new message.
+      const reused = found !== null && !intact && foundIno !== g.ident.ino;
+      if (intact || found === null || reused) {
         // still ours, long enough; or removed (expunged, rmm): the copy is not needed
         await this.ownDirChange(() => fsp.unlink(g.path).catch(() => undefined));
         continue;
