@@ -200,8 +200,8 @@ export class MhUserStore implements UserStore {
     const dest = await this.mailbox(mailboxName(dst));
     const uids = inbox.messages().map((r) => r.uid);
     if (uids.length === 0) return;
-    await inbox.copyTo(uids, dest);
-    await inbox.expunge(uids);
+    // crash-safe: a kill in the middle leaves each message in exactly one of the two
+    await inbox.moveTo(uids, dest);
   }
 
   async subscribe(name: string, on: boolean): Promise<void> {
