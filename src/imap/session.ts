@@ -223,20 +223,12 @@ export class Session {
   }
 
   private async execute(cmd: Command): Promise<void> {
-    const entry = entryFor(cmd.name);
     let result: Result;
-    if (!entry.states.includes(this.state)) {
-      result = entry.states.length === 0
-        ? bad(`Error in IMAP command ${cmd.name}: Unknown command.`)
-        : entry.states.includes("selected") && this.state === "authenticated"
-          ? bad("No mailbox selected.")
-          : bad(`${cmd.name} not allowed now.`);
-    } else {
-      try {
-        result = await entry.handler(this, withSaved(this, cmd) as never);
-      } catch (e) {
-        result = this.failure(cmd, e);
-      }
+    // everything between parsing and the tagged answer: whatever throws, the client gets its tag
+    try {
+      result = await this.dispatch(cmd);
+    } catch (e) {
+      result = this.failure(cmd, e);
     }
     if (result === IDLING) return;
     if (result === BROKEN) {
@@ -244,6 +236,19 @@ export class Session {
       return;
     }
     await this.finish(cmd, result);
+  }
+
+  /** The handler table decides: refused in this state, or run. */
+  private async dispatch(cmd: Command): Promise<Result> {
+    const entry = entryFor(cmd.name);
+    if (!entry.states.includes(this.state)) {
+      return entry.states.length === 0
+        ? bad(`Error in IMAP command ${cmd.name}: Unknown command.`)
+        : entry.states.includes("selected") && this.state === "authenticated"
+          ? bad("No mailbox selected.")
+          : bad(`${cmd.name} not allowed now.`);
+    }
+    return entry.handler(this, withSaved(this, cmd) as never);
   }
 
   /** Pending updates, then the tagged response. */
