@@ -12,7 +12,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { decodeMailboxName } from "../../src/protocol/mutf7.js";
-import { buildMix } from "./mix.js";
+import { buildMix, traceDir } from "./mix.js";
 
 type Parse = (text: string, options: Record<string, unknown>) => unknown;
 const [oldPath, newPath, perLine = "40"] = process.argv.slice(2);
@@ -59,8 +59,8 @@ function outcome(parse: Parse, text: string, options: Record<string, unknown>): 
 // inputs: command lines (literal markers in place) with their literals
 const inputs: { text: string; literals: Buffer[] }[] = [];
 for (const f of buildMix().frames) inputs.push({ text: f.line.toString("latin1"), literals: f.literals });
-for (const d of [resolve("../shared/traces/asimap"), "/work/shared/traces/asimap"]) {
-  if (!existsSync(d)) continue;
+for (const d of [traceDir()]) {
+  if (!d) continue;
   for (const sc of readdirSync(d)) {
     const f = join(d, sc, "wire.jsonl");
     if (!existsSync(f)) continue;

@@ -7,11 +7,10 @@ import { join, resolve } from "node:path";
 import { Framer, type Frame } from "../../src/protocol/framer.js";
 import { parseCommand } from "../../src/protocol/parse.js";
 
-function traceDir(): string | undefined {
-  for (const d of [resolve("../shared/traces/asimap"), resolve("traces/asimap"), "/work/shared/traces/asimap"]) {
-    if (existsSync(d)) return d;
-  }
-  return undefined;
+/** The old server's recorded sessions, kept in the repository (run the bench from its root). */
+export function traceDir(): string | undefined {
+  const d = resolve("test/fixtures/asimap-traces");
+  return existsSync(d) ? d : undefined;
 }
 
 /** Complete client commands (CRLF-terminated, literals inline) from the recorded traces. */
