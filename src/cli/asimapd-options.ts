@@ -40,7 +40,7 @@ function parsePort(name: string, v: string): number {
   return Number(v);
 }
 
-/** DEBUG / TRACE: set and not empty, "0", "false", "no" or "off" */
+/** DEBUG / TRACE / TRACE_BODIES: set and not empty, "0", "false", "no" or "off" */
 function envFlag(v: string | undefined): boolean {
   return v !== undefined && !/^(|0|false|no|off)$/i.test(v.trim());
 }
@@ -61,6 +61,9 @@ export function buildProgram(): Command {
       "(<trace-dir>/<user>-asimapd.trace, rotated at 20 MiB x 5); SIGUSR1 to asimapd (all users) or to " +
       "one user process toggles it " +
       "(env TRACE: set and not 0/false/no/off)"))
+    .addOption(new Option("--trace-bodies", "with --trace: record message contents (APPEND data, FETCH " +
+      "BODY[]/BINARY[]/RFC822* literals) in full; without it they are traced as their length and sha256 " +
+      "only. For recording protocol tests on test mail (env TRACE_BODIES: set and not 0/false/no/off)"))
     .addOption(new Option("--trace-dir <td>", "directory for trace files").env("TRACE_DIR").default(DEFAULTS.traceDir))
     .addOption(new Option("--debug", "log at debug level (env DEBUG: set and not 0/false/no/off)"))
     .addOption(new Option("--log-config <lc>", "JSON file of pino options (transport targets included); " +
@@ -92,6 +95,7 @@ export function resolveConfig(o: Record<string, string | boolean | undefined>, e
     key: pick(o.key, DEFAULTS.key, DEFAULTS.oldKey),
     pwfile: String(o.pwfile),
     trace: o.trace === true || envFlag(env.TRACE),
+    traceBodies: o.traceBodies === true || envFlag(env.TRACE_BODIES),
     traceDir: String(o.traceDir),
     debug: o.debug === true || envFlag(env.DEBUG),
     logConfig: typeof o.logConfig === "string" ? o.logConfig : undefined,

@@ -19,6 +19,8 @@ export interface AsimapdConfig {
   key: string;
   pwfile: string;
   trace: boolean;
+  /** trace message contents in full (else as length + sha256) */
+  traceBodies?: boolean;
   traceDir: string;
   debug: boolean;
   logConfig?: string;
@@ -92,6 +94,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
   if (c.debug) userArgs.push("--debug");
   if (c.logConfig) userArgs.push("--log-config", path.resolve(c.logConfig));
   if (c.trace) userArgs.push("--trace");
+  if (c.traceBodies) userArgs.push("--trace-bodies");
   if (c.maxMessageSize) userArgs.push("--max-message-size", String(c.maxMessageSize));
   const version = packageVersion();
   const server = new RootServer({

@@ -25,7 +25,9 @@ export class TraceRecorder implements TraceSink {
   private start = 0;
   private last = 0;
 
-  constructor(readonly username: string, private readonly output: (line: string) => void) {}
+  /** @param opts.bodies record message contents in full (asimapd --trace-bodies) */
+  constructor(readonly username: string, private readonly output: (line: string) => void,
+    readonly opts: { bodies?: boolean } = {}) {}
 
   get enabled(): boolean {
     return this.on;

@@ -26,6 +26,7 @@ interface Opts {
   debug?: boolean;
   logConfig?: string;
   trace?: boolean;
+  traceBodies?: boolean;
   traceDir?: string;
   maxMessageSize?: string;
 }
@@ -39,6 +40,7 @@ function parseArgs(): Opts {
     .option("--debug")
     .option("--log-config <file>")
     .option("--trace")
+    .option("--trace-bodies")
     .option("--trace-dir <dir>")
     .option("--max-message-size <bytes>")
     .parse(process.argv)
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
   const recorder = new TraceRecorder(o.user, (line) => {
     if (process.send && process.connected) process.send({ t: "trace", line });
     else (traceFile ??= new RotatingTraceFile(traceFileName(o.traceDir ?? "/opt/asimap/traces", o.user))).writeLine(line);
-  });
+  }, { bodies: o.traceBodies === true });
   if (o.trace) recorder.set(true);
   process.on("SIGUSR1", () => log.info({ trace: recorder.set() }, "tracing toggled"));
 
