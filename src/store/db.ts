@@ -2,6 +2,7 @@
 // subscriptions, expunged UIDs) plus a cache of what the files say. WAL mode, one transaction
 // per change, schema versions in `user_version`.
 import Database from "better-sqlite3";
+import { chmodSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export const STATE_DB = ".asimap-state.sqlite";
@@ -79,12 +80,26 @@ const MIGRATIONS: Array<(db: Db) => void> = [
 ];
 
 export function openStateDb(root: string): Db {
-  const db = new Database(join(root, STATE_DB));
+  const path = join(root, STATE_DB);
+  const db = new Database(path);
   db.pragma("journal_mode = WAL");
+  restrictModes(path);
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
   migrate(db);
   return db;
+}
+
+/**
+ * Databases made before the server set its umask may be 0644: the mail owner's UIDs, folder
+ * names and subscriptions readable by others. Such files are made 0600 on open; the -wal and
+ * -shm files too (they hold the same data), once WAL mode has created them.
+ */
+function restrictModes(path: string): void {
+  for (const p of [path, `${path}-wal`, `${path}-shm`]) {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st && (st.mode & 0o077) !== 0) chmodSync(p, 0o600);
+  }
 }
 
 export function migrate(db: Db): void {
