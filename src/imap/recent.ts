@@ -4,14 +4,18 @@
 export class RecentClaims {
   private claimed = new Map<string, number>();
 
-  /** Claims every UID above the last claim; returns the UIDs this caller now owns. */
-  claim(mailbox: string, uids: readonly number[], storeRecent: number, uidNext: number): number[] {
+  /**
+   * Claims every UID above the last claim; returns the UIDs this caller now owns. `uids` is
+   * ascending, so the claim is a binary search, not a pass over a 100k-message folder.
+   * `storeRecent` is asked only on the first look (the store's count may cost a pass).
+   */
+  claim(mailbox: string, uids: readonly number[], storeRecent: () => number, uidNext: number): number[] {
     let upTo = this.claimed.get(mailbox);
     if (upTo === undefined) {
       // First look in this process: trust the store's count of recent messages (the newest ones).
-      upTo = Math.max(0, uidNext - 1 - storeRecent);
+      upTo = Math.max(0, uidNext - 1 - storeRecent());
     }
-    const mine = uids.filter((u) => u > upTo!);
+    const mine = uids.slice(firstAbove(uids, upTo));
     const max = uids.length > 0 ? uids[uids.length - 1] : 0;
     this.claimed.set(mailbox, Math.max(upTo, max));
     return mine;
@@ -27,4 +31,15 @@ export class RecentClaims {
   forget(mailbox: string): void {
     this.claimed.delete(mailbox);
   }
+}
+
+/** Index of the first element of the ascending `uids` greater than `v` (length if none). */
+function firstAbove(uids: readonly number[], v: number): number {
+  let lo = 0, hi = uids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (uids[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

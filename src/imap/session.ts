@@ -127,6 +127,19 @@ export class Session {
     return this.write(buf);
   }
 
+  /** Writes response lines (CRLF added to each) in writes of about 64 KB, not one per line. */
+  async sendLines(lines: readonly string[]): Promise<void> {
+    let chunk = "";
+    for (const line of lines) {
+      chunk += line + "\r\n";
+      if (chunk.length >= 64 * 1024) {
+        await this.write(Buffer.from(chunk, "utf8"));
+        chunk = "";
+      }
+    }
+    if (chunk) await this.write(Buffer.from(chunk, "utf8"));
+  }
+
   /** Writes bytes, waiting for the socket to drain when its buffer is full. */
   write(chunk: Buffer | string): Promise<void> {
     if (this.closed || this.socket.destroyed) return Promise.resolve();
@@ -296,7 +309,7 @@ export class Session {
       this.end();
       return;
     }
-    for (const line of view.flush(expunge)) await this.send(line);
+    await this.sendLines(view.flush(expunge));
   }
 
   // ---- IDLE (RFC 2177) ---------------------------------------------------------------------

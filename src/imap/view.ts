@@ -2,8 +2,8 @@
 // index + 1), which flag changes it has been told about, and what is still to be told. The store
 // emits changes made by anyone (other sessions, nmh); the view turns them into EXISTS, RECENT,
 // FETCH FLAGS and EXPUNGE only when RFC 3501 §7.4.1 allows, so sequence numbers never become
-// ambiguous. MODSEQ/VANISHED (CONDSTORE/QRESYNC) fit here: `reported` already keeps the modseq
-// each message was last described at.
+// ambiguous. MODSEQ/VANISHED (CONDSTORE/QRESYNC) fit here: `reported` keeps the modseq each
+// message was last described at (where it differs from the SELECT snapshot).
 import type { Mailbox, MailboxEvent, MessageRecord } from "../store/types.js";
 import type { SequenceSet } from "../protocol/ast.js";
 import type { RecentClaims } from "./recent.js";
@@ -13,10 +13,113 @@ export class BadSequence extends Error {}
 
 export const SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
 
+/**
+ * Facts about one store snapshot (the array `messages()` returns, replaced on every change),
+ * worked out once and shared by every session that selects the folder while it is current: a
+ * warm SELECT of 100k messages in a long-lived user process is then O(1) in JS work, not a
+ * fresh 100k-entry array and Map per connection. Never mutated once made.
+ */
+interface SnapshotFacts {
+  uids?: number[];
+  keywords?: string[];
+  /** sequence number of the first message without \Seen, 0 if none */
+  firstUnseen?: number;
+}
+const snapshotFacts = new WeakMap<readonly MessageRecord[], SnapshotFacts>();
+
+function factsOf(msgs: readonly MessageRecord[]): SnapshotFacts {
+  let f = snapshotFacts.get(msgs);
+  if (!f) snapshotFacts.set(msgs, (f = {}));
+  return f;
+}
+
+function uidsOf(msgs: readonly MessageRecord[]): number[] {
+  const f = factsOf(msgs);
+  if (!f.uids) {
+    const uids = new Array<number>(msgs.length);
+    for (let i = 0; i < msgs.length; i++) uids[i] = msgs[i].uid;
+    f.uids = uids;
+  }
+  return f.uids;
+}
+
+function keywordsOf(msgs: readonly MessageRecord[]): string[] {
+  const f = factsOf(msgs);
+  if (!f.keywords) {
+    // the store interns flag lists: most records share a handful of arrays, each looked at once
+    const seen = new Set<readonly string[]>();
+    const kw = new Set<string>();
+    for (const m of msgs) {
+      if (seen.has(m.flags)) continue;
+      seen.add(m.flags);
+      for (const fl of m.flags) if (!fl.startsWith("\\")) kw.add(fl);
+    }
+    f.keywords = [...kw];
+  }
+  return f.keywords;
+}
+
+function firstUnseenOf(msgs: readonly MessageRecord[]): number {
+  const f = factsOf(msgs);
+  if (f.firstUnseen === undefined) {
+    const seen = new Map<readonly string[], boolean>();
+    f.firstUnseen = 0;
+    for (let i = 0; i < msgs.length; i++) {
+      const fl = msgs[i].flags;
+      let has = seen.get(fl);
+      if (has === undefined) seen.set(fl, (has = fl.includes("\\Seen")));
+      if (!has) { f.firstUnseen = i + 1; break; }
+    }
+  }
+  return f.firstUnseen;
+}
+
+/** Index of the record with this UID in a UID-ordered array, or -1. */
+function indexOfUid(msgs: readonly MessageRecord[], uid: number): number {
+  let lo = 0, hi = msgs.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const u = msgs[mid].uid;
+    if (u === uid) return mid;
+    if (u < uid) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Index of the first element of the ascending `uids` >= `v` (length if none). */
+function firstAtLeast(uids: readonly number[], v: number): number {
+  let lo = 0, hi = uids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (uids[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** How many records of a UID-ordered array have a UID <= `uid`. */
+function countUpTo(msgs: readonly MessageRecord[], uid: number): number {
+  let lo = 0, hi = msgs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (msgs[mid].uid <= uid) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class MailboxView {
-  /** seq - 1 → UID, exactly as the client knows them */
-  private uids: number[] = [];
-  /** UID → MODSEQ of the state the client was last told about */
+  /**
+   * seq - 1 → UID, exactly as the client knows them. At SELECT this is the array shared by all
+   * views of the same store snapshot; the first change the client is told of (EXISTS, EXPUNGE)
+   * copies it (`ownsUids`), so one session's view never moves another's sequence numbers.
+   */
+  private uids: number[];
+  private ownsUids = false;
+  /** the store's records at SELECT: the state the client was given (MODSEQ baseline) */
+  private readonly selected: readonly MessageRecord[];
+  /** UID → MODSEQ the client was last told about, where it differs from `selected` */
   private reported = new Map<number, number>();
   private recent = new Set<number>();
   private pendingFlags = new Set<number>();
@@ -26,7 +129,7 @@ export class MailboxView {
   gone = false;
   private readonly listener: (ev: MailboxEvent) => void;
   /** keywords the client was told about in FLAGS */
-  private keywords = new Set<string>();
+  private keywords: Set<string>;
   /** called on every store event (IDLE pushes updates at once) */
   onEvent: (() => void) | null = null;
   /** CONDSTORE is on for the session: FETCH responses carry MODSEQ (RFC 7162 §3.1) */
@@ -40,20 +143,42 @@ export class MailboxView {
     private readonly claims: RecentClaims,
   ) {
     const msgs = mailbox.messages();
-    for (const m of msgs) {
-      this.uids.push(m.uid);
-      this.reported.set(m.uid, m.modseq);
-    }
+    this.selected = msgs;
+    this.uids = uidsOf(msgs);
     this.lastUid = msgs.length ? msgs[msgs.length - 1].uid : 0;
-    for (const m of msgs) for (const f of m.flags) if (!f.startsWith("\\")) this.keywords.add(f);
-    const st = mailbox.status();
-    for (const u of claims.claim(mailbox.name, this.uids, st.recent, mailbox.uidNext)) this.recent.add(u);
+    this.keywords = new Set(keywordsOf(msgs));
+    const recent = claims.claim(mailbox.name, this.uids, () => mailbox.status().recent, mailbox.uidNext);
+    for (const u of recent) this.recent.add(u);
     this.listener = (ev) => {
       if (ev.kind === "flags") for (const u of ev.uids) this.pendingFlags.add(u);
       if (ev.kind === "gone") this.gone = true;
       this.onEvent?.();
     };
     mailbox.on("change", this.listener);
+  }
+
+  /** Sequence number of the first message without \Seen at SELECT (UNSEEN), 0 if none. */
+  firstUnseen(): number {
+    if (!this.ownsUids && this.uids === uidsOf(this.selected)) return firstUnseenOf(this.selected);
+    const i = this.uids.findIndex((u) => !this.mailbox.get(u)?.flags.includes("\\Seen"));
+    return i + 1;
+  }
+
+  /** The MODSEQ of the message's state the client was last told about (-1: never). */
+  private reportedModseq(uid: number): number {
+    const r = this.reported.get(uid);
+    if (r !== undefined) return r;
+    const i = indexOfUid(this.selected, uid);
+    return i < 0 ? -1 : this.selected[i].modseq;
+  }
+
+  /** The UID array, now this view's own (copied from the shared one on first change). */
+  private ownUids(): number[] {
+    if (!this.ownsUids) {
+      this.uids = this.uids.slice();
+      this.ownsUids = true;
+    }
+    return this.uids;
   }
 
   /** `* FLAGS` and `* OK [PERMANENTFLAGS]`: at SELECT, and again when a new keyword appears. */
@@ -135,29 +260,47 @@ export class MailboxView {
   resolveSeq(set: SequenceSet, lenient = false): number[] {
     if (set.kind !== "set") throw new BadSequence("no saved search result ($) in this session");
     const n = this.uids.length;
-    const picked = new Set<number>();
+    const spans: Array<[number, number]> = [];
     for (const r of set.ranges) {
       let a = r.start === "*" ? n : r.start;
       let b = r.end === "*" ? n : r.end;
       if (a > b) [a, b] = [b, a];
       if (!lenient && (n === 0 || b > n)) throw new BadSequence("Invalid messageset");
-      for (let i = Math.max(a, 1); i <= Math.min(b, n); i++) picked.add(i);
+      // as indexes [from, to)
+      const from = Math.max(a, 1) - 1;
+      const to = Math.min(b, n);
+      if (from < to) spans.push([from, to]);
     }
-    return [...picked].sort((x, y) => x - y).map((s) => this.uids[s - 1]);
+    return this.pick(spans);
   }
 
   /** UID set → the known UIDs it names, ascending. `*` is the highest UID in the view. */
   resolveUid(set: SequenceSet): number[] {
     if (set.kind !== "set") throw new BadSequence("no saved search result ($) in this session");
-    const max = this.uids.length ? this.uids[this.uids.length - 1] : 0;
+    const uids = this.uids;
+    const max = uids.length ? uids[uids.length - 1] : 0;
+    const spans: Array<[number, number]> = [];
+    for (const r of set.ranges) {
+      let a = r.start === "*" ? max : r.start;
+      let b = r.end === "*" ? max : r.end;
+      if (a > b) [a, b] = [b, a];
+      // the view's UIDs ascend: each range is a slice found by two binary searches
+      const from = firstAtLeast(uids, a);
+      const to = firstAtLeast(uids, b + 1);
+      if (from < to) spans.push([from, to]);
+    }
+    return this.pick(spans);
+  }
+
+  /** The UIDs at the union of index spans [from, to), ascending, each once. */
+  private pick(spans: Array<[number, number]>): number[] {
+    if (spans.length === 1) return this.uids.slice(spans[0][0], spans[0][1]);
+    spans.sort((x, y) => x[0] - y[0]);
     const out: number[] = [];
-    const ranges = set.ranges.map((r) => {
-      const a = r.start === "*" ? max : r.start;
-      const b = r.end === "*" ? max : r.end;
-      return a <= b ? [a, b] : [b, a];
-    });
-    for (const u of this.uids) {
-      if (ranges.some(([a, b]) => u >= a && u <= b)) out.push(u);
+    let end = 0;
+    for (const [from, to] of spans) {
+      for (let i = Math.max(from, end); i < to; i++) out.push(this.uids[i]);
+      if (to > end) end = to;
     }
     return out;
   }
@@ -168,39 +311,52 @@ export class MailboxView {
    */
   flush(expunge: boolean): string[] {
     const out: string[] = [];
-    if (expunge) {
-      const gone: number[] = [];
-      for (let i = this.uids.length - 1; i >= 0; i--) {
+    let msgs = this.mailbox.messages();
+    if (expunge && this.expungedCount(msgs) > 0) {
+      const kept: number[] = [];
+      const goneAt: number[] = [];
+      // both ascend by UID: one merge walk finds the known UIDs no longer in the store
+      let j = 0;
+      for (let i = 0; i < this.uids.length; i++) {
         const uid = this.uids[i];
-        if (this.mailbox.get(uid) === undefined) {
-          if (!this.vanished) out.push(`* ${i + 1} EXPUNGE`);
-          gone.unshift(uid);
-          this.uids.splice(i, 1);
-          this.reported.delete(uid);
-          this.recent.delete(uid);
-          this.pendingFlags.delete(uid);
-        }
+        while (j < msgs.length && msgs[j].uid < uid) j++;
+        if (j < msgs.length && msgs[j].uid === uid) kept.push(uid);
+        else goneAt.push(i);
       }
+      const gone: number[] = [];
+      // from the highest sequence number down, so each number is valid when it is sent
+      for (let k = goneAt.length - 1; k >= 0; k--) {
+        const i = goneAt[k];
+        const uid = this.uids[i];
+        if (!this.vanished) out.push(`* ${i + 1} EXPUNGE`);
+        gone.unshift(uid);
+        this.reported.delete(uid);
+        this.recent.delete(uid);
+        this.pendingFlags.delete(uid);
+      }
+      this.uids = kept;
+      this.ownsUids = true;
       // RFC 7162 §3.2.10: one VANISHED with the UIDs replaces the EXPUNGE responses
       if (this.vanished && gone.length) out.push(`* VANISHED ${compactSet(gone)}`);
+      msgs = this.mailbox.messages();
     }
     let freshKeywords = false;
     const updates: string[] = [];
-    const msgs = this.mailbox.messages();
     const added: number[] = [];
     // messages() is in UID order: the new ones are at the end
     for (let i = msgs.length - 1; i >= 0 && msgs[i].uid > this.lastUid; i--) added.unshift(msgs[i].uid);
     if (added.length) {
+      const uids = this.ownUids();
       for (const u of added) {
-        this.uids.push(u);
+        uids.push(u);
         const rec = this.mailbox.get(u)!;
         this.reported.set(u, rec.modseq);
         if (this.learnKeywords(rec)) freshKeywords = true;
         this.pendingFlags.delete(u);
       }
       this.lastUid = added[added.length - 1];
-      const st = this.mailbox.status();
-      for (const u of this.claims.claim(this.mailbox.name, added, st.recent, this.mailbox.uidNext)) {
+      const mailbox = this.mailbox;
+      for (const u of this.claims.claim(mailbox.name, added, () => mailbox.status().recent, mailbox.uidNext)) {
         this.recent.add(u);
       }
       updates.push(`* ${this.uids.length} EXISTS`, `* ${this.recent.size} RECENT`);
@@ -212,7 +368,7 @@ export class MailboxView {
         const seq = this.seqOf(uid);
         const rec = this.mailbox.get(uid);
         if (!seq || !rec) continue;
-        if ((this.reported.get(uid) ?? -1) >= rec.modseq) continue;
+        if (this.reportedModseq(uid) >= rec.modseq) continue;
         this.reported.set(uid, rec.modseq);
         if (this.learnKeywords(rec)) freshKeywords = true;
         updates.push(`* ${seq} FETCH (${this.fetchFlags(rec)})`);
@@ -220,6 +376,25 @@ export class MailboxView {
     }
     if (freshKeywords) out.push(...this.flagsLines());
     return [...out, ...updates];
+  }
+
+  /**
+   * How many messages the client knows are gone from the store. Every store UID up to
+   * `lastUid` is one the client knows (UIDs only grow), so counting them is a binary search,
+   * not a lookup per known message on every command.
+   */
+  private expungedCount(msgs: readonly MessageRecord[]): number {
+    return this.uids.length - countUpTo(msgs, this.lastUid);
+  }
+
+  /** Messages the client knows that are marked \Deleted, ascending (EXPUNGE, CLOSE). */
+  deletedUids(): number[] {
+    const msgs = this.mailbox.messages();
+    const out: number[] = [];
+    for (let i = 0, n = countUpTo(msgs, this.lastUid); i < n; i++) {
+      if (msgs[i].flags.includes("\\Deleted")) out.push(msgs[i].uid);
+    }
+    return out;
   }
 
   /**
@@ -234,6 +409,6 @@ export class MailboxView {
 
   /** true when some message the client knows has been expunged and not yet announced */
   hasPendingExpunge(): boolean {
-    return this.uids.some((u) => this.mailbox.get(u) === undefined);
+    return this.expungedCount(this.mailbox.messages()) > 0;
   }
 }

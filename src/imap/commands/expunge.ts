@@ -5,7 +5,8 @@ import { ok, no, type Result, type CommandOf } from "../result.js";
 /** Messages marked \Deleted among `uids` (or the whole view), still present in the store. */
 function deletedUids(s: Session, uids?: readonly number[]): number[] {
   const view = s.view!;
-  return (uids ?? view.allUids()).filter((u) => view.record(u)?.flags.includes("\\Deleted"));
+  if (!uids) return view.deletedUids();
+  return uids.filter((u) => view.record(u)?.flags.includes("\\Deleted"));
 }
 
 /** EXPUNGE and UID EXPUNGE (RFC 4315): the EXPUNGE responses are sent by the view's flush. */

@@ -22,14 +22,13 @@ export async function select(s: Session, cmd: CommandOf<"SELECT" | "EXAMINE">): 
   const readOnly = cmd.name === "EXAMINE";
   const view = new MailboxView(mbox, readOnly, s.shared.recent);
   s.select(view);
-  for (const line of view.flagsLines()) await s.send(line);
-  await s.send(`* ${view.exists} EXISTS`);
-  await s.send(`* ${view.recentCount} RECENT`);
-  const firstUnseen = view.allUids().findIndex((u) => !view.record(u)?.flags.includes("\\Seen"));
-  if (firstUnseen >= 0) await s.send(`* OK [UNSEEN ${firstUnseen + 1}] First unseen.`);
-  await s.send(`* OK [UIDVALIDITY ${mbox.uidValidity}] UIDs valid`);
-  await s.send(`* OK [UIDNEXT ${mbox.uidNext}] Predicted next UID`);
-  if (s.condstore) await s.send(`* OK [HIGHESTMODSEQ ${mbox.highestModseq}] Highest`);
-  if (cmd.qresync) for (const line of qresyncLines(view, cmd.qresync)) await s.send(line);
+  // one write for the whole answer, not one per line
+  const lines = [...view.flagsLines(), `* ${view.exists} EXISTS`, `* ${view.recentCount} RECENT`];
+  const firstUnseen = view.firstUnseen();
+  if (firstUnseen > 0) lines.push(`* OK [UNSEEN ${firstUnseen}] First unseen.`);
+  lines.push(`* OK [UIDVALIDITY ${mbox.uidValidity}] UIDs valid`, `* OK [UIDNEXT ${mbox.uidNext}] Predicted next UID`);
+  if (s.condstore) lines.push(`* OK [HIGHESTMODSEQ ${mbox.highestModseq}] Highest`);
+  if (cmd.qresync) lines.push(...qresyncLines(view, cmd.qresync));
+  await s.sendLines(lines);
   return readOnly ? ok("Examine completed.", "READ-ONLY") : ok("Select completed.", "READ-WRITE");
 }

@@ -18,7 +18,8 @@ export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result
     ? await view.mailbox.storeFlags(present, cmd.op, flags, cmd.unchangedSince)
     : { changed: [], modified: [] };
   for (const rec of res.changed) view.markReported(rec);
-  for (const line of view.announceKeywords(res.changed)) await s.send(line);
+  // the responses go out in a few large writes (10k one-line writes cost more than the STORE)
+  const lines = view.announceKeywords(res.changed);
   const modified = new Set(res.modified);
   if (!cmd.silent) {
     for (const uid of present) {
@@ -27,7 +28,7 @@ export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result
       const seq = view.seqOf(uid);
       if (!rec || !seq) continue;
       view.markReported(rec);
-      await s.send(`* ${seq} FETCH (${view.fetchFlags(rec, cmd.uid)})`);
+      lines.push(`* ${seq} FETCH (${view.fetchFlags(rec, cmd.uid)})`);
     }
   } else if (s.condstore) {
     // .SILENT leaves out FLAGS, but under CONDSTORE the new MODSEQ is still told (RFC 7162 §3.1.3)
@@ -35,9 +36,10 @@ export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result
       const seq = view.seqOf(rec.uid);
       if (!seq) continue;
       const uidPart = cmd.uid || view.vanished ? `UID ${rec.uid} ` : "";
-      await s.send(`* ${seq} FETCH (${uidPart}MODSEQ (${rec.modseq}))`);
+      lines.push(`* ${seq} FETCH (${uidPart}MODSEQ (${rec.modseq}))`);
     }
   }
+  await s.sendLines(lines);
   if (modified.size) {
     const set = [...modified].sort((a, b) => a - b);
     const shown = cmd.uid ? set : set.map((u) => view.seqOf(u));
