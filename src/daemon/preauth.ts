@@ -33,6 +33,12 @@ export interface PreAuthContext {
 }
 
 const MAX_BAD_COMMANDS = 20;
+/** Commands allowed without a successful login, whatever they are: a client that only sends
+ *  NOOP or CAPABILITY would otherwise hold a connection (and our CPU) for the whole pre-auth
+ *  timeout. Real clients need few: imapflow sends CAPABILITY, ID, LOGIN (3); Thunderbird
+ *  CAPABILITY, STARTTLS, CAPABILITY, ID, AUTHENTICATE (5); iOS Mail about as many. Failed
+ *  logins count too; their retries are limited by the throttle long before this. */
+export const MAX_PREAUTH_COMMANDS = 50;
 const AUTH_FAILED = "Authentication failed.";
 
 function isLoopback(addr: string | undefined): boolean {
@@ -53,6 +59,7 @@ export class PreAuthConnection {
   private busy = false;
   private done = false;
   private badCommands = 0;
+  private commands = 0;
   private timer: NodeJS.Timeout;
   private clientId: Array<[string, string | null]> | null = null;
   private pendingAuth: { tag: string } | null = null;
@@ -136,6 +143,7 @@ export class PreAuthConnection {
           this.run(() => this.authResponse(ev.line));
           break;
         case "frame":
+          if (++this.commands > MAX_PREAUTH_COMMANDS) return this.bye("Too many commands without logging in.");
           this.run(() => this.command(ev.frame));
           break;
       }
