@@ -40,6 +40,11 @@ function parsePort(name: string, v: string): number {
   return Number(v);
 }
 
+function parseCount(name: string, v: string): number {
+  if (!/^[0-9]+$/.test(v) || Number(v) > 64) throw new ConfigError(`invalid ${name} ${JSON.stringify(v)} (0 to 64)`);
+  return Number(v);
+}
+
 /** DEBUG / TRACE / TRACE_BODIES: set and not empty, "0", "false", "no" or "off" */
 function envFlag(v: string | undefined): boolean {
   return v !== undefined && !/^(|0|false|no|off)$/i.test(v.trim());
@@ -75,6 +80,8 @@ export function buildProgram(): Command {
       "(seconds, or with s/m/h)").env("USER_LINGER").default(DEFAULTS.linger))
     .addOption(new Option("--max-message-size <bytes>", "largest message APPEND accepts (bytes, or K/M/G) " +
       "[default: 64M]").env("MAX_MESSAGE_SIZE"))
+    .addOption(new Option("--user-pool <n>", "user processes kept started ahead of logins, each taking " +
+      "its user's identity when one logs in (0 = start one at each first login) [default: 1]").env("USER_POOL"))
     .addOption(new Option("--run-dir <dir>", "where the user processes' socket directories go " +
       "[default: a new directory in the system tmpdir]").env("RUN_DIR"))
     .addHelpText("after", "\nA .env file in the working directory sets variables not already set.\nEnvironment only:\n" +
@@ -102,6 +109,7 @@ export function resolveConfig(o: Record<string, string | boolean | undefined>, e
     lingerMs: parseDuration(String(o.linger)),
     maxMessageSize: typeof o.maxMessageSize === "string" ? parseSize(o.maxMessageSize) : undefined,
     runDir: typeof o.runDir === "string" ? o.runDir : undefined,
+    userPool: o.userPool !== undefined ? parseCount("user pool", String(o.userPool)) : undefined,
     userNodeOptions: (env.ASIMAP_USER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean),
   };
 }

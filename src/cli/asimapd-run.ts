@@ -30,6 +30,8 @@ export interface AsimapdConfig {
   runDir?: string;
   /** extra node options for user processes (ASIMAP_USER_NODE_OPTIONS) */
   userNodeOptions: string[];
+  /** user processes started ahead of logins (--user-pool); undefined = the supervisor's default */
+  userPool?: number;
 }
 
 /** A problem with the configuration: reported as one line and exit code 2. */
@@ -104,6 +106,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
     failDelayMs: envMs("ASIMAPD_AUTH_FAIL_DELAY_MS"),
     throttleDelayMs: envMs("ASIMAPD_THROTTLE_DELAY_MS"),
     preAuthTimeoutMs: envMs("ASIMAPD_PREAUTH_TIMEOUT_MS"),
+    userPoolSize: c.userPool,
   });
   log.info({ version }, "ASIMAPD Starting");
   let ports: { port: number; plainPort?: number };

@@ -32,6 +32,8 @@ export interface RootServerOptions {
   /** delay before answering a throttled login, ms */
   throttleDelayMs?: number;
   preAuthTimeoutMs?: number;
+  /** user processes started ahead of logins (see Supervisor) */
+  userPoolSize?: number;
 }
 
 /** TLS 1.2+ with forward secrecy and AEAD only (Mozilla "intermediate"): Node's default list
@@ -62,7 +64,7 @@ export class RootServer {
     this.secureContext = createSecureContext({ cert: o.cert, key: o.key, ...TLS_POLICY });
     this.pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
     this.supervisor = new Supervisor({ runDir: o.runDir, userMain: o.userMain, nodeOptions: o.userNodeOptions,
-      userArgs: o.userArgs, log: o.log, onTrace: o.onTrace });
+      userArgs: o.userArgs, log: o.log, onTrace: o.onTrace, poolSize: o.userPoolSize });
     this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
     this.sweeper.unref();
   }
@@ -85,6 +87,7 @@ export class RootServer {
       this.servers.push(plain);
     }
     this.o.log.info({ address: this.o.address, port, plainPort }, "listening");
+    this.supervisor.fillPool();
     return { port, plainPort };
   }
 

@@ -2,6 +2,12 @@
 // directory only its user (and root) may enter; the root connects there for each logged-in
 // connection. Two simultaneous first logins share one start; a process that has died or is
 // lingering out is replaced on the next login.
+//
+// Every user process starts as a spare (`--spare`): it loads its code, says so, and waits for
+// an assignment naming its user. `poolSize` spares are kept started ahead of logins (a login
+// takes one and a new one is started behind it), so a first login does not wait for the ~0.4 s
+// of CPU a start costs; with poolSize 0 a spare is started for each login and assigned at once.
+// A spare that dies is replaced (after a growing pause if spares keep dying).
 import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import { randomBytes, timingSafeEqual } from "node:crypto";
@@ -29,6 +35,8 @@ export interface SupervisorOptions {
   onTrace?: (user: string, line: string) => void;
   /** how long a user process may take to start, ms */
   startTimeoutMs?: number;
+  /** user processes kept started ahead of logins (default 1; 0 = start one at each first login) */
+  poolSize?: number;
 }
 
 interface UserProc {
@@ -41,13 +49,45 @@ interface UserProc {
   closing: boolean;
 }
 
-type FromUser = { t: "ready"; socket: string } | { t: "trace"; line: string } | { t: "closing" };
+type FromUser = { t: "spare" } | { t: "ready"; socket: string } | { t: "trace"; line: string } | { t: "closing" };
+
+/** A started process: a spare until `proc` is set, then that user's process. */
+interface Worker {
+  child: ChildProcess;
+  /** resolves once the code is loaded and it waits for an assignment; rejects if it dies first */
+  loaded: Promise<void>;
+  proc: UserProc | null;
+  /** settles the assigned user's `ready` */
+  settle: { resolve(sock: string): void; reject(e: Error): void } | null;
+  /** settles the assigned user's `exited` */
+  onExit: (() => void) | null;
+}
+
+const MAX_SPARE_RESTART_DELAY_MS = 60_000;
 
 export class Supervisor {
   private procs = new Map<string, UserProc>();
+  private spares: Worker[] = [];
   private stopping = false;
+  private spareRestartDelayMs = 0;
+  private refillTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SupervisorOptions) {}
+
+  private get poolSize(): number {
+    return this.opts.poolSize ?? 1;
+  }
+
+  /** Starts spares up to the pool size (call once the server listens; again after each use). */
+  fillPool(): void {
+    if (this.stopping || this.refillTimer) return;
+    while (this.spares.length < this.poolSize) this.spares.push(this.spawnWorker());
+  }
+
+  /** pids of the spares waiting for a user (a test and debugging aid) */
+  sparePids(): number[] {
+    return this.spares.flatMap((w) => (w.child.pid && w.child.exitCode === null ? [w.child.pid] : []));
+  }
 
   /** user → pid of its live process (a debugging and test aid) */
   pids(): Record<string, number> {
@@ -95,72 +135,135 @@ export class Supervisor {
   }
 
   private start(user: string, maildir: string): UserProc {
-    const sockDir = path.join(this.opts.runDir, "user-" + encodeURIComponent(user));
+    const sockDir = this.sockDirOf(user);
     let resolveExit!: () => void;
     const proof = `asimapd-user ${randomBytes(24).toString("hex")}`;
     const proc: UserProc = { user, proof, child: null, closing: false, ready: Promise.resolve(""),
       exited: new Promise<void>((res) => { resolveExit = res; }) };
-    // Registered at once (so a concurrent login shares it); spawned once its directory exists.
-    proc.ready = prepareSocketDir(sockDir, maildir).then(() => this.spawn(proc, maildir, sockDir, resolveExit),
+    // Registered at once (so a concurrent login shares it); assigned once its directory exists.
+    proc.ready = prepareSocketDir(sockDir, maildir).then(() => this.assign(proc, maildir, sockDir, resolveExit),
       (e: Error) => { resolveExit(); throw e; });
     proc.ready.catch(() => undefined);
     return proc;
   }
 
-  private spawn(proc: UserProc, maildir: string, sockDir: string, resolveExit: () => void): Promise<string> {
-    const { log } = this.opts;
-    const { user } = proc;
+  /** Gives the user a spare (a new one if none is left) and waits until it serves. */
+  private assign(proc: UserProc, maildir: string, sockDir: string, resolveExit: () => void): Promise<string> {
     if (this.stopping) {
       resolveExit();
       return Promise.reject(new Error("server is shutting down"));
     }
-    const args = [...this.opts.nodeOptions, this.opts.userMain, "--user", user, "--maildir", maildir,
-      "--socket-dir", sockDir, ...this.opts.userArgs];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"],
-      env: { ...process.env, ASIMAPD_USER_PROOF: proc.proof } });
+    const w = this.spares.shift() ?? this.spawnWorker();
+    this.fillPool();
+    const { child } = w;
+    w.proc = proc;
     proc.child = child;
-    log.info({ user, pid: child.pid }, "user process started");
-    return new Promise<string>((resolveReady, rejectReady) => {
+    const { user } = proc;
+    w.onExit = resolveExit;
+    return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
-        rejectReady(new Error(`user process for ${user} did not start in time`));
+        reject(new Error(`user process for ${user} did not start in time`));
         child.kill("SIGKILL");
       }, this.opts.startTimeoutMs ?? 60_000);
-      child.on("message", (m: FromUser) => {
-        if (m?.t === "ready") {
-          clearTimeout(timer);
-          // The socket is where we expect it, whatever the message says.
-          resolveReady(path.join(sockDir, `imap-${child.pid}.sock`));
-        } else if (m?.t === "trace") {
-          this.opts.onTrace?.(user, m.line);
-        } else if (m?.t === "closing") {
-          proc.closing = true;
-          if (this.procs.get(user) === proc) this.procs.delete(user);
-        }
-      });
-      child.on("error", (e) => {
-        clearTimeout(timer);
-        rejectReady(e);
-      });
-      child.once("exit", (code, signal) => {
-        clearTimeout(timer);
-        rejectReady(new Error(`user process for ${user} exited (${signal ?? code})`));
-        if (this.procs.get(user) === proc) this.procs.delete(user);
-        resolveExit();
-        log[code === 0 ? "info" : "warn"]({ user, pid: child.pid, code, signal }, "user process exited");
-      });
+      w.settle = {
+        resolve: (sock) => { clearTimeout(timer); resolve(sock); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      };
+      w.loaded.then(() => {
+        this.opts.log.info({ user, pid: child.pid }, "user process assigned");
+        child.send({ t: "assign", user, maildir, socketDir: sockDir, proof: proc.proof }, (e) => {
+          if (e) w.settle?.reject(e);
+        });
+      }, (e: Error) => w.settle?.reject(e));
     });
+  }
+
+  /** Starts a spare: it loads the code, reports `spare`, and waits (as root, serving nothing). */
+  private spawnWorker(): Worker {
+    const { log } = this.opts;
+    const args = [...this.opts.nodeOptions, this.opts.userMain, "--spare", ...this.opts.userArgs];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], env: process.env });
+    let loadedOk!: () => void;
+    let loadedFail!: (e: Error) => void;
+    const w: Worker = { child, proc: null, settle: null, onExit: null,
+      loaded: new Promise<void>((res, rej) => { loadedOk = res; loadedFail = rej; }) };
+    w.loaded.catch(() => undefined);
+    log.debug({ pid: child.pid }, "spare user process started");
+    child.on("message", (m: FromUser) => {
+      if (m?.t === "spare") {
+        this.spareRestartDelayMs = 0;
+        loadedOk();
+        return;
+      }
+      const proc = w.proc;
+      if (!proc) return; // a spare has nothing else to say
+      if (m?.t === "ready") {
+        // The socket is where we expect it, whatever the message says.
+        w.settle?.resolve(path.join(this.sockDirOf(proc.user), `imap-${child.pid}.sock`));
+      } else if (m?.t === "trace") {
+        if (typeof m.line === "string") this.opts.onTrace?.(proc.user, m.line);
+      } else if (m?.t === "closing") {
+        proc.closing = true;
+        if (this.procs.get(proc.user) === proc) this.procs.delete(proc.user);
+      }
+    });
+    child.on("error", (e) => {
+      loadedFail(e);
+      w.settle?.reject(e);
+    });
+    child.once("exit", (code, signal) => {
+      const proc = w.proc;
+      const err = new Error(`user process${proc ? ` for ${proc.user}` : ""} exited (${signal ?? code})`);
+      loadedFail(err);
+      w.settle?.reject(err);
+      if (!proc) {
+        // A spare died unused: replace it, pausing longer each time spares die in a row.
+        const i = this.spares.indexOf(w);
+        if (i >= 0) this.spares.splice(i, 1);
+        if (this.stopping) return;
+        log.warn({ pid: child.pid, code, signal }, "spare user process exited; replacing it");
+        this.spareRestartDelayMs = Math.min(Math.max(this.spareRestartDelayMs * 2, 500), MAX_SPARE_RESTART_DELAY_MS);
+        this.refillLater(this.spareRestartDelayMs);
+        return;
+      }
+      if (this.procs.get(proc.user) === proc) this.procs.delete(proc.user);
+      w.onExit?.();
+      log[code === 0 ? "info" : "warn"]({ user: proc.user, pid: child.pid, code, signal }, "user process exited");
+    });
+    return w;
+  }
+
+  private refillLater(ms: number): void {
+    if (this.refillTimer) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = null;
+      this.fillPool();
+    }, ms);
+    this.refillTimer.unref();
+  }
+
+  private sockDirOf(user: string): string {
+    return path.join(this.opts.runDir, "user-" + encodeURIComponent(user));
   }
 
   /** SIGTERM to every user process; waits for them (SIGKILL after graceMs). */
   async shutdown(graceMs = 20_000): Promise<void> {
     this.stopping = true;
+    if (this.refillTimer) clearTimeout(this.refillTimer);
+    const spares = this.spares.splice(0);
+    const spareExits = spares.map((w) => new Promise<void>((res) => {
+      if (w.child.exitCode !== null || w.child.signalCode !== null) return res();
+      w.child.once("exit", () => res());
+      w.child.kill("SIGTERM");
+    }));
     const procs = [...this.procs.values()];
     for (const p of procs) p.child?.kill("SIGTERM");
-    const all = Promise.all(procs.map((p) => p.exited));
+    const all = Promise.all([...procs.map((p) => p.exited), ...spareExits]);
     let t: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((res) => { t = setTimeout(() => res("late"), graceMs); });
     if ((await Promise.race([all, late])) === "late") {
       for (const p of procs) p.child?.kill("SIGKILL");
+      for (const w of spares) w.child.kill("SIGKILL");
       await all;
     }
     clearTimeout(t);

@@ -5,10 +5,17 @@
 // 0700 directory, reads each connection's hand-off header and gives the connection to the
 // engine. It exits after `--linger` ms without connections, and on SIGTERM after every
 // session got its BYE. SIGUSR1 toggles protocol tracing.
-import { Command } from "commander";
+//
+// Started with `--spare` (asimapd always starts it so), it loads its code, says `spare` to the
+// root and waits for an `assign` message naming its user: most of a start's CPU is loading
+// modules, so a spare started ahead of time serves a first login at once (like Dovecot's
+// process_min_avail). Until assigned it listens on nothing and touches no mail; it drops
+// privileges before it opens the store or its socket. Started with `--user` it serves at once
+// (running it by hand; the proof then comes from ASIMAPD_USER_PROOF).
 import { promises as fsp, statSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import * as path from "node:path";
+import { parseArgs as parseCli } from "node:util";
 import { createUserServer } from "../imap/user-server.js";
 import type { UserServer } from "../imap/api.js";
 import { decodeHandoff } from "../protocol/handoff.js";
@@ -19,32 +26,78 @@ import { RotatingTraceFile, TraceRecorder, traceFileName } from "../trace/writer
 const MAX_HEADER = 64 * 1024;
 
 interface Opts {
-  user: string;
-  maildir: string;
-  socketDir: string;
+  spare: boolean;
+  user?: string;
+  maildir?: string;
+  socketDir?: string;
   linger: string;
-  debug?: boolean;
+  debug: boolean;
   logConfig?: string;
-  trace?: boolean;
-  traceBodies?: boolean;
+  trace: boolean;
+  traceBodies: boolean;
   traceDir?: string;
   maxMessageSize?: string;
 }
 
+/** What the root sends a spare: whom to serve, and the line that proves this process to it. */
+interface Assignment {
+  t: "assign";
+  user: string;
+  maildir: string;
+  socketDir: string;
+  proof: string;
+}
+
+// node:util's parser, not commander: this runs in every user process, commander costs ~20 ms
+// of CPU to load and we need no help text here.
 function parseArgs(): Opts {
-  return new Command("asimapd-user")
-    .requiredOption("--user <name>")
-    .requiredOption("--maildir <dir>")
-    .requiredOption("--socket-dir <dir>")
-    .option("--linger <ms>", "exit after this long without connections", String(30 * 60 * 1000))
-    .option("--debug")
-    .option("--log-config <file>")
-    .option("--trace")
-    .option("--trace-bodies")
-    .option("--trace-dir <dir>")
-    .option("--max-message-size <bytes>")
-    .parse(process.argv)
-    .opts<Opts>();
+  const { values: v } = parseCli({
+    options: {
+      spare: { type: "boolean", default: false },
+      user: { type: "string" },
+      maildir: { type: "string" },
+      "socket-dir": { type: "string" },
+      linger: { type: "string", default: String(30 * 60 * 1000) },
+      debug: { type: "boolean", default: false },
+      "log-config": { type: "string" },
+      trace: { type: "boolean", default: false },
+      "trace-bodies": { type: "boolean", default: false },
+      "trace-dir": { type: "string" },
+      "max-message-size": { type: "string" },
+    },
+    strict: true,
+  });
+  const o: Opts = { spare: v.spare!, user: v.user, maildir: v.maildir, socketDir: v["socket-dir"], linger: v.linger!,
+    debug: v.debug!, logConfig: v["log-config"], trace: v.trace!, traceBodies: v["trace-bodies"]!,
+    traceDir: v["trace-dir"], maxMessageSize: v["max-message-size"] };
+  if (!/^[0-9]+$/.test(o.linger)) throw new Error(`--linger: not a number of ms: ${o.linger}`);
+  if (o.maxMessageSize !== undefined && !/^[0-9]+$/.test(o.maxMessageSize)) {
+    throw new Error(`--max-message-size: not a number of bytes: ${o.maxMessageSize}`);
+  }
+  if (!o.spare && !(o.user && o.maildir && o.socketDir)) {
+    throw new Error("give --spare, or --user, --maildir and --socket-dir");
+  }
+  return o;
+}
+
+/** A spare waits here (loaded, serving nothing) for the root to name its user. */
+function awaitAssignment(): Promise<Assignment> {
+  if (!process.send) throw new Error("--spare needs an IPC channel to asimapd");
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: Partial<Assignment>) => {
+      if (m?.t !== "assign") return;
+      if (typeof m.user !== "string" || typeof m.maildir !== "string" || typeof m.socketDir !== "string" ||
+        typeof m.proof !== "string") {
+        return reject(new Error("malformed assignment from asimapd"));
+      }
+      process.removeListener("message", onMessage);
+      resolve(m as Assignment);
+    };
+    process.on("message", onMessage);
+    process.once("disconnect", () => reject(new Error("root process gone before an assignment")));
+    // Listening first, then telling the root: it sends the assignment only after this.
+    process.send!({ t: "spare" });
+  });
 }
 
 /** Started as root: become the owner of the mail (never root itself). */
@@ -89,30 +142,49 @@ function acceptHandoff(sock: Socket, server: UserServer, log: Log, proof: string
 
 async function main(): Promise<void> {
   const o = parseArgs();
-  const maildir = path.resolve(o.maildir);
+  let traceOn = o.trace;
+  let job: { user: string; maildir: string; socketDir: string; proof: string };
+  if (o.spare) {
+    process.title = "asimapd-spare";
+    // Until assigned: SIGUSR1 (asimapd passes it to everyone) only flips the starting state
+    // of tracing (Node's default would open the inspector); SIGTERM ends a spare at once.
+    const onUsr1 = () => { traceOn = !traceOn; };
+    const quit = () => process.exit(0);
+    process.on("SIGUSR1", onUsr1);
+    process.on("SIGTERM", quit);
+    process.on("SIGINT", quit);
+    job = await awaitAssignment();
+    process.removeListener("SIGUSR1", onUsr1);
+    process.removeListener("SIGTERM", quit);
+    process.removeListener("SIGINT", quit);
+  } else {
+    job = { user: o.user!, maildir: o.maildir!, socketDir: o.socketDir!, proof: process.env.ASIMAPD_USER_PROOF ?? "" };
+    delete process.env.ASIMAPD_USER_PROOF;
+  }
+  const user = job.user;
+  const maildir = path.resolve(job.maildir);
   dropPrivileges(maildir);
   // what we create (state database, folders, messages, temporaries) is for this user only, as
   // nmh's own defaults (Msg-Protect 600, Folder-Protect 700); the inherited umask is often 022
   process.umask(0o077);
-  process.title = `asimapd-user ${o.user}`;
-  const proof = process.env.ASIMAPD_USER_PROOF ?? "";
-  delete process.env.ASIMAPD_USER_PROOF;
-  const log = createLogger({ username: o.user, debug: o.debug, logConfig: o.logConfig });
-  startProfilingFromEnv(`user-${o.user}`, log);
+  process.title = `asimapd-user ${user}`;
+  const proof = job.proof;
+  const log = createLogger({ username: user, debug: o.debug, logConfig: o.logConfig });
+  startProfilingFromEnv(`user-${user}`, log);
   inspectorOnSignal(log);
 
   // Trace lines go to the root (which may write the trace directory) or, when run alone, to
   // the trace file directly.
   let traceFile: RotatingTraceFile | null = null;
-  const recorder = new TraceRecorder(o.user, (line) => {
+  const recorder = new TraceRecorder(user, (line) => {
     if (process.send && process.connected) process.send({ t: "trace", line });
-    else (traceFile ??= new RotatingTraceFile(traceFileName(o.traceDir ?? "/opt/asimap/traces", o.user))).writeLine(line);
-  }, { bodies: o.traceBodies === true });
-  if (o.trace) recorder.set(true);
+    else (traceFile ??= new RotatingTraceFile(traceFileName(o.traceDir ?? "/opt/asimap/traces", user))).writeLine(line);
+  }, { bodies: o.traceBodies });
+  if (traceOn) recorder.set(true);
   process.on("SIGUSR1", () => log.info({ trace: recorder.set() }, "tracing toggled"));
 
   const engine = await createUserServer({
-    username: o.user,
+    username: user,
     maildir,
     logger: log,
     trace: recorder,
@@ -120,8 +192,8 @@ async function main(): Promise<void> {
     maxMessageSize: o.maxMessageSize ? Number(o.maxMessageSize) : undefined,
   });
 
-  await fsp.mkdir(o.socketDir, { recursive: true, mode: 0o700 });
-  const sockPath = path.join(o.socketDir, `imap-${process.pid}.sock`);
+  await fsp.mkdir(job.socketDir, { recursive: true, mode: 0o700 });
+  const sockPath = path.join(job.socketDir, `imap-${process.pid}.sock`);
   await fsp.rm(sockPath, { force: true });
   const listener: Server = createServer((s) => {
     cancelLinger();
