@@ -4,6 +4,7 @@ import { MailboxView } from "../view.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
 import { qresyncLines } from "../condstore.js";
 import { checkedMailbox } from "./names.js";
+import { StoreError, type Mailbox } from "../../store/types.js";
 
 /** SELECT and EXAMINE (RFC 3501 §6.3.1-2); a failed SELECT leaves no mailbox selected. */
 export async function select(s: Session, cmd: CommandOf<"SELECT" | "EXAMINE">): Promise<Result> {
@@ -14,11 +15,16 @@ export async function select(s: Session, cmd: CommandOf<"SELECT" | "EXAMINE">): 
   s.select(null);
   if (hadMailbox) await s.send("* OK [CLOSED] Previous mailbox closed.");
   const name = checkedMailbox(cmd.mailbox);
-  const infos = await s.store.list();
-  const info = infos.find((i) => i.name === name);
-  if (info?.noselect) return no(`Mailbox can't be selected: ${name}`, "CANNOT");
-  const mbox = await s.store.mailbox(name);
-  await mbox.sync();
+  // store.mailbox() syncs the folder; the folder tree is walked (list) only to explain a refusal
+  let mbox: Mailbox;
+  try {
+    mbox = await s.store.mailbox(name);
+  } catch (e) {
+    if (!(e instanceof StoreError && e.code === "NONEXISTENT")) throw e;
+    const info = (await s.store.list()).find((i) => i.name === name);
+    if (info?.noselect) return no(`Mailbox can't be selected: ${name}`, "CANNOT");
+    throw e;
+  }
   const readOnly = cmd.name === "EXAMINE";
   const view = new MailboxView(mbox, readOnly, s.shared.recent);
   s.select(view);
