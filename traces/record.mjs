@@ -20,7 +20,8 @@ if (!fs.existsSync(script)) {
 const out = path.join(ROOT, "traces", name);
 const mailBefore = path.resolve(mailArg ?? path.join(ROOT, "traces/mail-fixtures"));
 const steps = (await import(script)).default;
-const server = await startAsimapd({ mailBefore });
+// Golden traces are test mail, recorded in full (replay must resend APPEND data).
+const server = await startAsimapd({ mailBefore, extraArgs: ["--trace-bodies"] });
 try {
   await runScript(steps, server);
 } finally {

@@ -1,8 +1,11 @@
 // Reader for protocol traces in format 1.0 (reference/asimap.md §6.5): ours and the old
 // Python server's. One JSON object per line; a header record carries "trace_format", every
 // other record has "connection" and "msg_type", and SEND/RECEIVED carry "data" (the bytes
-// decoded as latin-1, so Buffer.from(data, "latin1") gives them back exactly).
+// decoded as latin-1, so Buffer.from(data, "latin1") gives them back exactly), except that a
+// message literal recorded without --trace-bodies is a marker of its length and sha256
+// (src/trace/redact.ts): the only characters above U+00FF a trace may hold.
 import { readFile } from "node:fs/promises";
+import { hasRedaction, withoutMarkers } from "./redact.js";
 
 export type RecordKind = "CONNECT" | "RECEIVED" | "SEND" | "CLOSE";
 
@@ -17,6 +20,8 @@ export interface TraceRecord {
   data?: string;
   /** Seconds since tracing started in the recording process. */
   time?: number;
+  /** data holds redacted message literals (src/trace/redact.ts): their length and sha256 only. */
+  redacted?: boolean;
 }
 
 export interface TraceHeader {
@@ -31,6 +36,8 @@ export interface Trace {
   records: TraceRecord[];
   /** Connection ids in order of first appearance. */
   connections: string[];
+  /** How many records hold redacted message literals. */
+  redacted: number;
 }
 
 export interface ConnectionTrace {
@@ -69,6 +76,7 @@ export function parseTrace(text: string, source = "trace"): Trace {
   const records: TraceRecord[] = [];
   const connections: string[] = [];
   const seen = new Set<string>();
+  let redacted = 0;
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i].trim();
@@ -115,10 +123,14 @@ export function parseTrace(text: string, source = "trace"): Trace {
       if (typeof rec.data !== "string") {
         throw new TraceFormatError(source, lineNo, `${kind} record without data`);
       }
-      if (/[^\x00-\xff]/.test(rec.data)) {
+      if (/[^\x00-\xff]/.test(withoutMarkers(rec.data))) {
         throw new TraceFormatError(source, lineNo, `${kind} data is not latin-1 decoded bytes`);
       }
       record.data = rec.data;
+      if (hasRedaction(rec.data)) {
+        record.redacted = true;
+        redacted++;
+      }
     }
     if (typeof rec.trace_time === "number") record.time = rec.trace_time;
     records.push(record);
@@ -131,7 +143,7 @@ export function parseTrace(text: string, source = "trace"): Trace {
     throw new TraceFormatError(source, 1, "empty trace");
   }
   if (header.format === "") header.format = "1.0"; // a rotated file has no header of its own
-  return { header, records, connections };
+  return { header, records, connections, redacted };
 }
 
 export async function readTrace(path: string): Promise<Trace> {

@@ -7,9 +7,13 @@
 // finished lines to an output; RotatingTraceFile writes them (in the root process, which may
 // write the trace directory) to `<dir>/<user>-asimapd.trace`, rotated at 20 MiB × 5 like
 // Python's RotatingFileHandler (`.1` is the newest old file).
+//
+// Unless asked to record bodies (--trace-bodies), message contents are traced as markers with
+// their length and sha256 (src/trace/redact.ts), and credentials never reach a trace.
 import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import type { TraceRecord, TraceSink } from "../imap/api.js";
+import { ServerRedactor, redactClientCommand } from "./redact.js";
 
 export const TRACE_FORMAT = "1.0";
 export const TRACE_MAX_BYTES = 20 * 1024 * 1024;
@@ -20,10 +24,23 @@ export function traceFileName(dir: string, user: string): string {
   return path.join(dir, `${user.replace(/[/\\\0]/g, "_")}-asimapd.trace`);
 }
 
+/** What the recorder remembers of one traced connection (redacting needs the stream's state). */
+interface ConnectionState {
+  /** null: the connection was open before tracing started, so where its output stands is unknown */
+  server: ServerRedactor | null;
+  /** the last command was AUTHENTICATE without an initial response: the next line may be one */
+  saslNext: boolean;
+  /** a SASL response seen after login: replaced wherever the server echoes it (as a tag) */
+  secret?: string;
+}
+
+export const SASL_REDACTED = "REDACTED-SASL";
+
 export class TraceRecorder implements TraceSink {
   private on = false;
   private start = 0;
   private last = 0;
+  private readonly conns = new Map<string, ConnectionState>();
 
   /** @param opts.bodies record message contents in full (asimapd --trace-bodies) */
   constructor(readonly username: string, private readonly output: (line: string) => void,
@@ -50,20 +67,59 @@ export class TraceRecorder implements TraceSink {
         trace_wall_time: Date.now() / 1000 }));
     } else if (!want) {
       this.on = false;
+      this.conns.clear(); // the recorder sees nothing while off: the streams' state is lost
     }
     return this.on;
   }
 
   record(rec: TraceRecord): void {
     if (!this.on) return;
+    const state = this.stateOf(rec);
+    const data = rec.data === undefined ? undefined : this.redact(rec, state);
+    if (data === null) return;
     const line: Record<string, unknown> = {};
-    if (rec.data !== undefined) line.data = rec.msg_type === "RECEIVED" ? redactCredentials(rec.data) : rec.data;
+    if (data !== undefined) line.data = data;
     line.connection = rec.connection;
     line.remote = rec.remote;
     line.msg_type = rec.msg_type;
     Object.assign(line, this.times());
     line.username = this.username;
     this.output(JSON.stringify(line));
+  }
+
+  private stateOf(rec: TraceRecord): ConnectionState {
+    let state = this.conns.get(rec.connection);
+    if (rec.msg_type === "CLOSE") this.conns.delete(rec.connection);
+    if (!state) {
+      state = { server: rec.msg_type === "CONNECT" ? new ServerRedactor() : null, saslNext: false };
+      if (rec.msg_type !== "CLOSE") this.conns.set(rec.connection, state);
+    }
+    return state;
+  }
+
+  /** The data to record; null: record nothing (all of it is message content, or unknowable). */
+  private redact(rec: TraceRecord, state: ConnectionState): string | null {
+    const data = rec.data!;
+    if (rec.msg_type === "RECEIVED") {
+      let text = redactCredentials(data);
+      if (state.saslNext && /^[A-Za-z0-9+/=]+$/.test(text) && text !== "*") {
+        state.secret = text;
+        text = SASL_REDACTED;
+      } else {
+        state.secret = undefined;
+      }
+      state.saslNext = /^\S+ AUTHENTICATE \S+$/i.test(data);
+      return this.opts.bodies ? text : redactClientCommand(text);
+    }
+    if (rec.msg_type !== "SEND") return data;
+    let text = data;
+    if (!this.opts.bodies) {
+      // Joined in the middle of a stream: it may be the middle of a message literal.
+      if (!state.server) return null;
+      text = state.server.push(text);
+      if (text === "") return null;
+    }
+    return state.secret ? text.replaceAll(state.secret, SASL_REDACTED) : text;
   }
 }
 

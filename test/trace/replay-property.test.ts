@@ -36,7 +36,7 @@ describe("replaying a recorded random session on a fresh server", () => {
         const steps = ops.map(([conn, text], i) => [conn, `${conn.toUpperCase()}${i + 1} ${text}`]);
         // Both sessions log out, so no connection is still open when the server stops.
         steps.push(["a", "AZ LOGOUT"], ["b", "BZ LOGOUT"]);
-        const first = await startAsimapd({ mailBefore: MAIL });
+        const first = await startAsimapd({ mailBefore: MAIL, extraArgs: ["--trace-bodies"] }); // APPENDs are replayed
         try {
           await runScript(steps, first);
         } finally {

@@ -1,55 +1,71 @@
 // Splits a server's byte stream into whole responses: a line up to CRLF, and when that line
 // ends in a literal announcement ({n}, or ~{n} for literal8) the n bytes that follow and the
 // rest of the response after them. Responses are kept as latin-1 text without the final CRLF,
-// literals inline, so that they compare byte for byte.
+// literals inline, so that they compare byte for byte. Works on latin-1 text, so a recording's
+// data goes in as it is: there a redacted literal's bytes are a marker (src/trace/redact.ts),
+// which stands for the whole literal whatever its length.
+import { markerAt } from "../redact.js";
+
 const LITERAL_AT_END = /\{(\d+)\}$/;
 
 export class ResponseFramer {
-  private buf: Buffer = Buffer.alloc(0);
-  // Bytes of the response being assembled (complete line parts and literals so far).
-  private partial: Buffer[] = [];
+  private buf = "";
+  // The response being assembled (complete line parts and literals so far).
+  private partial = "";
+  // Length `buf` must reach before a literal it waits for can be complete (0: look now).
+  private need = 0;
 
-  /** Feeds bytes; returns the responses they complete. */
-  push(chunk: Buffer): string[] {
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+  /** Feeds bytes (or latin-1 decoded text); returns the responses they complete. */
+  push(chunk: Buffer | string): string[] {
+    this.buf += typeof chunk === "string" ? chunk : chunk.toString("latin1");
+    if (this.buf.length < this.need) return []; // inside a long literal: no need to look
+    this.need = 0;
     const out: string[] = [];
+    let pos = 0;
     for (;;) {
-      const crlf = this.buf.indexOf("\r\n");
+      const crlf = this.buf.indexOf("\r\n", pos);
       if (crlf < 0) break;
-      const line = this.buf.subarray(0, crlf);
-      const m = LITERAL_AT_END.exec(line.toString("latin1"));
+      const m = LITERAL_AT_END.exec(this.buf.slice(pos, crlf));
       if (m) {
         const n = Number(m[1]);
-        const need = crlf + 2 + n;
-        if (this.buf.length < need) break; // wait for the whole literal
-        this.partial.push(this.buf.subarray(0, need));
-        this.buf = this.buf.subarray(need);
+        const start = crlf + 2;
+        const marker = markerAt(this.buf, start);
+        const size = marker && marker.length === n ? marker.text.length : n;
+        if (this.buf.length < start + size) {
+          // wait for the whole literal; a marker may still be arriving, so only plain bytes
+          // let the next pushes skip the search
+          if (start < this.buf.length && this.buf.charCodeAt(start) !== 0x27e6) this.need = start + n - pos;
+          break;
+        }
+        this.partial += this.buf.slice(pos, start + size);
+        pos = start + size;
         continue;
       }
-      this.partial.push(line);
-      out.push(Buffer.concat(this.partial).toString("latin1"));
-      this.partial = [];
-      this.buf = this.buf.subarray(crlf + 2);
+      out.push(this.partial + this.buf.slice(pos, crlf));
+      this.partial = "";
+      pos = crlf + 2;
     }
+    this.buf = this.buf.slice(pos);
     return out;
   }
 
   /** Whatever was received without its final CRLF (a partial response), then forgets it. */
   flush(): string | undefined {
-    if (this.partial.length === 0 && this.buf.length === 0) return undefined;
-    const text = Buffer.concat([...this.partial, this.buf]).toString("latin1");
-    this.partial = [];
-    this.buf = Buffer.alloc(0);
+    if (this.partial === "" && this.buf === "") return undefined;
+    const text = this.partial + this.buf;
+    this.partial = "";
+    this.buf = "";
+    this.need = 0;
     return text;
   }
 
   get pending(): boolean {
-    return this.partial.length > 0 || this.buf.length > 0;
+    return this.partial !== "" || this.buf !== "";
   }
 }
 
 /** Frames a complete byte stream (e.g. a recorded connection); a trailing partial response is kept. */
-export function frameAll(bytes: Buffer): string[] {
+export function frameAll(bytes: Buffer | string): string[] {
   const f = new ResponseFramer();
   const out = f.push(bytes);
   const rest = f.flush();

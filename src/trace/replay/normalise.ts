@@ -1,6 +1,7 @@
 // Normalisation rules applied to every response line on both sides before comparison. Each
 // rule has a name, says why it exists, and is tested on its own (test/trace/normalise.test.ts).
 // Timing is never compared at all: trace_time/trace_delta_time are not part of a response.
+import { redactResponse } from "../redact.js";
 import { NO_CRLF } from "./sink.js";
 import { commandMailbox, imapWords, mailboxKey } from "./words.js";
 
@@ -23,6 +24,8 @@ export interface NormaliseContext {
   state: SideState;
   /** Epoch ms interval during which this side's server could have set dates itself. */
   serverTimeWindow?: { from: number; to: number };
+  /** The recording holds redacted message literals (traced without --trace-bodies). */
+  redactedTrace?: boolean;
 }
 
 export interface NormalisationRule {
@@ -91,6 +94,18 @@ export const RULES: NormalisationRule[] = [
         const t = parseImapDateTime(text);
         return t !== undefined && t >= w.from && t <= w.to ? "INTERNALDATE <set by server>" : all;
       });
+    },
+  },
+  {
+    name: "redacted-literal",
+    why:
+      "a trace recorded without --trace-bodies holds each message literal of a FETCH response " +
+      "(BODY[...], BINARY[...], RFC822*) as its length and sha256; when the recording has such " +
+      "markers, the live server's message literals become markers too, so they match when the " +
+      "length and digest do",
+    optional: false,
+    apply(line, ctx) {
+      return ctx.redactedTrace ? redactResponse(line) : line;
     },
   },
   {

@@ -2,7 +2,7 @@
 // sides and compares each command's responses.
 import type { Trace } from "../reader.js";
 import { canonicalOrder, lineDiff, sameResponses, type DiffLine } from "./compare.js";
-import { ReplayConnection, type Target } from "./connection.js";
+import { ReplayConnection, ReplayError, type Target } from "./connection.js";
 import { newSideState, normalise, type NormaliseContext, type Side, type SideState } from "./normalise.js";
 import { buildScript, type ExpectedConnection } from "./script.js";
 import type { CommandResponses } from "./sink.js";
@@ -46,6 +46,7 @@ export async function replay(trace: Trace, target: Target, options: ReplayOption
   const commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
   const settleMs = options.settleMs ?? 2_000;
   const quietMs = options.quietMs ?? 500;
+  refuseRedactedCommands(trace, options.connection);
   const script = buildScript(trace, options.connection);
   const live = new Map<string, ReplayConnection>();
   const started = Date.now();
@@ -102,7 +103,18 @@ export async function replay(trace: Trace, target: Target, options: ReplayOption
         ? undefined
         : { from: trace.header.startedAt - WINDOW_SLACK_MS, to: trace.header.startedAt + lastTime * 1000 + WINDOW_SLACK_MS },
   };
-  return compareAll(script.connections, live, windows, options.ignoreText ?? false);
+  return compareAll(script.connections, live, windows, options.ignoreText ?? false, trace.redacted > 0);
+}
+
+/** A client literal recorded as a marker cannot be sent again: say where, and what to do. */
+function refuseRedactedCommands(trace: Trace, only?: string): void {
+  const r = trace.records.find((x) => x.kind === "RECEIVED" && x.redacted && (only === undefined || x.connection === only));
+  if (!r) return;
+  throw new ReplayError(
+    `trace line ${r.line} (${r.connection}): the client's message data was redacted when the trace was ` +
+    "recorded (only its length and sha256 are kept), so the command cannot be sent again; record " +
+    "the session with asimapd --trace --trace-bodies (on test mail) to replay it",
+  );
 }
 
 function compareAll(
@@ -110,10 +122,11 @@ function compareAll(
   live: Map<string, ReplayConnection>,
   windows: Record<Side, { from: number; to: number } | undefined>,
   ignoreText: boolean,
+  redactedTrace: boolean,
 ): ReplayResult {
   const states: Record<Side, SideState> = { expected: newSideState(), got: newSideState() };
   const norm = (side: Side, command: string, lines: string[]) => {
-    const ctx: NormaliseContext = { side, command, state: states[side], serverTimeWindow: windows[side] };
+    const ctx: NormaliseContext = { side, command, state: states[side], serverTimeWindow: windows[side], redactedTrace };
     return lines.map((l) => normalise(l, ctx, { ignoreText }));
   };
   const results: CommandResult[] = [];

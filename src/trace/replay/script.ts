@@ -82,7 +82,7 @@ export function buildScript(trace: Trace, only?: string): ReplayScript {
       }
     } else if (r.kind === "SEND") {
       const s = get(r.connection);
-      for (const resp of s.framer.push(Buffer.from(r.data!, "latin1"))) {
+      for (const resp of s.framer.push(r.data!)) {
         const ev = s.sink.response(resp);
         if (ev.kind === "completion") {
           settle.delete(r.connection);
