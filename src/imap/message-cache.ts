@@ -8,9 +8,13 @@ import { closeSync, openSync, readSync } from "node:fs";
 import type { MimeIndex, MimePart } from "../message/types.js";
 import type { Mailbox } from "../store/types.js";
 
+/** FETCH items rendered from the index alone, kept as the wire text (latin1) */
+export type RenderedItem = "ENVELOPE" | "BODYSTRUCTURE" | "BODY";
+
 interface Entry {
   index?: MimeIndex;
   head?: Buffer;
+  rendered?: Partial<Record<RenderedItem, string>>;
   /** estimated memory held (index objects + header bytes) */
   bytes: number;
 }
@@ -92,6 +96,23 @@ export class MessageCache {
       return indexCost(idx);
     });
     return idx;
+  }
+
+  /**
+   * ENVELOPE / BODYSTRUCTURE / BODY as sent, made once per message: a client re-reading a
+   * folder's list (or ten sessions doing so) would otherwise rebuild and re-encode them each time.
+   */
+  rendered(mbox: Mailbox, uid: number, item: RenderedItem, make: () => string): string {
+    const key = this.key(mbox, uid);
+    const hit = this.touch(key)?.rendered?.[item];
+    if (hit !== undefined) return hit;
+    const text = make();
+    this.add(key, (e) => {
+      if (e.rendered?.[item] !== undefined) return 0;
+      (e.rendered ??= {})[item] = text;
+      return text.length + 50;
+    });
+    return text;
   }
 
   /**

@@ -103,6 +103,11 @@ interface Prepared {
   binaries: Map<BinaryAtt, Buffer | null>;
 }
 
+/** How many messages are prepared ahead of the one being written (index, file open). */
+const PREPARE_AHEAD = 8;
+
+type Ahead = { p: Prepared } | { missing: true } | { error: unknown };
+
 export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result> {
   const view = s.view!;
   if (cmd.vanished && !(cmd.uid && cmd.changedSince !== undefined)) {
@@ -140,11 +145,24 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
   const out = new Batch(s);
   const simple = !needsIndex(atts);
   let count = 0;
+  // prepared ahead, in order; each settles to a value (never rejects), so none goes unhandled
+  const ahead: Array<Promise<Ahead>> = [];
+  const startPrepare = (rec: MessageRecord, seq: number): Promise<Ahead> =>
+    prepare(s, rec, seq, atts, bodies).then(
+      (p) => ({ p }),
+      (e: unknown) => ((e as NodeJS.ErrnoException).code === "ENOENT" ? { missing: true as const } : { error: e }),
+    );
   try {
-    for (const uid of uids) {
+    for (let i = 0; i < uids.length; i++) {
+      const uid = uids[i];
       const rec = view.record(uid);
       const seq = view.seqOf(uid);
-      if (!rec || !seq) { missing++; continue; }
+      if (!rec || !seq) {
+        // its place in the window (if any) holds nothing to write
+        if (ahead.length) { const got = await ahead.shift()!; if ("p" in got) await got.p.fh?.close(); }
+        missing++;
+        continue;
+      }
       const flagsToo = !wantsFlags && seenNow.has(uid);
       const modseqToo = addModseq && (wantsFlags || seenNow.has(uid));
       if (simple) {
@@ -153,13 +171,17 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
         if ((++count & 255) === 0) await out.maybeFlush();
         continue;
       }
-      let p: Prepared;
-      try {
-        p = await prepare(s, rec, seq, atts, bodies);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") { missing++; continue; }
-        throw e;
+      const next = ahead.shift() ?? startPrepare(rec, seq);
+      // keep the next messages' index lookups and file opens in flight while this one is written
+      for (let k = i + 1 + ahead.length; ahead.length < PREPARE_AHEAD && k < uids.length; k++) {
+        const r = view.record(uids[k]);
+        const q = view.seqOf(uids[k]);
+        ahead.push(r && q ? startPrepare(r, q) : Promise.resolve({ missing: true }));
       }
+      const got = await next;
+      if ("missing" in got) { missing++; continue; }
+      if ("error" in got) throw got.error;
+      const p = got.p;
       try {
         await writeOne(s, out, p, atts, bodies, flagsToo, modseqToo);
       } finally {
@@ -169,6 +191,8 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
       await out.maybeFlush();
     }
   } finally {
+    // an error left prepared messages behind: close their files
+    for (const got of await Promise.all(ahead)) if ("p" in got) await got.p.fh?.close();
     await out.flush();
   }
   if (missing) return no("Some messages were expunged and could not be fetched.", "EXPUNGEISSUED");
@@ -283,9 +307,18 @@ async function writeOne(
         text += `BINARY.SIZE[${att.part.join(".")}] ${whole === null ? "NIL" : whole.length}`;
         break;
       }
-      case "ENVELOPE": text += "ENVELOPE " + data(envelope(p.index!)).toString("latin1"); break;
-      case "BODYSTRUCTURE": text += "BODYSTRUCTURE " + data(bodyStructure(p.index!, true)).toString("latin1"); break;
-      case "BODY": text += "BODY " + data(bodyStructure(p.index!, false)).toString("latin1"); break;
+      case "ENVELOPE":
+        text += "ENVELOPE " + messageCache.rendered(view.mailbox, p.rec.uid, "ENVELOPE",
+          () => data(envelope(p.index!)).toString("latin1"));
+        break;
+      case "BODYSTRUCTURE":
+        text += "BODYSTRUCTURE " + messageCache.rendered(view.mailbox, p.rec.uid, "BODYSTRUCTURE",
+          () => data(bodyStructure(p.index!, true)).toString("latin1"));
+        break;
+      case "BODY":
+        text += "BODY " + messageCache.rendered(view.mailbox, p.rec.uid, "BODY",
+          () => data(bodyStructure(p.index!, false)).toString("latin1"));
+        break;
       default: text += simpleItem(view, p.rec, att);
     }
   }
