@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { RULES, newSideState, normalise, parseImapDateTime, type NormaliseContext } from "../../src/trace/replay/normalise.js";
 
@@ -8,6 +9,9 @@ const ctx = (command: string, extra: Partial<NormaliseContext> = {}): NormaliseC
   ...extra,
 });
 const rule = (name: string) => RULES.find((r) => r.name === name)!;
+// The marker of a redacted literal, computed here independently of src/trace/redact.ts.
+const mark = (bytes: string) =>
+  `\u27e6asimap-redacted ${bytes.length} bytes sha256:${createHash("sha256").update(bytes, "latin1").digest("hex")}\u27e7`;
 
 // One case per rule: [rule, command, line, expected]. A new rule without a case fails below.
 const CASES: Record<string, Array<[string, string, string]>> = {
@@ -20,6 +24,13 @@ const CASES: Record<string, Array<[string, string, string]>> = {
   "server-set-internaldate": [
     ["A5 FETCH 9 INTERNALDATE", '* 9 FETCH (INTERNALDATE "14-Nov-2023 22:13:20 +0000")', "* 9 FETCH (INTERNALDATE <set by server>)"],
     ["A6 FETCH 1 INTERNALDATE", '* 1 FETCH (INTERNALDATE " 1-Jan-2020 01:00:00 +0000")', '* 1 FETCH (INTERNALDATE " 1-Jan-2020 01:00:00 +0000")'],
+  ],
+  "redacted-literal": [
+    ["A1 FETCH 1 BODY[]", "* 1 FETCH (UID 4 BODY[] {5}\r\nhello)", `* 1 FETCH (UID 4 BODY[] {5}\r\n${mark("hello")})`],
+    ["A2 FETCH 1 (BINARY[1] RFC822.TEXT)", "* 1 FETCH (BINARY[1] ~{3}\r\na\0b RFC822.TEXT {2}\r\nhi)", `* 1 FETCH (BINARY[1] ~{3}\r\n${mark("a\0b")} RFC822.TEXT {2}\r\n${mark("hi")})`],
+    ["A3 FETCH 1 BODY[]<0.2>", `* 1 FETCH (BODY[]<0> {2}\r\n${mark("he")})`, `* 1 FETCH (BODY[]<0> {2}\r\n${mark("he")})`],
+    ["A4 FETCH 1 ENVELOPE", "* 1 FETCH (ENVELOPE (NIL {3}\r\nabc NIL NIL NIL NIL NIL NIL NIL NIL NIL))", "* 1 FETCH (ENVELOPE (NIL {3}\r\nabc NIL NIL NIL NIL NIL NIL NIL NIL NIL))"],
+    ['A5 LIST "" *', '* LIST () "/" {6}\r\nBODY[]', '* LIST () "/" {6}\r\nBODY[]'],
   ],
   "flag-order": [
     ["A1 FETCH 3 FLAGS", "* 3 FETCH (FLAGS (\\Seen \\Recent \\Deleted) UID 4)", "* 3 FETCH (FLAGS (\\Deleted \\Recent \\Seen) UID 4)"],
@@ -50,7 +61,7 @@ describe("normalisation rules", () => {
     it(`rule ${name}`, () => {
       const window = { from: Date.UTC(2023, 10, 14, 22), to: Date.UTC(2023, 10, 14, 23) };
       for (const [command, line, want] of cases) {
-        expect(rule(name).apply(line, ctx(command, { serverTimeWindow: window }))).toBe(want);
+        expect(rule(name).apply(line, ctx(command, { serverTimeWindow: window, redactedTrace: true }))).toBe(want);
       }
     });
   }
@@ -75,6 +86,12 @@ describe("normalisation rules", () => {
     expect(parseImapDateTime("14-Nov-2023 23:13:20 +0100")).toBe(1_700_000_000_000);
     expect(parseImapDateTime(" 1-Jan-2020 01:00:00 +0000")).toBe(Date.UTC(2020, 0, 1, 1));
     expect(parseImapDateTime("31-Foo-2024 99:00:00 +0000")).toBeUndefined();
+  });
+
+  it("redacted-literal only runs when the recording holds redacted literals", () => {
+    const line = "* 1 FETCH (BODY[] {5}\r\nhello)";
+    expect(rule("redacted-literal").apply(line, ctx("A1 FETCH 1 BODY[]"))).toBe(line);
+    expect(normalise(line, ctx("A1 FETCH 1 BODY[]", { redactedTrace: true }), { ignoreText: false })).toContain(mark("hello"));
   });
 
   it("status-text only runs with ignoreText", () => {
