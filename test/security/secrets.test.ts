@@ -1,6 +1,6 @@
 // Secrets stay secret: with --debug and --trace, no password, AUTHENTICATE string or message body
-// reaches the logs, and no password or AUTHENTICATE string reaches the traces (traces are the
-// opt-in record of post-login traffic, so they do hold message bodies: mode 0600). A failed login
+// reaches the logs or the traces (traces keep a message literal's length and sha256 only, unless
+// asimapd runs with --trace-bodies for recording on test mail; they are mode 0600). A failed login
 // says the same thing, in about the same time, whether or not the user exists. The password file
 // is never world-readable.
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from "node:fs";
@@ -38,8 +38,14 @@ describe("no secrets in logs or traces", () => {
     expect((await c1.cmd(`APPEND INBOX {${msg.length}+}\r\n${msg}`)).at(-1)).toMatch(/ OK /);
     await c1.cmd("SELECT INBOX");
     expect((await c1.cmd("FETCH * BODY[]")).join("\n")).toContain(BODY);
+    const every = (await c1.cmd("FETCH * (BODY[TEXT] BINARY[1] RFC822 BODY.PEEK[]<0.4096>)")).join("\n");
+    expect(every.split(BODY).length - 1, "the body came back four times").toBe(4);
     await c1.cmd(`LOGIN sec ${PASSWORD}`); // after login: refused, and traced redacted
     await c1.cmd(`AUTHENTICATE PLAIN ${b64}`);
+    // refused at once after login; a client sending its SASL response anyway sends it as a line
+    expect((await c1.cmd("AUTHENTICATE PLAIN", "a9")).at(-1)).toMatch(/^a9 NO /);
+    c1.write(`${b64}\r\n`);
+    await c1.waitFor((l) => / BAD /.test(l));
     c1.close();
     const c2 = await Client.tls(d.port, "127.0.0.1", freshLoopback());
     expect((await c2.cmd(`AUTHENTICATE PLAIN ${b64}`)).at(-1)).toMatch(/ OK /);
@@ -64,7 +70,36 @@ describe("no secrets in logs or traces", () => {
     expect(text, "the trace recorded the session").toContain("FETCH * BODY[]");
     expect(text.includes(PASSWORD), "password in a trace").toBe(false);
     expect(text.includes(b64), "AUTHENTICATE string in a trace").toBe(false);
+    expect(text.includes(BODY), "message body in a trace").toBe(false);
+    expect(text.match(/asimap-redacted \d+ bytes sha256:/g)?.length, "redacted literals").toBeGreaterThanOrEqual(6);
     for (const f of traces) expect(statSync(join(dir, "traces", f)).mode & 0o077, `${f} mode`).toBe(0);
+  });
+});
+
+describe("asimapd --trace-bodies", () => {
+  it("records message contents in full (for protocol tests on test mail), still no password", async () => {
+    const dir = tempDir();
+    makeMaildir(dir, "m");
+    writePwfile(dir, [`sec:${await pbkdf2Encode(PASSWORD, "salt", 1000)}:m`]);
+    const { cert, key } = makeCert();
+    const d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", `${dir}/pwfile`, "--trace", "--trace-bodies",
+      "--trace-dir", `${dir}/traces`]);
+    try {
+      const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+      expect((await c.cmd(`LOGIN sec ${PASSWORD}`)).at(-1)).toMatch(/ OK /);
+      const msg = `Subject: s\r\n\r\n${BODY}\r\n`;
+      expect((await c.cmd(`APPEND INBOX {${msg.length}+}\r\n${msg}`)).at(-1)).toMatch(/ OK /);
+      await c.cmd("SELECT INBOX");
+      await c.cmd("FETCH * BODY[TEXT]");
+      c.close();
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await d.stop();
+    }
+    const text = readdirSync(join(dir, "traces")).map((f) => readFileSync(join(dir, "traces", f), "utf8")).join("\n");
+    expect(text.split(BODY).length - 1, "APPEND and FETCH bodies in the trace").toBe(2);
+    expect(text.includes(PASSWORD)).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
