@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // asimap-replay: replays a protocol trace (format 1.0) against an IMAP server and reports
 // every response that differs from the recording. Exit 0: no difference; 1: differences;
-// 2: the replay could not run (bad trace, cannot connect, login refused).
+// 2: the replay could not run (bad trace, cannot connect, login refused, a client message that
+// was redacted when the trace was recorded without --trace-bodies).
 import { Command, InvalidArgumentError, Option } from "commander";
 import { TraceFormatError, readTrace } from "../trace/reader.js";
 import { ReplayError } from "../trace/replay/connection.js";
@@ -38,7 +39,10 @@ const program = new Command()
   .option("--ignore-text", "ignore the human text after OK/NO/BAD/BYE and '+'", false)
   .option("--timeout <ms>", "wait this long for a recorded completion", millis, 10_000)
   .option("--settle <ms>", "wait this long for recorded unsolicited responses while IDLE", millis, 2_000)
-  .addHelpText("after", `\nNormalisation rules, applied to both sides before comparing:\n${rules}\n`)
+  .addHelpText("after", `\nNormalisation rules, applied to both sides before comparing:\n${rules}\n` +
+    "\nExit status: 0 no difference, 1 differences, 2 the replay could not run (bad trace, no " +
+    "connection, login refused, or an APPEND whose message the trace holds only as length and " +
+    "sha256: record with asimapd --trace-bodies to replay it).\n")
   .action(async (tracePath: string, o) => {
     try {
       const trace = await readTrace(tracePath);
