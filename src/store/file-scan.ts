@@ -1,11 +1,11 @@
-// Per-file work of a folder scan: a stat, or an open + fstat + LF count for a new message (its
-// RFC822.SIZE is the CRLF form). Done with synchronous calls in time slices: at 100,000 files
+// Per-file work of a folder scan: a stat per file (its identity), and an open + fstat + LF count
+// for a message whose RFC822.SIZE (the CRLF form) is asked for (see sizes.ts). Done with synchronous calls in time slices: at 100,000 files
 // one thread-pool round trip per call cost more CPU than the calls themselves (the profile of a
 // first open was mostly promise and libuv overhead), and the slices keep other sessions served.
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { messageFile } from "../mh/folder.js";
-import type { Ident } from "./record.js";
+import { identKey, type Ident } from "./record.js";
 
 /** how long one slice may hold the event loop */
 const SLICE_MS = 15;
@@ -13,7 +13,47 @@ const SLICE_MS = 15;
 const CHUNK = 64 * 1024;
 let chunk: Buffer | null = null;
 
-export interface ScannedFile { num: number; ident: Ident; crlfSize: number }
+let sliceStart = 0;
+
+/**
+ * For a run of synchronous reads driven from outside (SEARCH reading 10,000 messages one
+ * await at a time): yields to the event loop once the current slice has run SLICE_MS.
+ */
+export async function yieldIfSliceDone(): Promise<void> {
+  const now = performance.now();
+  if (now - sliceStart <= SLICE_MS) return;
+  await yieldToLoop();
+  sliceStart = performance.now();
+}
+
+/**
+ * The whole file if it still is the file with identity `key` (checked on the open descriptor),
+ * else null (gone or replaced). Synchronous: open, fstat, read, close were four thread-pool
+ * round trips per message, costing more CPU than the reads of a typical message.
+ */
+export function readIfSame(path: string, key: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) !== key) return null;
+    const buf = Buffer.allocUnsafe(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) return null; // shorter than its identity says: changed while we read
+      off += n;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Run `each` over `items`, yielding to the event loop every SLICE_MS. */
 async function sliced<T>(items: readonly T[], each: (item: T) => void): Promise<void> {
@@ -38,19 +78,10 @@ export async function statFiles(dir: string, nums: readonly number[]): Promise<A
 }
 
 /**
- * Identity and CRLF size of new message files, one open each (the identity comes from the
- * descriptor, so it is the file that was counted). Files gone meanwhile are left out.
+ * Identity and CRLF size of one message file, from one open (the identity comes from the
+ * descriptor, so it is the file that was counted); null if it is gone or not a regular file.
  */
-export async function scanNewFiles(dir: string, nums: readonly number[]): Promise<ScannedFile[]> {
-  const out: ScannedFile[] = [];
-  await sliced(nums, (num) => {
-    const f = countFile(messageFile(dir, num));
-    if (f) out.push({ num, ident: f.ident, crlfSize: f.crlfSize });
-  });
-  return out;
-}
-
-function countFile(path: string): { ident: Ident; crlfSize: number } | null {
+export function countFile(path: string): { ident: Ident; crlfSize: number } | null {
   let fd: number;
   try {
     fd = openSync(path, "r");

@@ -9,14 +9,16 @@ import {
 } from "../mh/folder.js";
 import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
 import type { MimeIndex } from "../message/types.js";
-import type { StoreContext } from "./context.js";
+import type { StoreContext, Statements } from "./context.js";
 import { toLf } from "./crlf.js";
 import { changedMembers, normaliseFlags, sameFlags } from "./flags.js";
 import { packRecords, unpackRecords } from "./snapshot.js";
 import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
-import { scanNewFiles, statFiles } from "./file-scan.js";
+import { readIfSame, statFiles, yieldIfSliceDone } from "./file-scan.js";
+import { LazySizes } from "./sizes.js";
 import { clearMoves, recordMoves } from "./move-journal.js";
 import { FlagInterner, StoredRecord, findUid, identKey, type Ident } from "./record.js";
+import { INSERT_BATCH } from "./context.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
 } from "./types.js";
@@ -26,11 +28,14 @@ import {
 const RACY_NS = 2_000_000_000n;
 /** how long an appended message keeps its guard copy (longer than an `inc` runs) */
 const GUARD_MS = 10_000;
+/** larger files are read with asynchronous calls, so one read never holds the event loop long */
+const SYNC_READ_MAX = 1 << 20;
 /** how often the guards are looked at, at most (see checkGuards) */
 const GUARD_RECHECK_MS = 100;
 
 interface Guard { path: string; num: number; ident: Ident; at: number; flags: Flag[] }
 
+/** crlfSize -1: not counted yet (see sizes.ts) */
 interface NewMessage { num: number; ident: Ident; crlfSize: number }
 
 interface Changes {
@@ -81,6 +86,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private timer: NodeJS.Timeout | null = null;
   private hintTimer: NodeJS.Timeout | null = null;
   private gone = false;
+  private readonly sizes: LazySizes;
+  private staleQueued = false;
 
   constructor(
     private readonly ctx: StoreContext,
@@ -98,6 +105,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.racy = row.racy !== 0;
     this.gen = row.gen;
     this.uidValidity = row.uidvalidity;
+    this.sizes = new LazySizes(ctx, id, this.dir, () => this.resyncSoon());
     this.on("newListener", (ev) => {
       if (ev === "change" && !this.gone) this.startWatch();
     });
@@ -142,22 +150,41 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   status(): MailboxStatus {
     if (!this.loaded) {
       // STATUS on a folder nobody selected: counted by SQLite, no records built
-      const c = this.ctx.stmts.statusOf.get(this.id) as { n: number; size: number; unseen: number; deleted: number };
-      return {
-        messages: c.n, recent: 0, uidNext: this._uidNext, uidValidity: this.uidValidity,
-        unseen: c.unseen ?? 0, highestModseq: this._highestModseq, size: c.size, deleted: c.deleted ?? 0,
-      };
+      const c = this.ctx.stmts.statusOf.get(this.id) as
+        { n: number; size: number; unseen: number; deleted: number; unsized: number | null };
+      if (!c.unsized) {
+        return {
+          messages: c.n, recent: 0, uidNext: this._uidNext, uidValidity: this.uidValidity,
+          unseen: c.unseen ?? 0, highestModseq: this._highestModseq, size: c.size, deleted: c.deleted ?? 0,
+        };
+      }
     }
-    let unseen = 0, deleted = 0, size = 0;
-    for (const r of this.recs) {
+    const recs = this.messages();
+    let unseen = 0, deleted = 0;
+    for (const r of recs) {
       if (!r.flags.includes("\\Seen")) unseen++;
       if (r.flags.includes("\\Deleted")) deleted++;
-      size += r.size;
     }
     return {
-      messages: this.recs.length, recent: 0, uidNext: this._uidNext, uidValidity: this.uidValidity,
-      unseen, highestModseq: this._highestModseq, size, deleted,
+      messages: recs.length, recent: 0, uidNext: this._uidNext, uidValidity: this.uidValidity,
+      unseen, highestModseq: this._highestModseq, deleted,
+      // summed only when read (STATUS SIZE): it may count files whose size nobody asked for yet
+      get size() {
+        let size = 0;
+        for (const r of recs) size += r.size;
+        return size;
+      },
     };
+  }
+
+  /** A file was found replaced under a record: one deep sync reports it (see readMessage). */
+  private resyncSoon(): void {
+    if (this.staleQueued) return;
+    this.staleQueued = true;
+    setImmediate(() => {
+      this.staleQueued = false;
+      this.sync({ deep: true }).catch(() => undefined);
+    });
   }
 
   messagePath(uid: number): string {
@@ -173,17 +200,12 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   async readMessage(uid: number): Promise<Buffer> {
     const r = this.rec(uid);
     if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
-    let fh: fsp.FileHandle | null = null;
-    try {
-      fh = await fsp.open(messageFile(this.dir, r.num), "r");
-      const st = await fh.stat();
-      if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === r.identKey()) {
-        return await fh.readFile();
-      }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    } finally {
-      await fh?.close();
+    const path = messageFile(this.dir, r.num);
+    const data = r.fileSize <= SYNC_READ_MAX ? readIfSame(path, r.identKey()) : await readIfSameAsync(path, r.identKey());
+    if (data) {
+      // many of these in a row (SEARCH TEXT) must still let other sessions be served
+      await yieldIfSliceDone();
+      return data;
     }
     await this.sync({ deep: true });
     throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
@@ -387,7 +409,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       throw failure;
     }
     const firstUid = dest._uidNext;
-    const added: NewMessage[] = moved.map((m) => ({ num: m.num, ident: m.rec.ident, crlfSize: m.rec.size }));
+    const added: NewMessage[] = moved.map((m) => ({ num: m.num, ident: m.rec.ident, crlfSize: m.rec.knownSize }));
     await dest.updateSeqs((seqs) => {
       for (const m of moved) this.ctx.flags.apply(seqs, m.num, "replace", m.rec.flags);
     }, added);
@@ -441,6 +463,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   close(): void {
     this.stopWatch();
+    this.sizes.flush();
     try {
       this.saveSnapshot();
     } catch (e) {
@@ -506,7 +529,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const recs: StoredRecord[] = [];
     const add = (uid: number, num: number, ino: number, size: number, mtime: number, modseq: number,
       crlf: number, flags: string) => {
-      recs.push(new StoredRecord(uid, num, this.interner.fromText(flags), modseq, crlf, ino, size, mtime));
+      recs.push(new StoredRecord(uid, num, this.interner.fromText(flags), modseq, crlf, ino, size, mtime, this.sizes));
     };
     const snap = this.ctx.stmts.getSnapshot.get(this.id) as { gen: number; data: Buffer; flags: string } | undefined;
     if (snap && snap.gen === this.gen && unpackRecords(snap.data, snap.flags, add)) {
@@ -524,12 +547,12 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   /** Pack the records for the next process (see snapshot.ts); done on close, when they changed. */
   saveSnapshot(): void {
-    if (!this.loaded || this.snapshotGen === this.gen) return;
+    if (!this.loaded || (this.snapshotGen === this.gen && !this.sizes.dirty)) return;
     const recs = this.recs;
     const { data, flags } = packRecords(
       (function* () {
         for (const r of recs) {
-          yield { uid: r.uid, num: r.num, ino: r.ino, size: r.fileSize, mtime: r.mtime, modseq: r.modseq, crlf: r.size,
+          yield { uid: r.uid, num: r.num, ino: r.ino, size: r.fileSize, mtime: r.mtime, modseq: r.modseq, crlf: r.knownSize,
             flags: r.flags.join(" ") };
         }
       })(),
@@ -537,6 +560,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     );
     this.ctx.stmts.putSnapshot.run(this.id, this.gen, data, flags);
     this.snapshotGen = this.gen;
+    this.sizes.dirty = false;
   }
 
   /**
@@ -635,8 +659,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
         && (fresh.length > 0 || !dirChanged);
       const added: NewMessage[] = [];
       if (cheap) {
-        // new numbers only: one open each gives identity and size together
-        added.push(...(await scanNewFiles(this.dir, fresh)));
+        // new numbers only: a stat each for the identity; sizes are counted when asked for
+        for (const [num, ident] of await statFiles(this.dir, fresh)) added.push({ num, ident, crlfSize: -1 });
       } else {
         const stats = await statFiles(this.dir, nums);
         const byIdent = new Map<string, StoredRecord>();
@@ -653,7 +677,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
             unknown.push([num, ident]);
           }
         }
-        added.push(...(await scanNewFiles(this.dir, unknown.map(([num]) => num))));
+        for (const [num, ident] of unknown) added.push({ num, ident, crlfSize: -1 });
         changes.renumbered = renumbered;
         changes.expunged = this.recs.filter((r) => !kept.has(r.uid)).map((r) => r.uid);
       }
@@ -727,7 +751,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     }
     for (const a of ch.added ?? []) {
       const flags = flagsByNum?.get(a.num) ?? this.interner.intern([]);
-      const rec = new StoredRecord(uidNext++, a.num, flags, modseq, a.crlfSize, a.ident.ino, a.ident.size, a.ident.mtime);
+      const rec = new StoredRecord(uidNext++, a.num, flags, modseq, a.crlfSize, a.ident.ino, a.ident.size, a.ident.mtime,
+        this.sizes);
       next.push(rec);
       addedRecs.push(rec);
     }
@@ -746,10 +771,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       }
       for (const r of renumberedRecs) s.updateNum.run(r.num, this.id, r.uid);
       for (const r of changedFlags) s.updateFlags.run(r.flags.join(" "), modseq, this.id, r.uid);
-      for (const rec of addedRecs) {
-        s.insertMessage.run(this.id, rec.uid, rec.num, rec.ino, rec.fileSize, rec.mtime, modseq, rec.size,
-          rec.flags.join(" "));
-      }
+      insertRecords(s, this.id, addedRecs, modseq);
       s.updateMailboxState.run(uidNext, highest, dirSig, seqSig, racy ? 1 : 0, gen, this.id);
     })();
 
@@ -758,7 +780,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this._highestModseq = highest;
     // new messages without readable sequences got no flags: work all out next time
     if (ch.seqs) this.lastSeqs = ch.seqs;
-    else if (addedRecs.length > 0) this.lastSeqs = null;
+    // (and records renumbered without them no longer match the numbers in the old ones)
+    else if (addedRecs.length > 0 || renumberedRecs.length > 0) this.lastSeqs = null;
     this.gen = gen;
     this.dirSig = dirSig;
     this.seqSig = seqSig;
@@ -830,6 +853,43 @@ async function numberOf(dir: string, ino: number): Promise<number | null> {
     if ((await fsp.stat(messageFile(dir, n)).catch(() => null))?.ino === ino) return n;
   }
   return null;
+}
+
+/** readIfSame for a large file: the same checks, without holding the event loop. */
+async function readIfSameAsync(path: string, key: string): Promise<Buffer | null> {
+  let fh: fsp.FileHandle | null = null;
+  try {
+    fh = await fsp.open(path, "r");
+    const st = await fh.stat();
+    return identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === key ? await fh.readFile() : null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** New rows, INSERT_BATCH per statement. */
+function insertRecords(s: Statements, mailboxId: number, recs: readonly StoredRecord[], modseq: number): void {
+  let i = 0;
+  if (recs.length >= INSERT_BATCH) {
+    const args: Array<number | string> = new Array(INSERT_BATCH * 9);
+    for (; i + INSERT_BATCH <= recs.length; i += INSERT_BATCH) {
+      for (let j = 0; j < INSERT_BATCH; j++) {
+        const r = recs[i + j];
+        const o = j * 9;
+        args[o] = mailboxId; args[o + 1] = r.uid; args[o + 2] = r.num; args[o + 3] = r.ino;
+        args[o + 4] = r.fileSize; args[o + 5] = r.mtime; args[o + 6] = modseq; args[o + 7] = r.knownSize;
+        args[o + 8] = r.flags.join(" ");
+      }
+      s.insertMessages.run(args);
+    }
+  }
+  for (; i < recs.length; i++) {
+    const r = recs[i];
+    s.insertMessage.run(mailboxId, r.uid, r.num, r.ino, r.fileSize, r.mtime, modseq, r.knownSize, r.flags.join(" "));
+  }
 }
 
 function maxBig(a: bigint, b: bigint): bigint {

@@ -8,7 +8,14 @@ export interface Ident { ino: number; size: number; mtime: number }
 
 export const identKey = (i: Ident) => `${i.ino}:${i.size}:${i.mtime}`;
 
-/** Never mutated: a change makes a new record (the engine compares records by identity). */
+/**
+ * Counts a record's RFC822.SIZE from its file when first asked: the CRLF size needs every byte,
+ * and a first open of 100,000 files must not read them all before SELECT can answer.
+ * Returns -1 when the file at the record's number is no longer that message.
+ */
+export interface SizeCounter { count(rec: StoredRecord): number }
+
+/** Never mutated, but for a lazily counted size: a change makes a new record (the engine compares records by identity). */
 export class StoredRecord implements MessageRecord {
   constructor(
     readonly uid: number,
@@ -16,14 +23,36 @@ export class StoredRecord implements MessageRecord {
     /** shared between records with the same flags (see FlagInterner) */
     readonly flags: Flag[],
     readonly modseq: number,
-    /** RFC822.SIZE (CRLF form) */
-    readonly size: number,
+    /** RFC822.SIZE (CRLF form), -1 until counted */
+    crlf: number,
     readonly ino: number,
     /** the file's size on disk (LF form) */
     readonly fileSize: number,
     /** the file's mtime, ms with sub-ms precision (the identity needs it exactly) */
     readonly mtime: number,
-  ) {}
+    counter: SizeCounter,
+  ) {
+    this.#crlf = crlf;
+    this.#counter = counter;
+  }
+
+  // #private: not own properties, so records still compare equal field by field
+  #crlf: number;
+  readonly #counter: SizeCounter;
+
+  /** RFC822.SIZE: the file is read once, the first time someone asks. */
+  get size(): number {
+    if (this.#crlf >= 0) return this.#crlf;
+    const n = this.#counter.count(this);
+    if (n < 0) return this.fileSize; // replaced behind our back: reading it reports it expunged
+    this.#crlf = n;
+    return n;
+  }
+
+  /** The CRLF size if known, else -1 (never reads the file). */
+  get knownSize(): number {
+    return this.#crlf;
+  }
 
   /** INTERNALDATE has whole seconds; sub-second mtimes would not survive a copy exactly. */
   get internalDate(): Date {
@@ -39,7 +68,7 @@ export class StoredRecord implements MessageRecord {
   }
 
   with(num: number, flags: Flag[], modseq: number): StoredRecord {
-    return new StoredRecord(this.uid, num, flags, modseq, this.size, this.ino, this.fileSize, this.mtime);
+    return new StoredRecord(this.uid, num, flags, modseq, this.#crlf, this.ino, this.fileSize, this.mtime, this.#counter);
   }
 }
 

@@ -131,6 +131,7 @@ describe("records snapshot", () => {
     store = await openUserStore(h.root, {});
     const again = await store.mailbox("INBOX");
     expect(again.messages()).toEqual(before);
+    expect(again.messages().map((r) => r.size)).toEqual(before.map((r) => r.size));
     // a snapshot whose gen does not match the mailbox is never used: the rows are read instead
     await again.storeFlags([1], "add", ["\\Answered"]);
     const after = again.messages();
@@ -139,6 +140,8 @@ describe("records snapshot", () => {
     db.close();
     await store.close();
     store = await openUserStore(h.root, {});
-    expect((await store.mailbox("INBOX")).messages()).toEqual(after);
+    const rows = (await store.mailbox("INBOX")).messages();
+    expect(rows).toEqual(after);
+    expect(rows.map((r) => r.size)).toEqual(after.map((r) => r.size));
   });
 });
