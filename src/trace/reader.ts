@@ -123,7 +123,11 @@ export function parseTrace(text: string, source = "trace"): Trace {
       if (typeof rec.data !== "string") {
         throw new TraceFormatError(source, lineNo, `${kind} record without data`);
       }
-      if (/[^\x00-\xff]/.test(withoutMarkers(rec.data))) {
+      const rest = withoutMarkers(rec.data);
+      if (rest.includes("\u27e6")) {
+        throw new TraceFormatError(source, lineNo, `${kind} data holds a malformed redaction marker`);
+      }
+      if (/[^\x00-\xff]/.test(rest)) {
         throw new TraceFormatError(source, lineNo, `${kind} data is not latin-1 decoded bytes`);
       }
       record.data = rec.data;
@@ -151,7 +155,11 @@ export async function readTrace(path: string): Promise<Trace> {
   return parseTrace(await readFile(path, "utf8"), path);
 }
 
-/** Records grouped by connection, with the client's and the server's bytes in order. */
+/**
+ * Records grouped by connection, with the client's and the server's bytes in order. A redacted
+ * literal's marker has no bytes: here it comes out garbled (latin-1 of its low bytes); the
+ * replay reads `data` itself, where markers stand for the literals.
+ */
 export function byConnection(trace: Trace): Map<string, ConnectionTrace> {
   const out = new Map<string, ConnectionTrace>();
   const chunks = new Map<string, Buffer[]>();

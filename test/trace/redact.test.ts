@@ -142,7 +142,8 @@ describe("reading and replaying a redacted trace", () => {
     expect(t.redacted).toBe(1);
     expect(t.records[0].redacted).toBe(true);
     expect(() => parseTrace([head, rec({ msg_type: "SEND", data: "\u27e6asimap-redacted 2 bytes sha256:zz\u27e7" })].join("\n")))
-      .toThrow(TraceFormatError);
+      .toThrow(/malformed redaction marker/);
+    expect(() => parseTrace([head, rec({ msg_type: "SEND", data: "\u20ac" })].join("\n"))).toThrow(TraceFormatError);
   });
 
   it("a redacted APPEND is refused before connecting, naming the trace line and --trace-bodies", async () => {
