@@ -51,8 +51,9 @@ export function withoutMarkers(text: string): string {
   return text.includes(OPEN) ? text.replace(MARKER_G, "") : text;
 }
 
-// The FETCH item a literal belongs to ends the text before its announcement.
-const MESSAGE_ITEM = /(?:^|[ (])(?:(?:BODY|BINARY)\[[^\]]*\](?:<\d+>)?|RFC822(?:\.HEADER|\.TEXT)?) $/i;
+// The FETCH item a literal belongs to ends the text before its announcement. The section may
+// hold a quoted "]" (BODY[HEADER.FIELDS ("X]")]): matched greedily, erring towards redacting.
+const MESSAGE_ITEM = /(?:^|[ (])(?:(?:BODY|BINARY)\[.*\](?:<\d+>)?|RFC822(?:\.HEADER|\.TEXT)?) $/i;
 const ANNOUNCEMENT = /~?\{(\d+)\}$/;
 
 /**

@@ -33,19 +33,21 @@ describe("server output", () => {
       "* 1 FETCH (UID 1 BODY[HEADER.FIELDS (SUBJECT)] {11}\r\nSubject: x\n BODY[]<5> {3}\r\nabc)\r\n" +
       "* 2 FETCH (ENVELOPE (NIL {4}\r\nsubj NIL NIL NIL NIL NIL NIL NIL NIL NIL) RFC822 {2}\r\nhi)\r\n" +
       '* LIST () "/" {7}\r\nRFC822 \r\n' +
-      "* 3 FETCH (RFC822.HEADER {0}\r\n BINARY[1.2] ~{2}\r\n\0x)\r\nA1 OK done\r\n";
+      "* 3 FETCH (RFC822.HEADER {0}\r\n BINARY[1.2] ~{2}\r\n\0x)\r\n" +
+      '* 4 FETCH (BODY[HEADER.FIELDS ("X]")] {5}\r\nX]: 1)\r\nA1 OK done\r\n';
     expect(redactCut(stream, [])).toBe(
       `* 1 FETCH (UID 1 BODY[HEADER.FIELDS (SUBJECT)] {11}\r\n${mark("Subject: x\n")} BODY[]<5> {3}\r\n${mark("abc")})\r\n` +
       `* 2 FETCH (ENVELOPE (NIL {4}\r\nsubj NIL NIL NIL NIL NIL NIL NIL NIL NIL) RFC822 {2}\r\n${mark("hi")})\r\n` +
       '* LIST () "/" {7}\r\nRFC822 \r\n' +
-      `* 3 FETCH (RFC822.HEADER {0}\r\n BINARY[1.2] ~{2}\r\n${mark("\0x")})\r\nA1 OK done\r\n`,
+      `* 3 FETCH (RFC822.HEADER {0}\r\n BINARY[1.2] ~{2}\r\n${mark("\0x")})\r\n` +
+      `* 4 FETCH (BODY[HEADER.FIELDS ("X]")] {5}\r\n${mark("X]: 1")})\r\nA1 OK done\r\n`,
     );
   });
 
   // Responses a server could send, bodies holding anything (CRLF, braces, announcements).
   const body = fc.string({ unit: fc.constantFrom("a", "Z", "\r", "\n", "\r\n", "{", "}", " ", "(", ")", "\0", "\xe9", "* 1 FETCH (BODY[] {3}\r\n"), maxLength: 40 });
   const item = fc.oneof(
-    fc.tuple(fc.constantFrom("BODY[]", "BODY[TEXT]", "BODY[1.MIME]", "BODY[]<7>", "BINARY[1]", "RFC822", "RFC822.HEADER", "RFC822.TEXT"), body)
+    fc.tuple(fc.constantFrom("BODY[]", "BODY[TEXT]", "BODY[1.MIME]", 'BODY[HEADER.FIELDS ("X]")]', "BODY[]<7>", "BINARY[1]", "RFC822", "RFC822.HEADER", "RFC822.TEXT"), body)
       .map(([name, b]) => ({ text: `${name} {${b.length}}\r\n${b}`, body: b })),
     fc.constantFrom({ text: "UID 4", body: "" }, { text: "FLAGS (\\Seen)", body: "" }),
   );
