@@ -109,6 +109,30 @@ function countUpTo(msgs: readonly MessageRecord[], uid: number): number {
   return lo;
 }
 
+/**
+ * One "change" listener per mailbox, however many sessions have it selected: 200 IDLE sessions
+ * on one folder would otherwise be 200 listeners (and Node's leak warning past 10). The listener
+ * is removed with the last view, so the store stops watching a folder nobody has selected.
+ */
+const fanouts = new WeakMap<Mailbox, { views: Set<MailboxView>; listener: (ev: MailboxEvent) => void }>();
+
+function subscribe(mailbox: Mailbox, view: MailboxView): void {
+  let f = fanouts.get(mailbox);
+  if (!f) {
+    const views = new Set<MailboxView>();
+    f = { views, listener: (ev) => { for (const v of views) v.receive(ev); } };
+    fanouts.set(mailbox, f);
+  }
+  f.views.add(view);
+  if (f.views.size === 1) mailbox.on("change", f.listener);
+}
+
+function unsubscribe(mailbox: Mailbox, view: MailboxView): void {
+  const f = fanouts.get(mailbox);
+  if (!f || !f.views.delete(view)) return;
+  if (f.views.size === 0) mailbox.off("change", f.listener);
+}
+
 export class MailboxView {
   /**
    * seq - 1 → UID, exactly as the client knows them. At SELECT this is the array shared by all
@@ -127,7 +151,6 @@ export class MailboxView {
   private lastUid = 0;
   /** the mailbox was deleted or renamed away */
   gone = false;
-  private readonly listener: (ev: MailboxEvent) => void;
   /** keywords the client was told about in FLAGS */
   private keywords: Set<string>;
   /** called on every store event (IDLE pushes updates at once) */
@@ -149,12 +172,14 @@ export class MailboxView {
     this.keywords = new Set(keywordsOf(msgs));
     const recent = claims.claim(mailbox.name, this.uids, () => mailbox.status().recent, mailbox.uidNext);
     for (const u of recent) this.recent.add(u);
-    this.listener = (ev) => {
-      if (ev.kind === "flags") for (const u of ev.uids) this.pendingFlags.add(u);
-      if (ev.kind === "gone") this.gone = true;
-      this.onEvent?.();
-    };
-    mailbox.on("change", this.listener);
+    subscribe(mailbox, this);
+  }
+
+  /** A change to the mailbox, by anyone (this session, another, nmh). */
+  receive(ev: MailboxEvent): void {
+    if (ev.kind === "flags") for (const u of ev.uids) this.pendingFlags.add(u);
+    if (ev.kind === "gone") this.gone = true;
+    this.onEvent?.();
   }
 
   /** Sequence number of the first message without \Seen at SELECT (UNSEEN), 0 if none. */
@@ -205,7 +230,7 @@ export class MailboxView {
   }
 
   close(): void {
-    this.mailbox.off("change", this.listener);
+    unsubscribe(this.mailbox, this);
   }
 
   get exists(): number {

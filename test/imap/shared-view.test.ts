@@ -94,6 +94,33 @@ describe("views sharing one store snapshot", () => {
   });
 });
 
+describe("many sessions on one folder", () => {
+  it("all hear a change, through one store listener (no leak warning past 10 sessions)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const sessions = [t.c];
+      for (let i = 0; i < 14; i++) sessions.push(await t.connect());
+      for (const x of sessions) await x.cmd("SELECT INBOX");
+      const changer = await t.connect();
+      await changer.cmd("SELECT INBOX");
+      await changer.cmd("STORE 2 +FLAGS.SILENT (\\Draft)");
+      for (const x of sessions) {
+        expect((await x.cmd("NOOP")).untagged).toEqual(["* 2 FETCH (FLAGS (\\Draft \\Flagged \\Seen))"]);
+      }
+      // sessions leaving one by one: the rest still hear changes
+      for (const x of sessions.slice(1)) await x.cmd("CLOSE");
+      await changer.cmd("STORE 2 -FLAGS.SILENT (\\Draft)");
+      expect((await t.c.cmd("NOOP")).untagged).toEqual(["* 2 FETCH (FLAGS (\\Flagged \\Seen))"]);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).not.toContain("MaxListenersExceededWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});
+
 /** A sequence set's text and the set it means for a view of `n` messages (model). */
 const range = fc.tuple(fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constant("*" as const)),
   fc.option(fc.oneof(fc.integer({ min: 1, max: 12 }), fc.constant("*" as const)), { nil: undefined }));
