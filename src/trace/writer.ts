@@ -13,7 +13,7 @@
 import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import type { TraceRecord, TraceSink } from "../imap/api.js";
-import { ServerRedactor, redactClientCommand } from "./redact.js";
+import { ServerRedactor, markerOf, redactClientCommand } from "./redact.js";
 
 export const TRACE_FORMAT = "1.0";
 export const TRACE_MAX_BYTES = 20 * 1024 * 1024;
@@ -32,6 +32,10 @@ interface ConnectionState {
   saslNext: boolean;
   /** a SASL response seen after login: replaced wherever the server echoes it (as a tag) */
   secret?: string;
+  /** bytes of a non-synchronising literal the server read as command lines (see redact()) */
+  looseBytes: number;
+  /** the last command was such a line: the server's answer echoes it, so it is redacted too */
+  echoes: boolean;
 }
 
 export const SASL_REDACTED = "REDACTED-SASL";
@@ -91,7 +95,7 @@ export class TraceRecorder implements TraceSink {
     let state = this.conns.get(rec.connection);
     if (rec.msg_type === "CLOSE") this.conns.delete(rec.connection);
     if (!state) {
-      state = { server: rec.msg_type === "CONNECT" ? new ServerRedactor() : null, saslNext: false };
+      state = { server: rec.msg_type === "CONNECT" ? new ServerRedactor() : null, saslNext: false, looseBytes: 0, echoes: false };
       if (rec.msg_type !== "CLOSE") this.conns.set(rec.connection, state);
     }
     return state;
@@ -101,6 +105,18 @@ export class TraceRecorder implements TraceSink {
   private redact(rec: TraceRecord, state: ConnectionState): string | null {
     const data = rec.data!;
     if (rec.msg_type === "RECEIVED") {
+      // A command with a LITERAL+ announcement sent during IDLE (instead of DONE) is refused,
+      // and its literal — a message, for APPEND — arrives as command lines. Those lines are
+      // redacted until the literal's bytes are used up, counting each line's end as one byte
+      // (LF), so a CRLF'd message may cost a following command too: better than a leak.
+      state.echoes = false;
+      if (state.looseBytes > 0 && !this.opts.bodies) {
+        state.looseBytes = Math.max(0, state.looseBytes - data.length - 1);
+        state.echoes = true;
+        return markerOf(data);
+      }
+      const loose = /~?\{(\d+)\+\}$/.exec(data);
+      state.looseBytes = loose ? Number(loose[1]) : 0;
       let text = redactCredentials(data);
       if (state.saslNext && /^[A-Za-z0-9+/=]+$/.test(text) && text !== "*") {
         state.secret = text;
@@ -118,6 +134,7 @@ export class TraceRecorder implements TraceSink {
       if (!state.server) return null;
       text = state.server.push(text);
       if (text === "") return null;
+      if (state.echoes) text = text.split("\r\n").map((l) => (l === "" ? l : markerOf(l))).join("\r\n");
     }
     return state.secret ? text.replaceAll(state.secret, SASL_REDACTED) : text;
   }

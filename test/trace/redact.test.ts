@@ -126,6 +126,31 @@ describe("TraceRecorder", () => {
     expect(full).not.toContain("AHUAcHc=");
   });
 
+  it("a LITERAL+ message sent during IDLE, which the server reads as command lines, is redacted with its echoes", () => {
+    const lines = run(false, (r) => {
+      const rec = (msg_type: "CONNECT" | "RECEIVED" | "SEND", data?: string) =>
+        r.record({ connection: "c1", remote: "x", msg_type, ...(data === undefined ? {} : { data }) });
+      rec("CONNECT");
+      rec("RECEIVED", "A2 IDLE");
+      rec("SEND", "+ idling\r\n");
+      rec("RECEIVED", "A3 APPEND INBOX {24+}"); // "Subject: t\r\n\r\nSECRET\r\n"
+      rec("SEND", "A2 BAD Expected DONE to end IDLE.\r\n");
+      for (const [line, answer] of [["Subject: t", "Subject: BAD Unknown command T"], ["", "* BAD Empty command line"],
+        ["SECRET", "SECRET BAD Missing command name after the tag"]]) {
+        rec("RECEIVED", line);
+        rec("SEND", `${answer}\r\n`);
+      }
+      rec("RECEIVED", "A4 NOOP");
+      rec("RECEIVED", "A5 NOOP");
+      rec("SEND", "A5 OK NOOP completed.\r\n");
+    });
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain("SECRET");
+    expect(text).not.toContain("Subject");
+    // each line's end counts as one byte, so one command after the literal may be redacted too
+    expect(lines.slice(-2).map((l) => l.data)).toEqual(["A5 NOOP", "A5 OK NOOP completed.\r\n"]);
+  });
+
   it("a connection already open when tracing starts is recorded without the server's output", () => {
     const lines = run(false, (r) => {
       r.record({ connection: "old", remote: "x", msg_type: "SEND", data: "SECRET-BODY in the middle of a literal\r\n" });
