@@ -6,8 +6,13 @@
 //       { "target": "pino/file", "options": { "destination": "/var/log/asimapd.log", "mkdir": true } } ] } }
 // See examples/asimapd_log.json. Passwords are redacted wherever a field is named like one.
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import pino from "pino";
-import pretty from "pino-pretty";
+import type PinoPretty from "pino-pretty";
+
+// pino-pretty (and its ~50 files) is loaded only when a terminal needs it: it cost every user
+// process ~50 ms of CPU at start, where stdout is never a terminal.
+const requireCjs = createRequire(import.meta.url);
 
 export type Log = pino.Logger;
 
@@ -60,6 +65,7 @@ export function createLogger(setup: LogSetup): Log {
     redact: fromFile.redact ?? { paths: REDACT, censor: "[redacted]" },
   };
   if (!fromFile.transport && process.stdout.isTTY) {
+    const pretty = requireCjs("pino-pretty") as typeof PinoPretty;
     return pino(options, pretty({ colorize: true, sync: true }));
   }
   return pino(options);
