@@ -1,7 +1,15 @@
 // One MH folder on disk: message numbers, message files, `.mh_sequences`. Writes never leave a
 // half-written file where nmh could see it: everything goes to a dot-named temporary first
 // (nmh ignores dot files) and is then linked or renamed into place.
-import { promises as fsp, constants as C } from "node:fs";
+//
+// The calls on the APPEND and flag-change paths are synchronous: each is a few microseconds on
+// a local disk, while the same call through the thread pool cost a futex wake-up, an eventfd
+// write and an epoll round trip (an APPEND made ~25 such round trips; most of its CPU time).
+// Only large message bodies are written asynchronously, so no write holds the event loop long.
+import {
+  promises as fsp, constants as C, closeSync, fchmodSync, fstatSync, futimesSync, linkSync, openSync, readdirSync,
+  readFileSync, readSync, renameSync, unlinkSync, writeSync,
+} from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { withFcntlLock, type LockOptions } from "./lock.js";
@@ -16,14 +24,19 @@ export async function listNumbers(dir: string): Promise<number[]> {
   return (await scanFolder(dir)).nums;
 }
 
-/** One readdir: the message numbers, and whether any of our temporaries lie around. */
+/**
+ * One readdir: the message numbers, and whether temporaries of another (perhaps dead) process
+ * lie around. Our own (an APPEND's guard copies) are not counted: they would cost a second
+ * readdir for removeStaleTemps on every scan while they live.
+ */
 export async function scanFolder(dir: string): Promise<{ nums: number[]; temps: boolean }> {
-  const names = await fsp.readdir(dir);
+  const names = readdirSync(dir);
   const nums: number[] = [];
+  const ours = `${TMP_PREFIX}${process.pid}-`;
   let temps = false;
   for (const n of names) {
     if (MESSAGE_NAME.test(n)) nums.push(Number(n));
-    else if (n.startsWith(TMP_PREFIX)) temps = true;
+    else if (n.startsWith(TMP_PREFIX) && !n.startsWith(ours)) temps = true;
   }
   return { nums: nums.sort((a, b) => a - b), temps };
 }
@@ -55,51 +68,92 @@ export interface Added {
  * `inc` that read the folder before our link can still write over our file. With `guard` a
  * second copy is kept under a dot name so the store can put the message back if that happens.
  */
+/**
+ * `highest`: the caller knows the folder's highest number (nobody changed the directory since
+ * it looked), so no readdir is needed to find the next one; a number taken meanwhile is skipped
+ * all the same (link fails with EEXIST).
+ */
 export async function addMessage(
-  dir: string, data: Buffer, mtime: Date, after = 0, guard = false,
+  dir: string, data: Buffer, mtime: Date, after = 0, guard = false, highest?: number,
 ): Promise<Added> {
   const tmp = tempName(dir);
-  await writeNew(tmp, data, mtime);
+  const st = await writeNew(tmp, data, mtime);
   let guardPath: string | null = null;
   try {
-    const st = await fsp.stat(tmp);
     if (guard) {
       guardPath = tempName(dir) + "-guard";
       await writeNew(guardPath, data, mtime);
     }
-    const num = await linkIntoFolder(dir, tmp, after);
+    const num = await linkIntoFolder(dir, tmp, after, highest);
     return { num, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, guard: guardPath };
   } catch (e) {
-    if (guardPath) await fsp.unlink(guardPath).catch(() => undefined);
+    if (guardPath) unlinkQuiet(guardPath);
     throw e;
   } finally {
-    await fsp.unlink(tmp).catch(() => undefined);
+    unlinkQuiet(tmp);
   }
 }
 
-async function writeNew(path: string, data: Buffer, mtime: Date): Promise<void> {
-  const fh = await fsp.open(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600);
+/** above this a message is written through the thread pool, not holding the event loop */
+const SYNC_WRITE_MAX = 1 << 20;
+
+/** Create `path` with `data` and this mtime; returns the file's identity as written. */
+async function writeNew(path: string, data: Buffer, mtime: Date): Promise<{ ino: number; size: number; mtimeMs: number }> {
+  if (data.length > SYNC_WRITE_MAX) {
+    const fh = await fsp.open(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600);
+    try {
+      try {
+        await fh.writeFile(data);
+        await fh.utimes(mtime, mtime);
+        const st = await fh.stat();
+        return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+      } finally {
+        await fh.close();
+      }
+    } catch (e) {
+      // a disk that filled up mid-write must not keep the partial file (it holds the space)
+      await fsp.unlink(path).catch(() => undefined);
+      throw e;
+    }
+  }
+  const fd = openSync(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL, 0o600);
   try {
     try {
-      await fh.writeFile(data);
+      for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off);
+      futimesSync(fd, mtime, mtime);
+      const st = fstatSync(fd);
+      return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
-    await fsp.utimes(path, mtime, mtime);
   } catch (e) {
-    // a disk that filled up mid-write must not keep the partial file (it holds the space)
-    await fsp.unlink(path).catch(() => undefined);
+    unlinkQuiet(path);
     throw e;
   }
 }
 
-/** Give the file at `path` the next free number above max(folder, after); the old name stays. */
-export async function linkIntoFolder(dir: string, path: string, after = 0): Promise<number> {
-  const nums = await listNumbers(dir);
-  let n = Math.max(after, nums.length > 0 ? nums[nums.length - 1] : 0) + 1;
+function unlinkQuiet(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Give the file at `path` the next free number above max(folder, after); the old name stays.
+ * With `highest` known the folder is not read (see addMessage).
+ */
+export async function linkIntoFolder(dir: string, path: string, after = 0, highest?: number): Promise<number> {
+  let top = highest;
+  if (top === undefined) {
+    const nums = await listNumbers(dir);
+    top = nums.length > 0 ? nums[nums.length - 1] : 0;
+  }
+  let n = Math.max(after, top) + 1;
   for (;;) {
     try {
-      await fsp.link(path, messageFile(dir, n));
+      linkSync(path, messageFile(dir, n));
       return n;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
@@ -156,21 +210,21 @@ export interface SequencesSnapshot {
 /** Read `.mh_sequences`; a missing file is an empty set of sequences. */
 export async function readSequences(dir: string): Promise<SequencesSnapshot> {
   const path = join(dir, SEQUENCES_FILE);
-  let fh: fsp.FileHandle;
+  let fd: number;
   try {
-    fh = await fsp.open(path, "r");
+    fd = openSync(path, "r");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return { seqs: new Map(), stat: null };
     throw e;
   }
   try {
     // nmh rewrites the file in place (truncate, write): read until a stable, complete copy
-    let st = await fh.stat({ bigint: true });
-    let buf: Buffer = await fh.readFile();
+    let st = fstatSync(fd, { bigint: true });
+    let buf: Buffer = readFileSync(fd);
     for (let i = 0; i < 5 && !complete(buf, st.size); i++) {
       await new Promise((r) => setTimeout(r, 10));
-      buf = await readAt(fh);
-      st = await fh.stat({ bigint: true });
+      buf = readAt(fd);
+      st = fstatSync(fd, { bigint: true });
     }
     const text = buf.toString("utf8");
     return {
@@ -178,7 +232,7 @@ export async function readSequences(dir: string): Promise<SequencesSnapshot> {
       stat: { ino: Number(st.ino), size: Number(st.size), mtimeNs: st.mtimeNs, mode: Number(st.mode) & 0o7777 },
     };
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -186,22 +240,34 @@ function complete(buf: Buffer, size: bigint): boolean {
   return BigInt(buf.length) === size && (buf.length === 0 || buf[buf.length - 1] === 10);
 }
 
-async function readAt(fh: fsp.FileHandle): Promise<Buffer> {
-  const st = await fh.stat();
-  const buf = Buffer.alloc(st.size);
-  const { bytesRead } = await fh.read(buf, 0, st.size, 0);
-  return buf.subarray(0, bytesRead);
+/** The whole file from offset 0 (readFileSync on a descriptor reads on from where it is). */
+function readAt(fd: number): Buffer {
+  const size = fstatSync(fd).size;
+  const buf = Buffer.alloc(size);
+  let off = 0;
+  while (off < size) {
+    const n = readSync(fd, buf, off, size - off, off);
+    if (n === 0) break;
+    off += n;
+  }
+  return buf.subarray(0, off);
 }
 
 /** Write `.mh_sequences` atomically (temporary file + rename), keeping the old file's mode. */
 export async function writeSequences(dir: string, seqs: Sequences, mode = 0o600): Promise<void> {
   const tmp = tempName(dir);
-  await fsp.writeFile(tmp, formatSequences(seqs), { mode, flag: "wx" });
+  const fd = openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, mode);
   try {
-    await fsp.chmod(tmp, mode);
-    await fsp.rename(tmp, join(dir, SEQUENCES_FILE));
+    try {
+      const text = Buffer.from(formatSequences(seqs));
+      for (let off = 0; off < text.length;) off += writeSync(fd, text, off, text.length - off);
+      fchmodSync(fd, mode); // the umask may have taken bits the old file had
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(dir, SEQUENCES_FILE));
   } catch (e) {
-    await fsp.unlink(tmp).catch(() => undefined);
+    unlinkQuiet(tmp);
     throw e;
   }
 }

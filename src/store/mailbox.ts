@@ -265,7 +265,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     for (const m of msgs) for (const f of m.flags) this.ctx.flags.sequenceOf(f);
     return this.run(async () => {
       this.ensureLoaded();
-      await this.syncLocked(false);
+      await this.syncLocked(false, 0, true);
       return this.ownDirChange(() => this.appendFiles(msgs));
     });
   }
@@ -276,9 +276,11 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       const guards: Guard[] = [];
       try {
         let after = 0;
+        // the sync just before saw every number there is: no readdir to find the next one
+        const highest = this.highestNum();
         for (const m of msgs) {
           const date = m.internalDate ?? new Date();
-          const a = await addMessage(this.dir, m.data, date, after, true);
+          const a = await addMessage(this.dir, m.data, date, after, true, highest);
           after = a.num;
           this.pendingSelf.add(a.num);
           const ident = { ino: a.ino, size: a.size, mtime: a.mtimeMs };
@@ -298,6 +300,14 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       for (const g of guards) this.guards.add(g);
       return added.map((_, i) => firstUid + i);
     }
+  }
+
+  /** The highest message number in the records (the folder's, right after a sync). */
+  private highestNum(): number {
+    let max = 0;
+    for (const r of this.recs) if (r.num > max) max = r.num;
+    for (const n of this.pendingSelf) if (n > max) max = n;
+    return max;
   }
 
   async copyTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>> {
@@ -622,7 +632,14 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     return clobbered;
   }
 
-  private async syncLocked(deep: boolean, attempt = 0): Promise<void> {
+  /**
+   * `forAppend`: a racy folder (see RACY_NS) is not read again just because it is racy. After
+   * an APPEND of our own the folder is racy for two seconds, so a run of APPENDs read the whole
+   * directory once each. An APPEND needs no picture of the old messages (link() never takes a
+   * number in use); whatever hid in the racy window is found by the next other sync, since the
+   * folder stays racy until one has looked.
+   */
+  private async syncLocked(deep: boolean, attempt = 0, forAppend = false): Promise<void> {
     if (this.guards.size > 0 && (await this.checkGuards(deep))) deep = true;
     let dst: Awaited<ReturnType<typeof statSig>>;
     try {
@@ -637,14 +654,17 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const sst = await statSig(join(this.dir, SEQUENCES_FILE)).catch(() => ({ sig: "none", mtimeNs: 0n }));
     const dirChanged = dst.sig !== this.dirSig;
     const seqChanged = sst.sig !== this.seqSig;
-    if (!deep && !dirChanged && !seqChanged && !this.racy) return;
+    const racyScan = this.racy && !forAppend;
+    if (!deep && !dirChanged && !seqChanged && !racyScan) return;
     this.ensureLoaded();
 
     const scanNs = BigInt(Date.now()) * 1_000_000n;
-    const racy = scanNs - maxBig(dst.mtimeNs, sst.mtimeNs) < RACY_NS;
+    const scanDir = deep || dirChanged || racyScan;
+    // a racy folder not looked at stays racy
+    const racy = scanNs - maxBig(dst.mtimeNs, sst.mtimeNs) < RACY_NS || (this.racy && !scanDir);
     const changes: Changes = { dirSig: dst.sig, seqSig: sst.sig, racy };
 
-    if (deep || dirChanged || this.racy) {
+    if (scanDir) {
       const { nums, temps } = await scanFolder(this.dir);
       const byNum = new Map<number, number>();
       for (const r of this.recs) byNum.set(r.num, r.uid);
@@ -698,7 +718,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     // look again; if it keeps moving, keep the flags we know and come back soon.
     const after = await statSig(this.dir).catch(() => null);
     if (after !== null && after.sig !== dst.sig) {
-      if (attempt < 3) return this.syncLocked(deep, attempt + 1);
+      if (attempt < 3) return this.syncLocked(deep, attempt + 1, forAppend);
       delete changes.seqs;
       changes.racy = true;
     }
@@ -842,8 +862,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 }
 
+/** Synchronous: a stat through the thread pool cost more than the stat (two per sync). */
 async function statSig(path: string): Promise<{ sig: string; mtimeNs: bigint }> {
-  const st = await fsp.stat(path, { bigint: true });
+  const st = statSync(path, { bigint: true });
   return { sig: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, mtimeNs: st.mtimeNs };
 }
 
