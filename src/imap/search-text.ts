@@ -22,10 +22,17 @@ function field(line: string, only: string | undefined, out: HeaderField[]): void
   const name = line.slice(0, colon).trim().toLowerCase();
   if (only !== undefined && name !== only) return;
   const raw = line.slice(colon + 1).trim();
+  // plain ASCII without encoded words decodes to itself: skip the charset round trips
+  if (!raw.includes("=?") && ASCII.test(raw)) {
+    out.push({ name, value: raw });
+    return;
+  }
   // 8-bit header bytes are most often UTF-8
   const utf8 = Buffer.from(raw, "latin1").toString("utf8");
   out.push({ name, value: decode2047(utf8.includes("\ufffd") ? raw : utf8) });
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** What String.prototype.trim removes, within latin1. */
 const isTrimmed = (c: number) => (c >= 9 && c <= 13) || c === 32 || c === 160;

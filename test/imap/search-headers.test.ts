@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { headerFields } from "../../src/imap/search-text.js";
+import { decode2047 } from "../../src/message/index.js";
 
 const names = fc.constantFrom("From", "from", "To", "CC", "Subject", "X-Thing", "Received", "FROM ", "Bcc",
   " From", "\xa0From", "Fromage", "\tto", "X-Thingy", "Subject\r\n ", "Tö");
@@ -23,6 +24,17 @@ describe("headerFields(block, only)", () => {
         expect(headerFields(block.subarray(0, block.length - 1), only))
           .toEqual(headerFields(block.subarray(0, block.length - 1)).filter((h) => h.name === only));
         expect(headerFields(block, only)).toEqual(headerFields(block).filter((h) => h.name === only));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("a plain ASCII value is what RFC 2047 decoding gives", () => {
+    const ascii = fc.string({ unit: fc.constantFrom(..."aZ09 @.<>\"=?_-\t!~\x01\x7f") });
+    fc.assert(
+      fc.property(ascii, (v) => {
+        const got = headerFields(Buffer.from(`From: ${v}\n`, "latin1"), "from");
+        expect(got).toEqual([{ name: "from", value: decode2047(v.trim()) }]);
       }),
       { numRuns: 1000 },
     );

@@ -114,29 +114,40 @@ function hasModseq(k: SearchKey): boolean {
   }
 }
 
-/** Messages of the view matching every key; null keys = UIDs only. */
+/** How many messages are tested at once: their index lookups and file reads overlap. */
+const CONCURRENT = 8;
+
+/** Messages of the view matching every key, in sequence order. */
 export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<MessageRecord[]> {
   const uids = view.allUids();
   const star = { seq: uids.length, uid: uids.length ? uids[uids.length - 1] : 0 };
-  const out: MessageRecord[] = [];
-  for (let i = 0; i < uids.length; i++) {
-    const rec = view.record(uids[i]);
-    if (!rec) continue; // expunged elsewhere, not yet announced
-    const c = new Candidate(view, rec, i + 1);
-    let all = true;
+  const test = async (c: Candidate): Promise<MessageRecord | null> => {
     for (const k of keys) {
       try {
-        if (!(await matches(c, k, star))) { all = false; break; }
+        if (!(await matches(c, k, star))) return null;
       } catch (e) {
         // the file went away under us (another session's EXPUNGE, nmh's rmm): not a match;
         // the expunge is announced later, the SEARCH itself does not fail
         const code = (e as { code?: string }).code;
-        if (code === "ENOENT" || code === "EXPUNGEISSUED") { all = false; break; }
+        if (code === "ENOENT" || code === "EXPUNGEISSUED") return null;
         throw e;
       }
     }
-    if (all) out.push(rec);
+    return c.rec;
+  };
+  const out: MessageRecord[] = [];
+  const batch: Array<Promise<MessageRecord | null>> = [];
+  for (let i = 0; i < uids.length; i++) {
+    const rec = view.record(uids[i]);
+    if (!rec) continue; // expunged elsewhere, not yet announced
+    batch.push(test(new Candidate(view, rec, i + 1)));
+    if (batch.length === CONCURRENT || i === uids.length - 1) {
+      // settled in order, so the result stays in sequence order
+      for (const r of await Promise.all(batch)) if (r) out.push(r);
+      batch.length = 0;
+    }
   }
+  for (const r of await Promise.all(batch)) if (r) out.push(r);
   return out;
 }
 
