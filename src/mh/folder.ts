@@ -17,7 +17,6 @@ import { formatSequences, parseSequences, type Sequences } from "./sequences.js"
 
 export const SEQUENCES_FILE = ".mh_sequences";
 const TMP_PREFIX = ".asimap-tmp-";
-const MESSAGE_NAME = /^[1-9][0-9]*$/;
 
 /** Message numbers in the folder, ascending. Ignores `,N` backups, dot files and non-numbers. */
 export async function listNumbers(dir: string): Promise<number[]> {
@@ -31,14 +30,30 @@ export async function listNumbers(dir: string): Promise<number[]> {
  */
 export async function scanFolder(dir: string): Promise<{ nums: number[]; temps: boolean }> {
   const names = readdirSync(dir);
-  const nums: number[] = [];
+  const found = new Float64Array(names.length);
+  let count = 0;
   const ours = `${TMP_PREFIX}${process.pid}-`;
   let temps = false;
   for (const n of names) {
-    if (MESSAGE_NAME.test(n)) nums.push(Number(n));
+    const v = messageNumber(n);
+    if (v > 0) found[count++] = v;
     else if (n.startsWith(TMP_PREFIX) && !n.startsWith(ours)) temps = true;
   }
-  return { nums: nums.sort((a, b) => a - b), temps };
+  // a typed array sorts numbers natively (100,000 names: the comparator sort was most of a scan)
+  return { nums: Array.from(found.subarray(0, count).sort()), temps };
+}
+
+/** The number a message file name stands for (digits, no leading zero), or 0 for any other name. */
+function messageNumber(name: string): number {
+  const len = name.length;
+  if (len === 0 || len > 15) return 0; // longer would not be an exact double
+  let v = 0;
+  for (let i = 0; i < len; i++) {
+    const c = name.charCodeAt(i) - 48;
+    if (c < 0 || c > 9 || (i === 0 && c === 0)) return 0;
+    v = v * 10 + c;
+  }
+  return v;
 }
 
 export function messageFile(dir: string, num: number): string {

@@ -7,7 +7,7 @@ import {
   addMessage, linkIntoFolder, messageFile, scanFolder, readSequences, removeMessages, removeStaleTemps,
   tempName, updateSequences, SEQUENCES_FILE,
 } from "../mh/folder.js";
-import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
+import { SequencesFormatError, formatSequences, parseSequences, type Sequences } from "../mh/sequences.js";
 import type { MimeIndex } from "../message/types.js";
 import type { StoreContext, Statements } from "./context.js";
 import { toLf } from "./crlf.js";
@@ -16,6 +16,7 @@ import { packRecords, unpackRecords } from "./snapshot.js";
 import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
 import { readIfSame, statFiles, yieldIfSliceDone } from "./file-scan.js";
 import { LazySizes } from "./sizes.js";
+import { diffNumbers } from "./number-diff.js";
 import { clearMoves, recordMoves } from "./move-journal.js";
 import { FlagInterner, StoredRecord, findUid, identKey, type Ident } from "./record.js";
 import { INSERT_BATCH } from "./context.js";
@@ -541,9 +542,11 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       crlf: number, flags: string) => {
       recs.push(new StoredRecord(uid, num, this.interner.fromText(flags), modseq, crlf, ino, size, mtime, this.sizes));
     };
-    const snap = this.ctx.stmts.getSnapshot.get(this.id) as { gen: number; data: Buffer; flags: string } | undefined;
+    const snap = this.ctx.stmts.getSnapshot.get(this.id) as
+      { gen: number; data: Buffer; flags: string; seqs: string | null } | undefined;
     if (snap && snap.gen === this.gen && unpackRecords(snap.data, snap.flags, add)) {
       this.snapshotGen = this.gen;
+      this.lastSeqs = this.savedSeqs(snap.seqs);
     } else {
       recs.length = 0;
       const rows = this.ctx.stmts.messagesOf.all(this.id) as Array<
@@ -553,6 +556,18 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     }
     this.recs = recs;
     this.loaded = true;
+  }
+
+  /** The sequences saved with the snapshot, if made with the same unseen sequence names. */
+  private savedSeqs(json: string | null): Sequences | null {
+    if (json === null) return null;
+    try {
+      const saved = JSON.parse(json) as { unseen: string[]; text: string };
+      if (saved.unseen.join(" ") !== this.ctx.flags.unseen.join(" ")) return null; // the profile changed
+      return parseSequences(saved.text);
+    } catch {
+      return null; // only a shortcut: all flags are worked out again
+    }
   }
 
   /** Pack the records for the next process (see snapshot.ts); done on close, when they changed. */
@@ -568,7 +583,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       })(),
       recs.length,
     );
-    this.ctx.stmts.putSnapshot.run(this.id, this.gen, data, flags);
+    const seqs = this.lastSeqs && JSON.stringify({ unseen: this.ctx.flags.unseen, text: formatSequences(this.lastSeqs) });
+    this.ctx.stmts.putSnapshot.run(this.id, this.gen, data, flags, seqs);
     this.snapshotGen = this.gen;
     this.sizes.dirty = false;
   }
@@ -666,13 +682,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
     if (scanDir) {
       const { nums, temps } = await scanFolder(this.dir);
-      const byNum = new Map<number, number>();
-      for (const r of this.recs) byNum.set(r.num, r.uid);
-      let baseMax = 0;
-      for (const n of byNum.keys()) if (!this.pendingSelf.has(n) && n > baseMax) baseMax = n;
-      const present = new Set(nums);
-      const missing = [...byNum.keys()].some((n) => !present.has(n));
-      const fresh = nums.filter((n) => !byNum.has(n));
+      const { missing, fresh, baseMax } = diffNumbers(this.recs, nums, this.pendingSelf);
       // Only new numbers above the old ones, nothing gone: inc or our own appends. Anything
       // else (rmm, refile, pack, sortm) may have moved files: check every file's identity.
       const cheap = !deep && !missing && fresh.every((n) => n > baseMax)

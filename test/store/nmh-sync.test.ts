@@ -105,6 +105,29 @@ describe("reconciliation with nmh", () => {
     expect(mine).toEqual(fresh);
   });
 
+  it("after a restart, flags worked out from the saved sequences agree with a fresh store", async () => {
+    await incMessages("a", "b", "c", "d", "e", "f");
+    let box = await inbox();
+    await box.storeFlags([1, 2, 3], "add", ["\\Flagged", "\\Seen"]);
+    h.mh("mark", "+inbox", "2-5", "-sequence", "todo", "-add");
+    await box.sync();
+    await store.close(); // the snapshot keeps the sequences its flags came from
+    // nmh works while no server runs; then a new process opens the folder from the snapshot
+    h.mh("mark", "+inbox", "1", "-sequence", "flagged", "-delete");
+    h.mh("mark", "+inbox", "4-6", "-sequence", "unseen", "-delete");
+    h.mh("mark", "+inbox", "2", "-sequence", "todo", "-delete");
+    await incMessages("g");
+    store = await openUserStore(h.root, {});
+    box = await inbox();
+    const mine = box.messages().map((r) => [r.uid, r.flags]);
+    expect(mine.find(([u]) => u === 1)![1]).toEqual(["\\Seen"]);
+    expect(mine.find(([u]) => u === 5)![1]).toEqual(["\\Seen", "todo"]);
+    await store.close();
+    for (const ext of ["", "-wal", "-shm"]) rmSync(join(h.root, `.asimap-state.sqlite${ext}`), { force: true });
+    store = await openUserStore(h.root, {});
+    expect((await inbox()).messages().map((r) => [r.uid, r.flags])).toEqual(mine);
+  });
+
   it("folder -pack: renumbered files keep their UIDs and flags", async () => {
     await incMessages("a", "b", "c", "d");
     const box = await inbox();
