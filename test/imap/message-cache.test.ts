@@ -20,6 +20,30 @@ afterEach(async () => {
 });
 
 describe("MessageCache", () => {
+  it("keeps rendered items per message and per item, made once", async () => {
+    const cache = new MessageCache(1 << 30);
+    const mbox = await store.mailbox("INBOX");
+    const made: string[] = [];
+    for (const rec of mbox.messages()) {
+      for (const item of ["ENVELOPE", "BODYSTRUCTURE", "BODY"] as const) {
+        const text = `${item} of ${rec.uid}`;
+        expect(cache.rendered(mbox, rec.uid, item, () => (made.push(text), text))).toBe(text);
+      }
+    }
+    const n = made.length;
+    expect(n).toBe(mbox.messages().length * 3);
+    // asked again: the same text for each (message, item), nothing made anew
+    for (const rec of mbox.messages()) {
+      for (const item of ["ENVELOPE", "BODYSTRUCTURE", "BODY"] as const) {
+        expect(cache.rendered(mbox, rec.uid, item, () => "again")).toBe(`${item} of ${rec.uid}`);
+      }
+    }
+    // another folder's UIDs are other messages
+    const one = await store.mailbox("one");
+    const uid = one.messages()[0].uid;
+    expect(cache.rendered(one, uid, "ENVELOPE", () => "from one")).toBe("from one");
+  });
+
   it("returns the store's index and the file's header block for every message", async () => {
     const cache = new MessageCache(1 << 30);
     for (const name of ["INBOX", "one", "problems"]) {
