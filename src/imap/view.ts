@@ -25,6 +25,9 @@ interface SnapshotFacts {
   /** sequence number of the first message without \Seen, 0 if none */
   firstUnseen?: number;
 }
+/** flag list (interned by the store) → its wire text */
+const flagTexts = new WeakMap<readonly string[], string>();
+
 const snapshotFacts = new WeakMap<readonly MessageRecord[], SnapshotFacts>();
 
 function factsOf(msgs: readonly MessageRecord[]): SnapshotFacts {
@@ -265,6 +268,17 @@ export class MailboxView {
   record(uid: number): MessageRecord | undefined {
     return this.mailbox.get(uid);
   }
+  /**
+   * The FLAGS list as sent, `(\\Seen work)`. The store interns flag lists (one array per distinct
+   * set, never mutated), so the text is made once per set, not once per message of a 100k FETCH.
+   */
+  flagsText(rec: MessageRecord): string {
+    if (this.recent.has(rec.uid)) return `(${[...rec.flags, "\\Recent"].join(" ")})`;
+    let t = flagTexts.get(rec.flags);
+    if (t === undefined) flagTexts.set(rec.flags, (t = `(${rec.flags.join(" ")})`));
+    return t;
+  }
+
   /** FLAGS as this session shows them: the store's flags plus \Recent if this session owns it. */
   flagsOf(rec: MessageRecord): string[] {
     return this.recent.has(rec.uid) ? [...rec.flags, "\\Recent"] : [...rec.flags];
@@ -429,7 +443,7 @@ export class MailboxView {
   fetchFlags(rec: MessageRecord, withUid = false): string {
     const uid = withUid || this.vanished ? `UID ${rec.uid} ` : "";
     const modseq = this.modseqs ? ` MODSEQ (${rec.modseq})` : "";
-    return `${uid}FLAGS (${this.flagsOf(rec).join(" ")})${modseq}`;
+    return `${uid}FLAGS ${this.flagsText(rec)}${modseq}`;
   }
 
   /** true when some message the client knows has been expunged and not yet announced */

@@ -11,7 +11,7 @@ import type { MessageRecord } from "../../store/types.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, BrokenResponse, CommandFailure, type Result, type CommandOf } from "../result.js";
 import { enableCondstore, vanishedEarlier, vanishedSince } from "../condstore.js";
-import { data, flagList, internalDate } from "../wire.js";
+import { data, internalDate } from "../wire.js";
 import { messageCache } from "../message-cache.js";
 import { Batch } from "../batch.js";
 
@@ -319,43 +319,44 @@ async function writeOne(
         text += "BODY " + messageCache.rendered(view.mailbox, p.rec.uid, "BODY",
           () => data(bodyStructure(p.index!, false)).toString("latin1"));
         break;
-      default: text += simpleItem(view, p.rec, att);
+      default: text += simpleItem(view.record(p.rec.uid) ?? p.rec, view, att);
     }
   }
-  out.addText(text + trailer(view, p.rec, first, addFlags, addModseq));
+  out.addText(text + trailer(view.record(p.rec.uid) ?? p.rec, view, first, addFlags, addModseq));
 }
 
-/** An item that needs only the store's record (UID, FLAGS, MODSEQ, sizes, dates). */
-function simpleItem(view: MailboxView, rec: MessageRecord, att: FetchAtt): string {
+/** An item that needs only the store's record (UID, FLAGS, MODSEQ, sizes, dates); `rec` is current. */
+function simpleItem(rec: MessageRecord, view: MailboxView, att: FetchAtt): string {
   switch (att.kind) {
-    case "MODSEQ": return `MODSEQ (${(view.record(rec.uid) ?? rec).modseq})`;
+    case "MODSEQ": return `MODSEQ (${rec.modseq})`;
     case "UID": return `UID ${rec.uid}`;
-    case "FLAGS": return `FLAGS ${flagList(view.flagsOf(view.record(rec.uid) ?? rec))}`;
+    case "FLAGS": return `FLAGS ${view.flagsText(rec)}`;
     case "INTERNALDATE": return `INTERNALDATE ${internalDate(rec.internalDate)}`;
     case "RFC822.SIZE": return `RFC822.SIZE ${rec.size}`;
     default: return `${att.kind} NIL`;
   }
 }
 
-/** The implied FLAGS / MODSEQ items and the closing parenthesis. */
-function trailer(view: MailboxView, rec: MessageRecord, empty: boolean, addFlags: boolean, addModseq: boolean): string {
+/** The implied FLAGS / MODSEQ items and the closing parenthesis; `rec` is current. */
+function trailer(rec: MessageRecord, view: MailboxView, empty: boolean, addFlags: boolean, addModseq: boolean): string {
   let text = "";
   if (addFlags) {
-    text += (empty ? "" : " ") + `FLAGS ${flagList(view.flagsOf(view.record(rec.uid) ?? rec))}`;
+    text += (empty ? "" : " ") + `FLAGS ${view.flagsText(rec)}`;
     empty = false;
   }
-  if (addModseq) text += (empty ? "" : " ") + `MODSEQ (${(view.record(rec.uid) ?? rec).modseq})`;
+  if (addModseq) text += (empty ? "" : " ") + `MODSEQ (${rec.modseq})`;
   return text + ")\r\n";
 }
 
 /**
  * The whole response of a message when no item needs the file or its index (UID FETCH 1:*
- * (UID FLAGS) of 100k messages): built synchronously, no per-message promises.
+ * (UID FLAGS) of 100k messages): built synchronously, no per-message promises. `rec` was just
+ * looked up, so it is current.
  */
 function simpleResponse(
   view: MailboxView, rec: MessageRecord, seq: number, atts: FetchAtt[], addFlags: boolean, addModseq: boolean,
 ): string {
   let text = `* ${seq} FETCH (`;
-  for (let i = 0; i < atts.length; i++) text += (i ? " " : "") + simpleItem(view, rec, atts[i]);
-  return text + trailer(view, rec, atts.length === 0, addFlags, addModseq);
+  for (let i = 0; i < atts.length; i++) text += (i ? " " : "") + simpleItem(rec, view, atts[i]);
+  return text + trailer(rec, view, atts.length === 0, addFlags, addModseq);
 }
