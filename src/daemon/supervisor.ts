@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { connect, type Socket } from "node:net";
+import { availableParallelism } from "node:os";
 import * as path from "node:path";
 
 export interface SupervisorLogger {
@@ -37,6 +38,8 @@ export interface SupervisorOptions {
   startTimeoutMs?: number;
   /** user processes kept started ahead of logins (default 1; 0 = start one at each first login) */
   poolSize?: number;
+  /** user processes loading their code at once (default: the number of CPUs, at least 2) */
+  maxLoading?: number;
 }
 
 interface UserProc {
@@ -76,6 +79,9 @@ export class Supervisor {
   private stopping = false;
   private spareRestartDelayMs = 0;
   private refillTimer: NodeJS.Timeout | null = null;
+  /** processes started and not yet loaded; logins waiting for one of those to finish */
+  private loading = 0;
+  private loadWaiters: Array<() => void> = [];
 
   constructor(private readonly opts: SupervisorOptions) {}
 
@@ -86,7 +92,26 @@ export class Supervisor {
   /** Starts spares up to the pool size (call once the server listens; again after each use). */
   fillPool(): void {
     if (this.stopping || this.refillTimer) return;
-    while (this.spares.length < this.poolSize) this.spares.push(this.spawnWorker());
+    while (this.spares.length < this.poolSize && this.loading < this.maxLoading) this.spares.push(this.spawnWorker());
+  }
+
+  // Loading is pure CPU: 50 processes loading at once on 2 CPUs all finish at the end (and
+  // thrash each other's caches), where started a few at a time the first logins are served
+  // early and the whole burst takes less CPU. Waiting logins go before refilling the pool.
+  private get maxLoading(): number {
+    return this.opts.maxLoading ?? Math.max(2, availableParallelism());
+  }
+
+  private loadSlot(): Promise<void> {
+    if (this.loading < this.maxLoading) return Promise.resolve();
+    return new Promise((res) => this.loadWaiters.push(res));
+  }
+
+  private loadDone(): void {
+    this.loading--;
+    const next = this.loadWaiters.shift();
+    if (next) next();
+    else this.fillPool();
   }
 
   /** pids of the spares waiting for a user (a test and debugging aid) */
@@ -153,12 +178,19 @@ export class Supervisor {
   }
 
   /** Gives the user a spare (a new one if none is left) and waits until it serves. */
-  private assign(proc: UserProc, maildir: string, sockDir: string, resolveExit: () => void): Promise<string> {
-    if (this.stopping) {
-      resolveExit();
-      return Promise.reject(new Error("server is shutting down"));
+  private async assign(proc: UserProc, maildir: string, sockDir: string, resolveExit: () => void): Promise<string> {
+    let w = this.spares.shift();
+    if (!w) {
+      await this.loadSlot();
+      // (a spare may have come back while we waited: take it rather than start one more)
+      w = this.spares.shift();
     }
-    const w = this.spares.shift() ?? this.spawnWorker();
+    if (this.stopping) {
+      w?.child.kill("SIGTERM");
+      resolveExit();
+      throw new Error("server is shutting down");
+    }
+    w ??= this.spawnWorker();
     this.fillPool();
     const { child } = w;
     w.proc = proc;
@@ -193,6 +225,13 @@ export class Supervisor {
     const w: Worker = { child, proc: null, settle: null, onExit: null,
       loaded: new Promise<void>((res, rej) => { loadedOk = res; loadedFail = rej; }) };
     w.loaded.catch(() => undefined);
+    // Counted as loading until it says `spare` or dies; one that never loads is ended.
+    this.loading++;
+    const loadTimer = setTimeout(() => child.kill("SIGKILL"), this.opts.startTimeoutMs ?? 60_000);
+    w.loaded.finally(() => {
+      clearTimeout(loadTimer);
+      this.loadDone();
+    }).catch(() => undefined);
     log.debug({ pid: child.pid }, "spare user process started");
     child.on("message", (m: FromUser) => {
       if (m?.t === "spare") {

@@ -141,6 +141,29 @@ describe.runIf(isRoot)("spare user processes", () => {
     }
   });
 
+  it("more first logins at once than processes may load at once: all are served, each by its own process", async () => {
+    const { cert, key } = makeCert();
+    const h = await pbkdf2Encode("pw", "salt", 1000);
+    const names = ["c1", "c2", "c3", "c4", "c5", "c6"];
+    for (const n of names) makeMaildir(dir, `m${n}`);
+    const pw = writePwfile(`${dir}`, names.map((n) => `${n}:${h}:m${n}`));
+    const d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", pw, "--run-dir", `${dir}/run-burst`,
+      "--user-pool", "1"]);
+    try {
+      const clients = await Promise.all(names.map(async (n) => {
+        const c = await login(d, n);
+        expect((await c.cmd("SELECT INBOX")).at(-1)).toMatch(/ OK /);
+        return c;
+      }));
+      const procs = userProcesses(d.proc.pid!);
+      expect([...procs.keys()].sort()).toEqual(names);
+      expect(new Set([...procs.values()].flat()).size).toBe(names.length);
+      for (const c of clients) await c.cmd("LOGOUT");
+    } finally {
+      expect(await d.stop()).toBe(0);
+    }
+  });
+
   it("a bad --user-pool is a configuration error", async () => {
     const { cert, key } = makeCert();
     await expect(startDaemon(["--cert", cert, "--key", key, "--pwfile", pwfile, "--user-pool", "lots"]))
