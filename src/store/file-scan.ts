@@ -2,7 +2,7 @@
 // for a message whose RFC822.SIZE (the CRLF form) is asked for (see sizes.ts). Done with synchronous calls in time slices: at 100,000 files
 // one thread-pool round trip per call cost more CPU than the calls themselves (the profile of a
 // first open was mostly promise and libuv overhead), and the slices keep other sessions served.
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync, promises as fsp } from "node:fs";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { messageFile } from "../mh/folder.js";
 import { identKey, type Ident } from "./record.js";
@@ -52,6 +52,21 @@ export function readIfSame(path: string, key: string): Buffer | null {
     return buf;
   } finally {
     closeSync(fd);
+  }
+}
+
+/** readIfSame for a large file: the same checks, without holding the event loop. */
+export async function readIfSameAsync(path: string, key: string): Promise<Buffer | null> {
+  let fh: fsp.FileHandle | null = null;
+  try {
+    fh = await fsp.open(path, "r");
+    const st = await fh.stat();
+    return identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === key ? await fh.readFile() : null;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  } finally {
+    await fh?.close();
   }
 }
 

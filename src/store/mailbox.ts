@@ -1,25 +1,25 @@
 // One MH folder as an IMAP mailbox. Every change, ours or nmh's, goes through `commit()`: one
 // MODSEQ, one database transaction, then the events in order (expunged, added, flags).
 import { EventEmitter } from "node:events";
-import { constants as fsConstants, promises as fsp, statSync, watch, type FSWatcher } from "node:fs";
+import { promises as fsp, statSync } from "node:fs";
 import { join } from "node:path";
 import {
-  addMessage, linkIntoFolder, messageFile, scanFolder, readSequences, removeMessages, removeStaleTemps,
-  tempName, updateSequences, SEQUENCES_FILE,
+  addMessage, messageFile, readSequences, removeMessages, updateSequences, SEQUENCES_FILE,
 } from "../mh/folder.js";
-import { SequencesFormatError, formatSequences, parseSequences, type Sequences } from "../mh/sequences.js";
+import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
 import type { MimeIndex } from "../message/types.js";
-import type { StoreContext, Statements } from "./context.js";
+import type { StoreContext } from "./context.js";
 import { toLf } from "./crlf.js";
 import { changedMembers, normaliseFlags, sameFlags } from "./flags.js";
-import { packRecords, unpackRecords } from "./snapshot.js";
+import { loadRecords, saveRecords } from "./records-cache.js";
 import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
-import { readIfSame, statFiles, yieldIfSliceDone } from "./file-scan.js";
+import { readIfSame, readIfSameAsync, yieldIfSliceDone } from "./file-scan.js";
 import { LazySizes } from "./sizes.js";
-import { diffNumbers } from "./number-diff.js";
-import { clearMoves, recordMoves } from "./move-journal.js";
+import { FolderWatch } from "./folder-watch.js";
+import { rescanFolder, type NewMessage } from "./rescan.js";
+import { insertRecords } from "./message-rows.js";
+import { moveFiles } from "./move-files.js";
 import { FlagInterner, StoredRecord, findUid, identKey, type Ident } from "./record.js";
-import { INSERT_BATCH } from "./context.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
 } from "./types.js";
@@ -36,8 +36,6 @@ const GUARD_RECHECK_MS = 100;
 
 interface Guard { path: string; num: number; ident: Ident; at: number; flags: Flag[] }
 
-/** crlfSize -1: not counted yet (see sizes.ts) */
-interface NewMessage { num: number; ident: Ident; crlfSize: number }
 
 interface Changes {
   added?: NewMessage[];
@@ -67,7 +65,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   /** in UID order; replaced, never mutated, on change */
   private recs: readonly StoredRecord[] = [];
   private readonly interner = new FlagInterner();
-  private _uidNext: number;
+  _uidNext: number;
   private _highestModseq: number;
   private dirSig: string | null;
   private seqSig: string | null;
@@ -77,21 +75,20 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private gen: number;
   private snapshotGen = -1;
   /** numbers we added since the last scan, and whether we touched the directory at all */
-  private pendingSelf = new Set<number>();
-  private guards = new Set<Guard>();
+  /** (for move-files.ts too) */
+  pendingSelf = new Set<number>();
+  guards = new Set<Guard>();
   private guardsCheckedAt = 0;
   /** the sequences every record's flags were last worked out from (null: not known yet) */
   private lastSeqs: Sequences | null = null;
   private chain: Promise<unknown> = Promise.resolve();
-  private watcher: FSWatcher | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private hintTimer: NodeJS.Timeout | null = null;
+  private watch: FolderWatch | null = null;
   private gone = false;
   private readonly sizes: LazySizes;
   private staleQueued = false;
 
   constructor(
-    private readonly ctx: StoreContext,
+    readonly ctx: StoreContext,
     readonly id: number,
     public name: string,
     public path: string,
@@ -348,91 +345,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       await dest.syncLocked(false);
       const targets = uids.map((u) => this.rec(u)).filter((r): r is StoredRecord => r !== undefined);
       if (targets.length === 0) return [];
-      return dest.ownDirChange(() => this.ownDirChange(() => this.moveFiles(targets, dest)));
+      return dest.ownDirChange(() => this.ownDirChange(() => moveFiles(this, targets, dest)));
     }));
-  }
-
-  private async moveFiles(targets: StoredRecord[], dest: MhMailbox): Promise<Array<[number, number]>> {
-    // an empty dot file per message: it will claim the destination number; its inode is journalled
-    const holds: Array<{ rec: StoredRecord; hold: string; ino: number; guard: string }> = [];
-    try {
-      for (const rec of targets) {
-        const src = messageFile(this.dir, rec.num);
-        const st = await fsp.stat(src).catch(() => null);
-        if (!st || st.ino !== rec.ino) continue; // replaced or gone behind our back: not moved
-        const hold = tempName(dest.dir);
-        await fsp.writeFile(hold, "", { flag: "wx", mode: 0o600 });
-        // a separate copy, kept a while as for APPEND: an `inc` may still write over the number
-        const guard = tempName(dest.dir) + "-guard";
-        holds.push({ rec, hold, ino: (await fsp.stat(hold)).ino, guard });
-        await fsp.copyFile(src, guard, fsConstants.COPYFILE_EXCL);
-        await fsp.utimes(guard, st.atime, st.mtime);
-      }
-    } catch (e) {
-      for (const h of holds) {
-        await fsp.unlink(h.hold).catch(() => undefined);
-        await fsp.unlink(h.guard).catch(() => undefined);
-      }
-      if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw new StoreError("OVERQUOTA", "no space left");
-      throw e;
-    }
-    if (holds.length === 0) return [];
-    const ids = recordMoves(this.ctx, holds.map((h) => ({
-      srcDir: this.path, srcNum: h.rec.num, srcIno: h.rec.ino, destDir: dest.path, holdIno: h.ino, flags: h.rec.flags,
-    })));
-    const moved: Array<{ rec: StoredRecord; num: number; guard: string }> = [];
-    const intruders: string[] = [];
-    let after = 0;
-    let failure: unknown = null;
-    try {
-      for (const h of holds) {
-        const num = await linkIntoFolder(dest.dir, h.hold, after);
-        after = num;
-        dest.pendingSelf.add(num);
-        await fsp.rename(messageFile(this.dir, h.rec.num), messageFile(dest.dir, num));
-        moved.push({ rec: h.rec, num, guard: h.guard });
-        // an `inc` that opened the number before our rename wrote into the hold: keep its mail
-        if ((await fsp.stat(h.hold)).size > 0) intruders.push(h.hold);
-        else await fsp.unlink(h.hold);
-      }
-    } catch (e) {
-      // e.g. a read-only source folder: what was renamed is finished below, the rest stays
-      failure = (e as NodeJS.ErrnoException).code === "ENOSPC" ? new StoreError("OVERQUOTA", "no space left") : e;
-    } finally {
-      for (const h of holds) {
-        if (!moved.some((m) => m.rec === h.rec)) {
-          // not renamed: take back the claimed number if we got that far, and the copy
-          const num = after > 0 ? await numberOf(dest.dir, h.ino) : null;
-          if (num !== null) await fsp.unlink(messageFile(dest.dir, num)).catch(() => undefined);
-          await fsp.unlink(h.hold).catch(() => undefined);
-          await fsp.unlink(h.guard).catch(() => undefined);
-        }
-      }
-    }
-    for (const path of intruders) {
-      const a = await linkIntoFolder(dest.dir, path, after);
-      after = a;
-      await fsp.unlink(path).catch(() => undefined);
-      this.ctx.log.warn({ mailbox: dest.name, num: a }, "inc wrote into a number claimed by MOVE; kept as a new message");
-    }
-    if (moved.length === 0) {
-      clearMoves(this.ctx, ids);
-      throw failure;
-    }
-    const firstUid = dest._uidNext;
-    const added: NewMessage[] = moved.map((m) => ({ num: m.num, ident: m.rec.ident, crlfSize: m.rec.knownSize }));
-    await dest.updateSeqs((seqs) => {
-      for (const m of moved) this.ctx.flags.apply(seqs, m.num, "replace", m.rec.flags);
-    }, added);
-    await this.updateSeqs((seqs) => {
-      for (const m of moved) for (const set of seqs.values()) set.delete(m.rec.num);
-    }, [], moved.map((m) => m.rec.uid));
-    clearMoves(this.ctx, ids);
-    for (const m of moved) {
-      dest.guards.add({ path: m.guard, num: m.num, ident: m.rec.ident, at: Date.now(), flags: m.rec.flags });
-    }
-    if (failure) throw failure;
-    return moved.map((m, i) => [m.rec.uid, firstUid + i]);
   }
 
   expunge(uids: number[]): Promise<number[]> {
@@ -492,7 +406,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    * signature is taken as known, so the next sync does not mistake our change for a `sortm`
    * and re-check every file. If someone had, the signature stays old and the next sync looks.
    */
-  private async ownDirChange<T>(fn: () => Promise<T>): Promise<T> {
+  async ownDirChange<T>(fn: () => Promise<T>): Promise<T> {
     const before = await statSig(this.dir).catch(() => null);
     const result = await fn();
     if (before !== null && before.sig === this.dirSig) {
@@ -510,7 +424,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    * Merge our change into `.mh_sequences` as it is on disk now (never overwriting a concurrent
    * `mark`), then take the result as the truth for every message's flags.
    */
-  private async updateSeqs(
+  async updateSeqs(
     mutate: (seqs: Sequences) => void, added: NewMessage[] = [], expunged: number[] = [],
   ): Promise<void> {
     let seqs: Sequences;
@@ -535,56 +449,22 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    * sync that finds nothing changed does not need them, so opening an unchanged folder (or
    * STATUS on it) costs two stats and no per-message work at all.
    */
-  private ensureLoaded(): void {
+  ensureLoaded(): void {
     if (this.loaded) return;
-    const recs: StoredRecord[] = [];
-    const add = (uid: number, num: number, ino: number, size: number, mtime: number, modseq: number,
-      crlf: number, flags: string) => {
-      recs.push(new StoredRecord(uid, num, this.interner.fromText(flags), modseq, crlf, ino, size, mtime, this.sizes));
-    };
-    const snap = this.ctx.stmts.getSnapshot.get(this.id) as
-      { gen: number; data: Buffer; flags: string; seqs: string | null } | undefined;
-    if (snap && snap.gen === this.gen && unpackRecords(snap.data, snap.flags, add)) {
+    const l = loadRecords(this.ctx, this.id, this.gen, (uid, num, ino, size, mtime, modseq, crlf, flags) =>
+      new StoredRecord(uid, num, this.interner.fromText(flags), modseq, crlf, ino, size, mtime, this.sizes));
+    if (l.fromSnapshot) {
       this.snapshotGen = this.gen;
-      this.lastSeqs = this.savedSeqs(snap.seqs);
-    } else {
-      recs.length = 0;
-      const rows = this.ctx.stmts.messagesOf.all(this.id) as Array<
-        [number, number, number, number, number, number, number, string]
-      >;
-      for (const row of rows) add(...row);
+      this.lastSeqs = l.seqs;
     }
-    this.recs = recs;
+    this.recs = l.recs;
     this.loaded = true;
   }
 
-  /** The sequences saved with the snapshot, if made with the same unseen sequence names. */
-  private savedSeqs(json: string | null): Sequences | null {
-    if (json === null) return null;
-    try {
-      const saved = JSON.parse(json) as { unseen: string[]; text: string };
-      if (saved.unseen.join(" ") !== this.ctx.flags.unseen.join(" ")) return null; // the profile changed
-      return parseSequences(saved.text);
-    } catch {
-      return null; // only a shortcut: all flags are worked out again
-    }
-  }
-
-  /** Pack the records for the next process (see snapshot.ts); done on close, when they changed. */
+  /** Pack the records for the next process (see records-cache.ts); done on close, when they changed. */
   saveSnapshot(): void {
     if (!this.loaded || (this.snapshotGen === this.gen && !this.sizes.dirty)) return;
-    const recs = this.recs;
-    const { data, flags } = packRecords(
-      (function* () {
-        for (const r of recs) {
-          yield { uid: r.uid, num: r.num, ino: r.ino, size: r.fileSize, mtime: r.mtime, modseq: r.modseq, crlf: r.knownSize,
-            flags: r.flags.join(" ") };
-        }
-      })(),
-      recs.length,
-    );
-    const seqs = this.lastSeqs && JSON.stringify({ unseen: this.ctx.flags.unseen, text: formatSequences(this.lastSeqs) });
-    this.ctx.stmts.putSnapshot.run(this.id, this.gen, data, flags, seqs);
+    saveRecords(this.ctx, this.id, this.gen, this.recs, this.lastSeqs);
     this.snapshotGen = this.gen;
     this.sizes.dirty = false;
   }
@@ -681,38 +561,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const changes: Changes = { dirSig: dst.sig, seqSig: sst.sig, racy };
 
     if (scanDir) {
-      const { nums, temps } = await scanFolder(this.dir);
-      const { missing, fresh, baseMax } = diffNumbers(this.recs, nums, this.pendingSelf);
-      // Only new numbers above the old ones, nothing gone: inc or our own appends. Anything
-      // else (rmm, refile, pack, sortm) may have moved files: check every file's identity.
-      const cheap = !deep && !missing && fresh.every((n) => n > baseMax)
-        && (fresh.length > 0 || !dirChanged);
-      const added: NewMessage[] = [];
-      if (cheap) {
-        // new numbers only: a stat each for the identity; sizes are counted when asked for
-        for (const [num, ident] of await statFiles(this.dir, fresh)) added.push({ num, ident, crlfSize: -1 });
-      } else {
-        const stats = await statFiles(this.dir, nums);
-        const byIdent = new Map<string, StoredRecord>();
-        for (const r of this.recs) byIdent.set(r.identKey(), r);
-        const renumbered = new Map<number, number>();
-        const kept = new Set<number>();
-        const unknown: Array<[number, Ident]> = [];
-        for (const [num, ident] of stats) {
-          const r = byIdent.get(identKey(ident));
-          if (r !== undefined && !kept.has(r.uid)) {
-            kept.add(r.uid);
-            if (r.num !== num) renumbered.set(r.uid, num);
-          } else {
-            unknown.push([num, ident]);
-          }
-        }
-        for (const [num, ident] of unknown) added.push({ num, ident, crlfSize: -1 });
-        changes.renumbered = renumbered;
-        changes.expunged = this.recs.filter((r) => !kept.has(r.uid)).map((r) => r.uid);
-      }
-      changes.added = added;
-      if (temps) await removeStaleTemps(this.dir); // left by a writer that was killed
+      Object.assign(changes, await rescanFolder(this.dir, this.recs, this.pendingSelf, deep, dirChanged));
       this.pendingSelf.clear();
     }
     try {
@@ -826,49 +675,25 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     }
   }
 
-  // ---- change watching: only folders someone listens to hold a watcher ----------------------
-
+  // only folders someone listens to hold a watcher
   private updateWatch(): void {
     if (this.listenerCount("change") > 0 && !this.gone) this.startWatch();
     else this.stopWatch();
   }
 
   private startWatch(): void {
-    if (this.timer) return;
-    const kick = () => {
+    this.watch ??= new FolderWatch(this.dir, this.ctx.pollMs, () => {
       this.sync().catch((e) => {
         if (!(e instanceof StoreError && e.code === "NONEXISTENT")) {
           this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "background sync failed");
         }
       });
-    };
-    this.timer = setInterval(kick, this.ctx.pollMs);
-    this.timer.unref();
-    // whatever happened before the watch began is caught by one sync right away
-    setImmediate(kick);
-    try {
-      this.watcher = watch(this.dir, { persistent: false }, () => {
-        // coalesce a burst of events (inc writes many files) into one sync
-        if (this.hintTimer) return;
-        this.hintTimer = setTimeout(() => {
-          this.hintTimer = null;
-          kick();
-        }, 20);
-        this.hintTimer.unref();
-      });
-      this.watcher.on("error", () => this.watcher?.close());
-    } catch (e) {
-      this.ctx.log.debug({ mailbox: this.name, err: String(e) }, "fs.watch unavailable; polling only");
-    }
+    }, this.ctx.log);
+    this.watch.start();
   }
 
   private stopWatch(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.hintTimer) clearTimeout(this.hintTimer);
-    this.watcher?.close();
-    this.timer = null;
-    this.hintTimer = null;
-    this.watcher = null;
+    this.watch?.stop();
   }
 }
 
@@ -876,59 +701,6 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 async function statSig(path: string): Promise<{ sig: string; mtimeNs: bigint }> {
   const st = statSync(path, { bigint: true });
   return { sig: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, mtimeNs: st.mtimeNs };
-}
-
-/** The number of the file with this inode in `dir`, or null. */
-async function numberOf(dir: string, ino: number): Promise<number | null> {
-  for (const n of (await scanFolder(dir)).nums) {
-    if ((await fsp.stat(messageFile(dir, n)).catch(() => null))?.ino === ino) return n;
-  }
-  return null;
-}
-
-/** readIfSame for a large file: the same checks, without holding the event loop. */
-async function readIfSameAsync(path: string, key: string): Promise<Buffer | null> {
-  let fh: fsp.FileHandle | null = null;
-  try {
-    fh = await fsp.open(path, "r");
-    const st = await fh.stat();
-    return identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === key ? await fh.readFile() : null;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw e;
-  } finally {
-    await fh?.close();
-  }
-}
-
-/** New rows, INSERT_BATCH per statement. */
-function insertRecords(s: Statements, mailboxId: number, recs: readonly StoredRecord[], modseq: number): void {
-  let i = 0;
-  if (recs.length >= INSERT_BATCH) {
-    const args: Array<number | string> = new Array(INSERT_BATCH * 9);
-    for (; i + INSERT_BATCH <= recs.length; i += INSERT_BATCH) {
-      for (let j = 0; j < INSERT_BATCH; j++) {
-        const r = recs[i + j];
-        const o = j * 9;
-        args[o] = mailboxId; args[o + 1] = r.uid; args[o + 2] = r.num; args[o + 3] = r.ino;
-        args[o + 4] = r.fileSize; args[o + 5] = r.mtime; args[o + 6] = modseq; args[o + 7] = r.knownSize;
-        args[o + 8] = flagText(r.flags);
-      }
-      s.insertMessages.run(args);
-    }
-  }
-  for (; i < recs.length; i++) {
-    const r = recs[i];
-    s.insertMessage.run(mailboxId, r.uid, r.num, r.ino, r.fileSize, r.mtime, modseq, r.knownSize, flagText(r.flags));
-  }
-}
-
-/** Flag lists are interned (see FlagInterner), so their text is made once per distinct set. */
-const flagTexts = new WeakMap<readonly Flag[], string>();
-function flagText(flags: readonly Flag[]): string {
-  let t = flagTexts.get(flags);
-  if (t === undefined) flagTexts.set(flags, (t = flags.join(" ")));
-  return t;
 }
 
 function maxBig(a: bigint, b: bigint): bigint {

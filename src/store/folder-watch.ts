@@ -1,0 +1,53 @@
+// Change watching for one folder while someone listens: a poll timer (the stat is the truth) and
+// an fs.watch hint that makes an `inc` show up within milliseconds instead of a poll period.
+import { watch, type FSWatcher } from "node:fs";
+import type { Logger } from "./context.js";
+
+export class FolderWatch {
+  private watcher: FSWatcher | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private hintTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly dir: string,
+    private readonly pollMs: number,
+    /** start a sync (it reports its own failures) */
+    private readonly kick: () => void,
+    private readonly log: Logger,
+  ) {}
+
+  get running(): boolean {
+    return this.timer !== null;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(this.kick, this.pollMs);
+    this.timer.unref();
+    // whatever happened before the watch began is caught by one sync right away
+    setImmediate(this.kick);
+    try {
+      this.watcher = watch(this.dir, { persistent: false }, () => {
+        // coalesce a burst of events (inc writes many files) into one sync
+        if (this.hintTimer) return;
+        this.hintTimer = setTimeout(() => {
+          this.hintTimer = null;
+          this.kick();
+        }, 20);
+        this.hintTimer.unref();
+      });
+      this.watcher.on("error", () => this.watcher?.close());
+    } catch (e) {
+      this.log.debug({ dir: this.dir, err: String(e) }, "fs.watch unavailable; polling only");
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.hintTimer) clearTimeout(this.hintTimer);
+    this.watcher?.close();
+    this.timer = null;
+    this.hintTimer = null;
+    this.watcher = null;
+  }
+}

@@ -1,0 +1,54 @@
+// What a look at a folder's directory found, against the records: new files, files gone, and
+// files renamed by nmh (`folder -pack`, `sortm`, `refile`), recognised by identity.
+import { removeStaleTemps, scanFolder } from "../mh/folder.js";
+import { statFiles } from "./file-scan.js";
+import { diffNumbers } from "./number-diff.js";
+import { identKey, type Ident, type StoredRecord } from "./record.js";
+
+/** crlfSize -1: not counted yet (see sizes.ts) */
+export interface NewMessage { num: number; ident: Ident; crlfSize: number }
+
+export interface Rescan {
+  added: NewMessage[];
+  /** only when identities were checked (else nothing was gone) */
+  expunged?: number[];
+  renumbered?: Map<number, number>; // uid → num
+}
+
+/**
+ * One readdir; a stat of each new file; the identity of every file only when something may have
+ * moved. `ours`: numbers we added since the last look; `dirChanged`: the directory's stat moved.
+ */
+export async function rescanFolder(
+  dir: string, recs: readonly StoredRecord[], ours: ReadonlySet<number>, deep: boolean, dirChanged: boolean,
+): Promise<Rescan> {
+  const { nums, temps } = await scanFolder(dir);
+  const { missing, fresh, baseMax } = diffNumbers(recs, nums, ours);
+  // Only new numbers above the old ones, nothing gone: inc or our own appends. Anything
+  // else (rmm, refile, pack, sortm) may have moved files: check every file's identity.
+  const cheap = !deep && !missing && fresh.every((n) => n > baseMax) && (fresh.length > 0 || !dirChanged);
+  const out: Rescan = { added: [] };
+  if (cheap) {
+    // new numbers only: a stat each for the identity; sizes are counted when asked for
+    for (const [num, ident] of await statFiles(dir, fresh)) out.added.push({ num, ident, crlfSize: -1 });
+  } else {
+    const stats = await statFiles(dir, nums);
+    const byIdent = new Map<string, StoredRecord>();
+    for (const r of recs) byIdent.set(r.identKey(), r);
+    const renumbered = new Map<number, number>();
+    const kept = new Set<number>();
+    for (const [num, ident] of stats) {
+      const r = byIdent.get(identKey(ident));
+      if (r !== undefined && !kept.has(r.uid)) {
+        kept.add(r.uid);
+        if (r.num !== num) renumbered.set(r.uid, num);
+      } else {
+        out.added.push({ num, ident, crlfSize: -1 });
+      }
+    }
+    out.renumbered = renumbered;
+    out.expunged = recs.filter((r) => !kept.has(r.uid)).map((r) => r.uid);
+  }
+  if (temps) await removeStaleTemps(dir); // left by a writer that was killed
+  return out;
+}
