@@ -279,10 +279,6 @@ export class MailboxView {
     return t;
   }
 
-  /** FLAGS as this session shows them: the store's flags plus \Recent if this session owns it. */
-  flagsOf(rec: MessageRecord): string[] {
-    return this.recent.has(rec.uid) ? [...rec.flags, "\\Recent"] : [...rec.flags];
-  }
   /** The client has now seen this state of the message (its own STORE/FETCH reported it). */
   markReported(rec: MessageRecord): void {
     this.reported.set(rec.uid, rec.modseq);

@@ -56,6 +56,20 @@ describe("views sharing one store snapshot", () => {
     expect(await seqUids(b)).toEqual(await seqUids(a));
   });
 
+  it("an EXISTS told to one session leaves another's view as it was until it is told", async () => {
+    const [a, b, c] = [t.c, await t.connect(), await t.connect()];
+    await a.cmd("SELECT INBOX");
+    await c.cmd("SELECT INBOX");
+    const before = await seqUids(c);
+    await b.cmd(`APPEND INBOX {${MSG.length}+}\r\n${MSG}`);
+    expect((await a.cmd("NOOP")).untagged[0]).toBe("* 9 EXISTS");
+    // c has not been told: its 1:* is still the 8 messages; the EXISTS follows the answer
+    const f = await c.cmd("FETCH 1:* UID");
+    expect(f.untagged).toEqual([...before.map((u, i) => `* ${i + 1} FETCH (UID ${u})`), "* 9 EXISTS",
+      expect.stringMatching(/^\* [01] RECENT$/)]);
+    expect((await c.cmd("SEARCH ALL")).untagged[0]).toBe("* SEARCH 1 2 3 4 5 6 7 8 9");
+  });
+
   it("a flag change is told once to each session that knew the older state, never to a later SELECT", async () => {
     const [a, b, c] = [t.c, await t.connect(), await t.connect()];
     await a.cmd("SELECT INBOX");
