@@ -56,10 +56,12 @@ export function prepareStatements(db: Database.Database) {
          sum(crlf_size < 0) AS unsized
        FROM messages WHERE mailbox_id = ?`,
     ),
-    getSnapshot: db.prepare("SELECT gen, data, flags, seqs FROM snapshots WHERE mailbox_id = ?"),
-    putSnapshot: db.prepare(
-      "INSERT OR REPLACE INTO snapshots (mailbox_id, gen, data, flags, seqs) VALUES (?, ?, ?, ?, ?)",
-    ),
+    getSnapshot: db.prepare("SELECT gen, data, flags FROM snapshots WHERE mailbox_id = ?"),
+    putSnapshot: db.prepare("INSERT OR REPLACE INTO snapshots (mailbox_id, gen, data, flags) VALUES (?, ?, ?, ?)"),
+    // in `meta`, not a new column: an older server can still open the database
+    getSnapshotSeqs: db.prepare("SELECT value FROM meta WHERE key = 'snapshot-seqs:' || ?").pluck(),
+    putSnapshotSeqs: db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('snapshot-seqs:' || ?, ?)"),
+    deleteSnapshotSeqs: db.prepare("DELETE FROM meta WHERE key = 'snapshot-seqs:' || ?"),
     setDirSig: db.prepare("UPDATE mailboxes SET dir_sig = ?, racy = 1 WHERE id = ?"),
     expungedSince: db.prepare("SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid").pluck(),
     getIndex: db.prepare("SELECT idx FROM messages WHERE mailbox_id = ? AND uid = ?").pluck(),

@@ -77,12 +77,6 @@ const MIGRATIONS: Array<(db: Db) => void> = [
       );
     `);
   },
-  (db) => {
-    // the sequences the snapshot's flags were worked out from (JSON: the unseen sequence names
-    // and the .mh_sequences text): the first sync after a restart works out again only the
-    // numbers whose membership changed, not all of them
-    db.exec(`ALTER TABLE snapshots ADD COLUMN seqs TEXT;`);
-  },
 ];
 
 export function openStateDb(root: string): Db {

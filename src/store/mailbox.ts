@@ -451,7 +451,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    */
   ensureLoaded(): void {
     if (this.loaded) return;
-    const l = loadRecords(this.ctx, this.id, this.gen, (uid, num, ino, size, mtime, modseq, crlf, flags) =>
+    const l = loadRecords(this.ctx, this.id, this.uidValidity, this.gen, (uid, num, ino, size, mtime, modseq, crlf, flags) =>
       new StoredRecord(uid, num, this.interner.fromText(flags), modseq, crlf, ino, size, mtime, this.sizes));
     if (l.fromSnapshot) {
       this.snapshotGen = this.gen;
@@ -464,7 +464,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   /** Pack the records for the next process (see records-cache.ts); done on close, when they changed. */
   saveSnapshot(): void {
     if (!this.loaded || (this.snapshotGen === this.gen && !this.sizes.dirty)) return;
-    saveRecords(this.ctx, this.id, this.gen, this.recs, this.lastSeqs);
+    saveRecords(this.ctx, this.id, this.uidValidity, this.gen, this.recs, this.lastSeqs);
     this.snapshotGen = this.gen;
     this.sizes.dirty = false;
   }

@@ -144,6 +144,7 @@ export class MhUserStore implements UserStore {
     db.transaction(() => {
       db.prepare("DELETE FROM messages WHERE mailbox_id = ?").run(row.id);
       db.prepare("DELETE FROM snapshots WHERE mailbox_id = ?").run(row.id);
+      this.ctx.stmts.deleteSnapshotSeqs.run(row.id);
       db.prepare("DELETE FROM expunged WHERE mailbox_id = ?").run(row.id);
       if (hasChildren) {
         // RFC 3501 §6.3.4: the name stays as a \Noselect parent of its children
@@ -299,6 +300,7 @@ export class MhUserStore implements UserStore {
       db.transaction(() => {
         db.prepare("DELETE FROM messages WHERE mailbox_id = ?").run(r.id);
         db.prepare("DELETE FROM snapshots WHERE mailbox_id = ?").run(r.id);
+        this.ctx.stmts.deleteSnapshotSeqs.run(r.id);
         db.prepare("DELETE FROM expunged WHERE mailbox_id = ?").run(r.id);
         db.prepare("DELETE FROM mailboxes WHERE id = ?").run(r.id);
       })();
