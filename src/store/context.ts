@@ -24,6 +24,8 @@ export interface StoreContext {
 
 /** rows per multi-row INSERT (9 parameters each, well under SQLite's limit) */
 export const INSERT_BATCH = 100;
+/** UIDs per multi-row flag UPDATE, largest first */
+export const UPDATE_BATCHES = [500, 20];
 
 export function prepareStatements(db: Database.Database) {
   return {
@@ -45,6 +47,10 @@ export function prepareStatements(db: Database.Database) {
     insertExpunged: db.prepare("INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)"),
     updateNum: db.prepare("UPDATE messages SET num = ? WHERE mailbox_id = ? AND uid = ?"),
     updateFlags: db.prepare("UPDATE messages SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?"),
+    /** one statement per UPDATE_BATCHES[i] messages that got the same flags (STORE 1:10000) */
+    updateFlagsMany: UPDATE_BATCHES.map((n) => db.prepare(
+      `UPDATE messages SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid IN (${Array(n).fill("?").join(", ")})`,
+    )),
     updateMailboxState: db.prepare(
       `UPDATE mailboxes SET uidnext = ?, highestmodseq = ?, dir_sig = ?, seq_sig = ?, racy = ?, gen = ?
        WHERE id = ?`,

@@ -17,7 +17,7 @@ import { readIfSame, readIfSameAsync, yieldIfSliceDone } from "./file-scan.js";
 import { LazySizes } from "./sizes.js";
 import { FolderWatch } from "./folder-watch.js";
 import { rescanFolder, type NewMessage } from "./rescan.js";
-import { insertRecords } from "./message-rows.js";
+import { insertRecords, updateFlags } from "./message-rows.js";
 import { moveFiles } from "./move-files.js";
 import { FlagInterner, StoredRecord, findUid, identKey, type Ident } from "./record.js";
 import {
@@ -649,7 +649,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
         s.insertExpunged.run(this.id, uid, modseq);
       }
       for (const r of renumberedRecs) s.updateNum.run(r.num, this.id, r.uid);
-      for (const r of changedFlags) s.updateFlags.run(r.flags.join(" "), modseq, this.id, r.uid);
+      updateFlags(s, this.id, changedFlags, modseq);
       insertRecords(s, this.id, addedRecs, modseq);
       s.updateMailboxState.run(uidNext, highest, dirSig, seqSig, racy ? 1 : 0, gen, this.id);
     })();

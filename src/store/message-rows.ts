@@ -1,6 +1,6 @@
-// New message rows in the state database, INSERT_BATCH per statement: 100,000 single-row runs
-// were most of a first open's insert.
-import { INSERT_BATCH, type Statements } from "./context.js";
+// Message rows in the state database, many per statement: 100,000 single-row INSERTs were most
+// of a first open's insert, and 10,000 single-row UPDATEs most of a STORE's own time.
+import { INSERT_BATCH, UPDATE_BATCHES, type Statements } from "./context.js";
 import type { StoredRecord } from "./record.js";
 import type { Flag } from "./types.js";
 
@@ -22,6 +22,24 @@ export function insertRecords(s: Statements, mailboxId: number, recs: readonly S
   for (; i < recs.length; i++) {
     const r = recs[i];
     s.insertMessage.run(mailboxId, r.uid, r.num, r.ino, r.fileSize, r.mtime, modseq, r.knownSize, flagText(r.flags));
+  }
+}
+
+/** New flags and MODSEQ of these records: one UPDATE per batch of records with the same flags. */
+export function updateFlags(s: Statements, mailboxId: number, recs: readonly StoredRecord[], modseq: number): void {
+  const byFlags = new Map<readonly Flag[], number[]>();
+  for (const r of recs) {
+    let uids = byFlags.get(r.flags);
+    if (!uids) byFlags.set(r.flags, (uids = []));
+    uids.push(r.uid);
+  }
+  for (const [flags, uids] of byFlags) {
+    const text = flagText(flags);
+    let i = 0;
+    UPDATE_BATCHES.forEach((n, b) => {
+      for (; i + n <= uids.length; i += n) s.updateFlagsMany[b].run(text, modseq, mailboxId, ...uids.slice(i, i + n));
+    });
+    for (; i < uids.length; i++) s.updateFlags.run(text, modseq, mailboxId, uids[i]);
   }
 }
 
