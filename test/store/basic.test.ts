@@ -3,18 +3,12 @@ import { readFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openUserStore, StoreError, type UserStore } from "../../src/store/index.js";
-import { makeMhHome, type MhHome } from "./helpers.js";
+import { endStore, freshStore, type MhHome } from "./helpers.js";
 
 let h: MhHome;
 let store: UserStore;
-beforeEach(async () => {
-  h = makeMhHome();
-  store = await openUserStore(h.root, {});
-});
-afterEach(async () => {
-  await store.close();
-  h.cleanup();
-});
+beforeEach(async () => ({ h, store } = await freshStore()));
+afterEach(() => endStore(store, h));
 
 describe("store basics", () => {
   it("appends CRLF as LF, sizes in CRLF form, round trips byte-identical on the wire", async () => {

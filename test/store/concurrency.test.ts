@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { openUserStore, type UserStore } from "../../src/store/index.js";
 import { parseSequences } from "../../src/mh/sequences.js";
-import { makeMhHome, msg, NMH, type MhHome } from "./helpers.js";
+import { endStore, makeMhHome, msg, NMH, type MhHome } from "./helpers.js";
 
 const run = promisify(execFile);
 let h: MhHome;
@@ -14,10 +14,7 @@ let store: UserStore;
 beforeEach(() => {
   h = makeMhHome("Unseen-Sequence: unseen\n");
 });
-afterEach(async () => {
-  await store.close();
-  h.cleanup();
-});
+afterEach(() => endStore(store, h));
 
 const ROUNDS = 15;
 

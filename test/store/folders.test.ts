@@ -1,19 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { openUserStore, type MailboxEvent, type UserStore } from "../../src/store/index.js";
-import { makeMhHome, type MhHome } from "./helpers.js";
+import { type MailboxEvent, type UserStore } from "../../src/store/index.js";
+import { endStore, freshStore, type MhHome } from "./helpers.js";
 
 let h: MhHome;
 let store: UserStore;
-beforeEach(async () => {
-  h = makeMhHome();
-  store = await openUserStore(h.root, {});
-});
-afterEach(async () => {
-  await store.close();
-  h.cleanup();
-});
+beforeEach(async () => ({ h, store } = await freshStore()));
+afterEach(() => endStore(store, h));
 const names = async () => (await store.list()).map((i) => i.name);
 const add = async (name: string, subject: string) =>
   (await store.mailbox(name)).append(Buffer.from(`Subject: ${subject}\n\nx\n`), ["\\Seen"]);

@@ -4,19 +4,13 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { renameSync } from "node:fs";
 import { join } from "node:path";
-import { openUserStore, type UserStore } from "../../src/store/index.js";
-import { makeMhHome, type MhHome } from "./helpers.js";
+import { type UserStore } from "../../src/store/index.js";
+import { endStore, freshStore, type MhHome } from "./helpers.js";
 
 let h: MhHome;
 let store: UserStore;
-beforeEach(async () => {
-  h = makeMhHome();
-  store = await openUserStore(h.root, {});
-});
-afterEach(async () => {
-  await store.close();
-  h.cleanup();
-});
+beforeEach(async () => ({ h, store } = await freshStore()));
+afterEach(() => endStore(store, h));
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openUserStore, type StoreOptions, type UserStore } from "../../src/store/index.js";
 
 export const NMH = "/usr/bin/mh";
 
@@ -43,4 +44,23 @@ export function makeMhHome(profileExtra = ""): MhHome {
 
 export function msg(subject: string, body = "hello\n"): string {
   return `From: a@example.com\nTo: b@example.com\nSubject: ${subject}\nMessage-ID: <${subject.replace(/\W/g, "")}@x>\n\n${body}`;
+}
+
+/**
+ * The setup most store tests share: a fresh MH home with a store opened on it. Use as
+ * `beforeEach(async () => ({ h, store } = await freshStore()))` and
+ * `afterEach(() => endStore(store, h))`.
+ */
+export async function freshStore(profileExtra = "", opts: StoreOptions = {}): Promise<{ h: MhHome; store: UserStore }> {
+  const h = makeMhHome(profileExtra);
+  return { h, store: await openUserStore(h.root, opts) };
+}
+
+/** Close the store the test left open (if any) and remove its home. */
+export async function endStore(store: UserStore | null | undefined, h: MhHome): Promise<void> {
+  try {
+    await store?.close();
+  } finally {
+    h.cleanup();
+  }
 }

@@ -6,17 +6,14 @@ import { writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openUserStore, STATE_DB, type UserStore, type MailboxEvent } from "../../src/store/index.js";
-import { makeMhHome, type MhHome } from "./helpers.js";
+import { endStore, makeMhHome, type MhHome } from "./helpers.js";
 
 let h: MhHome;
 let store: UserStore;
 beforeEach(() => {
   h = makeMhHome();
 });
-afterEach(async () => {
-  await store?.close();
-  h.cleanup();
-});
+afterEach(() => endStore(store, h));
 
 const bodies = [
   "Subject: one\n\nline\n",

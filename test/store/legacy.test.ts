@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openUserStore, type UserStore } from "../../src/store/index.js";
-import { makeMhHome, type MhHome } from "./helpers.js";
+import { endStore, makeMhHome, type MhHome } from "./helpers.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "mail-before");
 let h: MhHome;
@@ -33,10 +33,7 @@ beforeEach(() => {
   cpSync(FIXTURE, h.root, { recursive: true });
   writeOldDb(h.root);
 });
-afterEach(async () => {
-  await store?.close();
-  h.cleanup();
-});
+afterEach(() => endStore(store, h));
 
 describe("import from the old asimap.db", () => {
   it("keeps UIDVALIDITY, UIDs, UIDNEXT, flags and subscriptions", async () => {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { lockingFromEnv, openUserStore, type UserStore } from "../../src/store/index.js";
-import { makeMhHome, msg, type MhHome } from "./helpers.js";
+import { endStore, makeMhHome, msg, type MhHome } from "./helpers.js";
 
 let h: MhHome;
 let store: UserStore;
@@ -15,10 +15,7 @@ beforeEach(() => {
   h = makeMhHome("Unseen-Sequence: unseen\n");
   warnings.length = 0;
 });
-afterEach(async () => {
-  await store?.close();
-  h.cleanup();
-});
+afterEach(() => endStore(store, h));
 
 /** Another process holding nmh's lock (fcntl F_SETLK write lock) until it is told to stop. */
 function holdLock(path: string): Promise<ChildProcess> {

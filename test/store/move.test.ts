@@ -5,19 +5,15 @@ import { linkSync, readdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openUserStore, STATE_DB, type UserStore } from "../../src/store/index.js";
-import { makeMhHome, type MhHome } from "./helpers.js";
+import { endStore, freshStore, type MhHome } from "./helpers.js";
 
 let h: MhHome;
 let store: UserStore;
 beforeEach(async () => {
-  h = makeMhHome();
-  store = await openUserStore(h.root, {});
+  ({ h, store } = await freshStore());
   await store.create("dest");
 });
-afterEach(async () => {
-  await store.close();
-  h.cleanup();
-});
+afterEach(() => endStore(store, h));
 
 const numbers = (folder: string) =>
   readdirSync(join(h.root, folder)).filter((f) => /^[0-9]+$/.test(f)).map(Number).sort((a, b) => a - b);

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { appendFileSync, mkdirSync, renameSync, rmSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openUserStore, type Mailbox, type MailboxEvent, type UserStore } from "../../src/store/index.js";
-import { makeMhHome, msg, type MhHome } from "./helpers.js";
+import { endStore, freshStore, makeMhHome, msg, type MhHome } from "./helpers.js";
 
 let h: MhHome;
 let store: UserStore;
@@ -19,14 +19,10 @@ async function incMessages(...subjects: string[]): Promise<void> {
 }
 
 beforeEach(async () => {
-  h = makeMhHome("Unseen-Sequence: unseen\n");
-  store = await openUserStore(h.root, {});
+  ({ h, store } = await freshStore("Unseen-Sequence: unseen\n"));
   events = [];
 });
-afterEach(async () => {
-  await store.close();
-  h.cleanup();
-});
+afterEach(() => endStore(store, h));
 
 function record(box: Mailbox) {
   box.on("change", (e) => events.push(e));
