@@ -52,7 +52,7 @@ export class FlagMap {
    * (one lookup per number and sequence, so a few numbers cost little however long the
    * sequences are), and each distinct mask becomes one list.
    */
-  flagsByNumber(seqs: Sequences, nums: Iterable<number>, interner: FlagInterner): Map<number, Flag[]> {
+  flagsByNumber(seqs: Sequences, nums: Iterable<number>, interner: FlagInterner): FlagLookup {
     const pairs: Array<[Flag, Set<number> | null]> = [["\\Seen", null]];
     for (const [name, set] of seqs) {
       const flag = this.flagOf(name);
@@ -66,6 +66,11 @@ export class FlagMap {
     const seen = bit.get("\\Seen")!;
     const members: Array<[number, Set<number>]> = [];
     for (const [flag, set] of pairs) if (set !== null) members.push([bit.get(flag)!, set]);
+    const list = Array.isArray(nums) ? (nums as number[]) : null;
+    if (list && list.length >= DENSE_MIN) {
+      const dense = denseFlags(list, seen, unseen, members, names, interner);
+      if (dense) return dense;
+    }
     const masks = new Map<number, number>();
     for (const n of nums) {
       let m = seen;
@@ -91,7 +96,7 @@ export class FlagMap {
   private flagsByNumberSlow(
     pairs: Array<[Flag, Set<number> | null]>, names: Flag[], seqs: Sequences, nums: Iterable<number>,
     interner: FlagInterner,
-  ): Map<number, Flag[]> {
+  ): FlagLookup {
     const unseen = this.unseen.map((n) => seqs.get(n)).filter((x): x is Set<number> => x !== undefined);
     const members = new Map<Flag, Array<Set<number>>>();
     for (const [flag, set] of pairs) if (set) members.set(flag, [...(members.get(flag) ?? []), set]);
@@ -140,6 +145,44 @@ export class FlagMap {
       }
     }
   }
+}
+
+/** Flags by message number (a Map, or an array by number for a whole large folder). */
+export interface FlagLookup { get(num: number): Flag[] | undefined }
+
+/** from this many numbers on, flags of a whole folder are worked out by walking the sequences */
+const DENSE_MIN = 4096;
+
+/**
+ * Flags of many numbers at once (a first open, a pack): a mask per number in a typed array,
+ * filled by walking each sequence once, instead of asking every sequence about every number
+ * (100,000 × sequences Set lookups, and two 100,000-entry Maps). Null when the numbers are too
+ * sparse for an array indexed by number.
+ */
+function denseFlags(
+  nums: readonly number[], seen: number, unseen: Array<Set<number>>, members: Array<[number, Set<number>]>,
+  names: Flag[], interner: FlagInterner,
+): FlagLookup | null {
+  let max = 0;
+  for (const n of nums) if (n > max) max = n;
+  if (max > 4 * nums.length + 1024) return null;
+  const masks = new Uint32Array(max + 1).fill(seen);
+  for (const set of unseen) for (const n of set) if (n <= max) masks[n] &= ~seen;
+  for (const [b, set] of members) for (const n of set) if (n <= max) masks[n] |= b;
+  const lists = new Map<number, Flag[]>();
+  return {
+    get(num) {
+      if (num > max || num < 1) return undefined;
+      const m = masks[num];
+      let l = lists.get(m);
+      if (!l) {
+        const fl: Flag[] = [];
+        for (let i = 0; i < names.length; i++) if (m & (1 << i)) fl.push(names[i]);
+        lists.set(m, (l = interner.intern(fl)));
+      }
+      return l;
+    },
+  };
 }
 
 /** Canonical spelling of a flag list: system flags capitalised, sorted, no duplicates. */

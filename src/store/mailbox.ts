@@ -10,7 +10,7 @@ import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
 import type { MimeIndex } from "../message/types.js";
 import type { StoreContext } from "./context.js";
 import { toLf } from "./crlf.js";
-import { changedMembers, normaliseFlags, sameFlags } from "./flags.js";
+import { changedMembers, normaliseFlags, sameFlags, type FlagLookup } from "./flags.js";
 import { loadRecords, saveRecords } from "./records-cache.js";
 import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
 import { readIfSame, readIfSameAsync, yieldIfSliceDone } from "./file-scan.js";
@@ -595,7 +595,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const changedFlags: StoredRecord[] = [];
     const renumberedRecs: StoredRecord[] = [];
     const addedRecs: StoredRecord[] = [];
-    let flagsByNum: Map<number, Flag[]> | null = null;
+    let flagsByNum: FlagLookup | null = null;
     if (ch.seqs) {
       // Only the numbers whose sequence membership changed since the sequences the records were
       // made from (plus the new ones) need their flags worked out again; a pack renumbers all.
