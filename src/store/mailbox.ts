@@ -34,7 +34,19 @@ const SYNC_READ_MAX = 1 << 20;
 /** how often the guards are looked at, at most (see checkGuards) */
 const GUARD_RECHECK_MS = 100;
 
-interface Guard { path: string; num: number; ident: Ident; at: number; flags: Flag[] }
+/**
+ * The second copy of a recent APPEND (or MOVE): a dot-named file, or for a message up to
+ * MEMORY_GUARD_MAX its bytes in memory. Either lives only as long as this process (a dead
+ * process's dot files are removed as stale), so memory loses nothing and saves a file creation,
+ * a write and an unlink per APPEND.
+ */
+interface Guard { path: string | null; data?: Buffer; num: number; ident: Ident; at: number; flags: Flag[] }
+
+const MEMORY_GUARD_MAX = 256 * 1024;
+
+function dropGuardFile(g: Guard): Promise<void> {
+  return g.path === null ? Promise.resolve() : fsp.unlink(g.path).catch(() => undefined);
+}
 
 
 interface Changes {
@@ -278,16 +290,20 @@ export class MhMailbox extends EventEmitter implements Mailbox {
         const highest = this.highestNum();
         for (const m of msgs) {
           const date = m.internalDate ?? new Date();
-          const a = await addMessage(this.dir, m.data, date, after, true, highest);
+          const inMemory = m.data.length <= MEMORY_GUARD_MAX;
+          const a = await addMessage(this.dir, m.data, date, after, !inMemory, highest);
           after = a.num;
           this.pendingSelf.add(a.num);
           const ident = { ino: a.ino, size: a.size, mtime: a.mtimeMs };
           added.push({ num: a.num, ident, crlfSize: crlfSize(m.data) });
-          guards.push({ path: a.guard!, num: a.num, ident, at: Date.now(), flags: normaliseFlags(m.flags) });
+          guards.push({
+            path: a.guard, data: inMemory ? Buffer.from(m.data) : undefined, num: a.num, ident, at: Date.now(),
+            flags: normaliseFlags(m.flags),
+          });
         }
       } catch (e) {
         await removeMessages(this.dir, added.map((a) => a.num));
-        for (const g of guards) await fsp.unlink(g.path).catch(() => undefined);
+        for (const g of guards) await dropGuardFile(g);
         if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw new StoreError("OVERQUOTA", "no space left");
         throw e;
       }
@@ -364,7 +380,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
         for (const g of [...this.guards]) {
           if (!gone.has(identKey(g.ident))) continue;
           this.guards.delete(g);
-          await fsp.unlink(g.path).catch(() => undefined);
+          await dropGuardFile(g);
         }
         await this.updateSeqs((seqs) => {
           for (const r of targets) for (const set of seqs.values()) set.delete(r.num);
@@ -394,7 +410,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     } catch (e) {
       this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "could not save the records snapshot");
     }
-    for (const g of this.guards.values()) void fsp.unlink(g.path).catch(() => undefined);
+    for (const g of this.guards.values()) void dropGuardFile(g);
     this.guards.clear();
   }
 
@@ -510,17 +526,21 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       const reused = found !== null && !intact && foundIno !== g.ident.ino;
       if (intact || found === null || reused) {
         // still ours, long enough; or removed (expunged, rmm): the copy is not needed
-        await this.ownDirChange(() => fsp.unlink(g.path).catch(() => undefined));
+        if (g.path !== null) await this.ownDirChange(() => dropGuardFile(g));
         continue;
       }
       // Written over. Even if a scan already expunged its UID the message must not be lost: a
       // new copy goes in (itself guarded, an `inc` may still be running) with the flags it had.
-      const data = await fsp.readFile(g.path);
-      const mtime = (await fsp.stat(g.path)).mtime;
-      const a = await addMessage(this.dir, data, mtime, 0, true);
-      await fsp.unlink(g.path).catch(() => undefined);
+      const data = g.data ?? (await fsp.readFile(g.path!));
+      const mtime = g.data ? new Date(g.ident.mtime) : (await fsp.stat(g.path!)).mtime;
+      const inMemory = data.length <= MEMORY_GUARD_MAX;
+      const a = await addMessage(this.dir, data, mtime, 0, !inMemory);
+      await dropGuardFile(g);
       const flags = rec?.flags ?? g.flags;
-      this.guards.add({ path: a.guard!, num: a.num, ident: { ino: a.ino, size: a.size, mtime: a.mtimeMs }, at: Date.now(), flags });
+      this.guards.add({
+        path: a.guard, data: inMemory ? data : undefined, num: a.num, ident: { ino: a.ino, size: a.size, mtime: a.mtimeMs },
+        at: Date.now(), flags,
+      });
       await updateSequences(this.dir, this.ctx.seqUpdate, (seqs) => this.ctx.flags.apply(seqs, a.num, "replace", flags));
       this.ctx.log.warn({ mailbox: this.name, num: g.num, restoredAs: a.num }, "an appended message was overwritten by inc; restored");
       clobbered = true;

@@ -2,9 +2,9 @@
 // (it opens O_TRUNC). The guard must never bring back a message that was expunged or rmm'd and
 // whose number went to the next message.
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { renameSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type UserStore } from "../../src/store/index.js";
+import { type MhMailbox, type UserStore } from "../../src/store/index.js";
 import { endStore, freshStore, type MhHome } from "./helpers.js";
 
 let h: MhHome;
@@ -35,3 +35,24 @@ it("a message removed by rmm stays removed when an APPEND reuses its number", as
   await box.sync();
   expect(box.messages().map((m) => m.uid)).toEqual([b]);
 });
+
+for (const [what, size] of [["small (kept in memory)", 100], ["large (kept as a dot file)", 400 * 1024]] as const) {
+  it(`an APPEND written over in place by inc comes back under a new number with its flags: ${what}`, async () => {
+    const box = await store.mailbox("INBOX");
+    const ours = Buffer.from(`Subject: ours\n\n${"o".repeat(size)}\n`);
+    const date = new Date("2021-05-06T07:08:09Z");
+    const uid = await box.append(ours, ["\\Flagged", "\\Seen"], date);
+    // what inc does when it read the folder before our link: O_TRUNC on the same number
+    const theirs = "Subject: from inc\n\nnew mail\n";
+    writeFileSync(join(h.root, "inbox", "1"), theirs, { flag: "w" });
+    await (box as MhMailbox).sync({ deep: true });
+    const recs = box.messages();
+    expect(recs.map((r) => r.uid)).not.toContain(uid);
+    const bodies = recs.map((r) => readFileSync(box.messagePath(r.uid)));
+    expect(bodies.map((b) => b.toString())).toContain(theirs);
+    const restored = recs.find((_, i) => bodies[i].equals(ours));
+    expect(restored, "our message is back").toBeDefined();
+    expect(restored!.flags).toEqual(["\\Flagged", "\\Seen"]);
+    expect(restored!.internalDate.getTime()).toBe(date.getTime());
+  });
+}
