@@ -145,6 +145,8 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
   const out = new Batch(s);
   const simple = !needsIndex(atts);
   let count = 0;
+  // BINARY decodes whole messages in prepare: one at a time, so memory stays one message deep
+  const window = atts.some(isBinary) ? 0 : PREPARE_AHEAD;
   // prepared ahead, in order; each settles to a value (never rejects), so none goes unhandled
   const ahead: Array<Promise<Ahead>> = [];
   const startPrepare = (rec: MessageRecord, seq: number): Promise<Ahead> =>
@@ -173,7 +175,7 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
       }
       const next = ahead.shift() ?? startPrepare(rec, seq);
       // keep the next messages' index lookups and file opens in flight while this one is written
-      for (let k = i + 1 + ahead.length; ahead.length < PREPARE_AHEAD && k < uids.length; k++) {
+      for (let k = i + 1 + ahead.length; ahead.length < window && k < uids.length; k++) {
         const r = view.record(uids[k]);
         const q = view.seqOf(uids[k]);
         ahead.push(r && q ? startPrepare(r, q) : Promise.resolve({ missing: true }));
