@@ -108,6 +108,28 @@ describe("views sharing one store snapshot", () => {
   });
 });
 
+describe("FETCH with messages prepared ahead", () => {
+  it("skips a message expunged by another session, keeps order, ends NO [EXPUNGEISSUED]", async () => {
+    const [a, b] = [t.c, await t.connect()];
+    await a.cmd("SELECT INBOX");
+    await b.cmd("SELECT INBOX");
+    const whole = await b.cmd("FETCH 1:* (UID ENVELOPE)");
+    expect(whole.untagged).toHaveLength(8);
+    await a.cmd("STORE 3,6 +FLAGS.SILENT (\\Deleted)");
+    await a.cmd("EXPUNGE");
+    const f = await b.cmd("FETCH 1:* (UID ENVELOPE BODY.PEEK[HEADER.FIELDS (Subject)])");
+    expect(f.untagged.filter((l) => !l.includes("EXPUNGE")).map((l) => Number(l.split(" ")[1])))
+      .toEqual([1, 2, 4, 5, 7, 8]);
+    // the same text as before for the messages still there
+    for (const seq of [1, 2, 4, 5, 7, 8]) {
+      const now = f.untagged.find((l) => l.startsWith(`* ${seq} FETCH`))!;
+      const then = whole.untagged.find((l) => l.startsWith(`* ${seq} FETCH`))!;
+      expect(now.startsWith(then.slice(0, -1))).toBe(true);
+    }
+    expect(f.tagged).toMatch(/NO \[EXPUNGEISSUED\]/);
+  });
+});
+
 describe("many sessions on one folder", () => {
   it("all hear a change, through one store listener (no leak warning past 10 sessions)", async () => {
     const warnings: string[] = [];
