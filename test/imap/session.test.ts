@@ -94,6 +94,24 @@ describe("session", () => {
     expect(byes.pop()).toBe("* BYE Selected mailbox was deleted, have to disconnect.");
   });
 
+  it("RENAME of its own selected mailbox answers OK and deselects; another session with it gets BYE", async () => {
+    srv = await startServer(mail.root);
+    const a = await connect();
+    const b = await connect();
+    await a.cmd("CREATE moving");
+    await a.cmd("SELECT moving");
+    await b.cmd("SELECT moving");
+    const r = await a.cmd("RENAME moving moved");
+    expect(r.tagged).toMatch(/^\S+ OK Rename completed\.$/);
+    expect(r.untagged.some((l) => l.startsWith("* BYE"))).toBe(false);
+    expect((await a.cmd("CHECK")).tagged).toMatch(/ BAD No mailbox selected/);
+    expect((await a.cmd("SELECT moved")).tagged).toMatch(/ OK /);
+    const byes: string[] = [];
+    b.sock.on("data", (d: Buffer) => { for (const l of d.toString("latin1").split("\r\n")) if (l.startsWith("* BYE")) byes.push(l); });
+    expect(await b.cmd("NOOP").catch(() => null)).toBeNull();
+    expect(byes.pop()).toBe("* BYE Selected mailbox was deleted, have to disconnect.");
+  });
+
   it("shutdown says BYE to every session", async () => {
     srv = await startServer(mail.root);
     const a = await connect();

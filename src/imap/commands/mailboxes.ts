@@ -36,6 +36,9 @@ export async function rename(s: Session, cmd: CommandOf<"RENAME">): Promise<Resu
   if (to.startsWith(from + "/")) return no("Can't rename a mailbox under itself.", "CANNOT");
   await s.store.rename(from, to);
   s.shared.recent.forget(from);
+  // renamed away under this session (it, or a parent): deselected, as DELETE does, so the
+  // client gets its OK instead of a BYE (other sessions with it selected get the BYE)
+  if (s.view?.gone) s.select(null);
   return ok("Rename completed.");
 }
 
