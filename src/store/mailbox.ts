@@ -12,9 +12,10 @@ import type { StoreContext } from "./context.js";
 import { toLf } from "./crlf.js";
 import { changedMembers, normaliseFlags, sameFlags, type FlagLookup } from "./flags.js";
 import { loadRecords, saveRecords } from "./records-cache.js";
-import { crlfSize, indexMessage, INDEX_VERSION } from "./message-index.js";
+import { crlfSize, indexMessage } from "./message-index.js";
 import { readIfSame, readIfSameAsync, yieldIfSliceDone } from "./file-scan.js";
 import { LazySizes } from "./sizes.js";
+import { IndexCache } from "./index-cache.js";
 import { FolderWatch } from "./folder-watch.js";
 import { rescanFolder, type NewMessage } from "./rescan.js";
 import { insertRecords, updateFlags } from "./message-rows.js";
@@ -97,6 +98,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private watch: FolderWatch | null = null;
   private gone = false;
   private readonly sizes: LazySizes;
+  private readonly indexes: IndexCache;
   private staleQueued = false;
 
   constructor(
@@ -116,6 +118,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.gen = row.gen;
     this.uidValidity = row.uidvalidity;
     this.sizes = new LazySizes(ctx, id, this.dir, () => this.resyncSoon());
+    this.indexes = new IndexCache(ctx, id);
     this.on("newListener", (ev) => {
       if (ev === "change" && !this.gone) this.startWatch();
     });
@@ -223,13 +226,10 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   async index(uid: number): Promise<MimeIndex> {
     if (!this.rec(uid)) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
-    const cached = this.ctx.stmts.getIndex.get(this.id, uid) as string | null | undefined;
-    if (cached) {
-      const idx = JSON.parse(cached) as MimeIndex;
-      if (idx.v === INDEX_VERSION) return idx;
-    }
+    const cached = this.indexes.get(uid);
+    if (cached) return cached;
     const idx = indexMessage(await this.readMessage(uid));
-    this.ctx.stmts.setIndex.run(JSON.stringify(idx), this.id, uid);
+    this.indexes.put(uid, idx);
     return idx;
   }
 
@@ -405,6 +405,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   close(): void {
     this.stopWatch();
     this.sizes.flush();
+    this.indexes.flush();
     try {
       this.saveSnapshot();
     } catch (e) {

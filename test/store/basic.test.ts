@@ -54,6 +54,7 @@ describe("store basics", () => {
     const idx = await box.index(uid);
     expect(idx.size).toBe(box.get(uid)!.size);
     expect(idx.sort.subject).toBe("idx");
+    await new Promise((r) => setImmediate(r)); // written in one transaction at the end of the turn
     const db = new Database(join(h.root, ".asimap-state.sqlite"), { readonly: true });
     const cached = db.prepare("SELECT idx FROM messages WHERE uid = ?").pluck().get(uid) as string;
     db.close();
