@@ -77,6 +77,11 @@ const MIGRATIONS: Array<(db: Db) => void> = [
       );
     `);
   },
+  () => {
+    // No new table or column: from here on messages.crlf_size may be -1, a size not counted yet
+    // (see sizes.ts). An older server would show it as RFC822.SIZE -1; the version bump makes it
+    // refuse the database with a clear error instead.
+  },
 ];
 
 export function openStateDb(root: string): Db {
