@@ -323,7 +323,9 @@ class Mark implements Cmd {
     const n = String(numberOf(w, this.name, msg.id));
     const f = `+${folderOf(this.name)}`;
     if (this.what === "flag") await nmh(w, "mark", f, n, "-sequence", "flagged", "-add");
-    if (this.what === "seen") await nmh(w, "mark", f, n, "-sequence", "unseen", "-delete");
+    // nmh refuses to delete from a sequence that does not exist ("no such sequence"): a message
+    // the model already holds as seen is in no unseen sequence, and there may be none at all.
+    if (this.what === "seen" && !msg.flags.has("\\Seen")) await nmh(w, "mark", f, n, "-sequence", "unseen", "-delete");
     if (this.what === "unseen") await nmh(w, "mark", f, n, "-sequence", "unseen", "-add");
     if (this.what === "flag") msg.flags.add("\\Flagged");
     if (this.what === "seen") msg.flags.add("\\Seen");
