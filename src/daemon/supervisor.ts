@@ -68,11 +68,6 @@ interface Worker {
 
 const MAX_SPARE_RESTART_DELAY_MS = 60_000;
 
-/** V8's young generation may grow to 2 × 16 MB and is rarely given back: an idle user process
- *  kept ~25 MB of RSS in it after a FETCH of 10k envelopes (154 → 128 MB at 2 MB, same CPU).
- *  ASIMAP_USER_NODE_OPTIONS comes later on the command line, so it can set another value. */
-const USER_V8_FLAGS = ["--max-semi-space-size=2"];
-
 export class Supervisor {
   private procs = new Map<string, UserProc>();
   private spares: Worker[] = [];
@@ -218,7 +213,7 @@ export class Supervisor {
   /** Starts a spare: it loads the code, reports `spare`, and waits (as root, serving nothing). */
   private spawnWorker(): Worker {
     const { log } = this.opts;
-    const args = [...USER_V8_FLAGS, ...this.opts.nodeOptions, this.opts.userMain, "--spare", ...this.opts.userArgs];
+    const args = [...this.opts.nodeOptions, this.opts.userMain, "--spare", ...this.opts.userArgs];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], env: process.env });
     let loadedOk!: () => void;
     let loadedFail!: (e: Error) => void;
