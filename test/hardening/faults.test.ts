@@ -156,11 +156,15 @@ describe.runIf(isRoot)("kill -9 of the user process mid-command", () => {
   });
 
   it("EXPUNGE and STORE (.mh_sequences writes): undeleted mail survives; sequences stay readable", async () => {
+    // messages appended with \Deleted in earlier rounds may survive a killed EXPUNGE and go in a
+    // later one: they are never mail to keep
+    const dels = new Set<number>();
     for (let i = 0; i < ROUNDS; i++) {
       const c = await l.login();
       await c.cmd("SELECT INBOX");
-      const keep = idsIn(mail, "inbox");
+      const keep = [...idsIn(mail, "inbox")].filter(([id]) => !dels.has(id));
       const del = nextId++;
+      dels.add(del);
       const b = message(del);
       expect((await c.cmd(`APPEND INBOX (\\Deleted) {${b.length}+}\r\n${b}`)).at(-1)).toMatch(/ OK /);
       await c.cmd("NOOP");
@@ -168,7 +172,7 @@ describe.runIf(isRoot)("kill -9 of the user process mid-command", () => {
       const tagged = await killDuring(l, c, cmd, rand(10));
       const after = idsIn(mail, "inbox");
       for (const [id] of keep) expect(after.get(id), `${id} kept`).toBe(1);
-      expect(after.get(del) ?? 0).toBeLessThanOrEqual(1);
+      for (const id of dels) expect(after.get(id) ?? 0, `${id} deleted, never duplicated`).toBeLessThanOrEqual(1);
       if (cmd === "EXPUNGE" && tagged?.includes(" OK ")) expect(after.get(del) ?? 0).toBe(0);
       const c2 = await servesAgain(l, mail, ["inbox"]);
       // flags as IMAP sees them match the sequences file (nmh's view)
