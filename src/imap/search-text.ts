@@ -75,7 +75,7 @@ function couldBe(text: string, start: number, stop: number, only: string): boole
   return true;
 }
 
-function decodeTransfer(body: Buffer, encoding: string): Buffer {
+export function decodeTransfer(body: Buffer, encoding: string): Buffer {
   switch (encoding.toLowerCase()) {
     case "base64":
       return Buffer.from(body.toString("latin1").replace(/[^A-Za-z0-9+/]/g, ""), "base64");
@@ -88,7 +88,7 @@ function decodeTransfer(body: Buffer, encoding: string): Buffer {
   }
 }
 
-function decodeCharset(bytes: Buffer, charset: string | undefined): string {
+export function decodeCharset(bytes: Buffer, charset: string | undefined): string {
   const cs = (charset ?? "utf-8").toLowerCase();
   try {
     return new TextDecoder(cs === "us-ascii" ? "utf-8" : cs).decode(bytes);

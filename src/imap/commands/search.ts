@@ -6,7 +6,8 @@ import type { MimeIndex } from "../../message/types.js";
 import type { MessageRecord } from "../../store/types.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
-import { bodyText, headerFields, type HeaderField } from "../search-text.js";
+import { headerFields, type HeaderField } from "../search-text.js";
+import { bodyMatches } from "../body-match.js";
 import { esearchLine, savedUids } from "../esearch.js";
 import { enableCondstore } from "../condstore.js";
 import { messageCache } from "../message-cache.js";
@@ -97,7 +98,7 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
     case "BODY": case "TEXT": {
       const needle = key.value.toString("utf8").toLowerCase();
       const [i, f] = await Promise.all([c.index(), c.bytes()]);
-      if (contains(bodyText(i, f), needle)) return true;
+      if (bodyMatches(i, f, needle)) return true;
       if (key.kind === "BODY") return false;
       return (await c.headers()).some((h) => contains(`${h.name}: ${h.value}`, needle));
     }

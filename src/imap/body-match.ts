@@ -1,0 +1,96 @@
+// SEARCH BODY/TEXT over message bodies without decoding them when that cannot change the
+// answer: the same result as `bodyText(index, file).toLowerCase().includes(needle)`, part by
+// part, stopping at the first part that holds the needle.
+//
+// Why raw bytes are enough: for an ASCII needle, a match in the lower-cased decoded text is a
+// run of ASCII characters. In UTF-8 and the single-byte charsets below, ASCII bytes decode to
+// themselves and every other byte (or sequence) decodes to non-ASCII characters, whose lower
+// case is non-ASCII too, except U+0130 (İ → "i̇") and U+212A (Kelvin → "k"): a part holding one
+// of those is decoded the full way. A needle with a newline could span the "\n" that joins parts:
+// it takes the full path too, as does any needle that is not ASCII.
+import type { MimeIndex, MimePart } from "../message/types.js";
+import { bodyText, decodeCharset, decodeTransfer } from "./search-text.js";
+import { includesAsciiCI } from "./ascii-search.js";
+
+/** Whether the decoded text of the message's parts holds `needle` (already lower-case). */
+export function bodyMatches(index: MimeIndex, file: Buffer, needle: string): boolean {
+  if (needle === "") return true;
+  if (!/^[\x00-\x09\x0b-\x7f]*$/.test(needle)) return bodyText(index, file).toLowerCase().includes(needle);
+  const n = Buffer.from(needle, "latin1");
+  return partMatches(index.root, file, n, needle);
+}
+
+function partMatches(p: MimePart, file: Buffer, n: Buffer, needle: string): boolean {
+  if (p.parts) {
+    for (const c of p.parts) if (partMatches(c, file, n, needle)) return true;
+    return false;
+  }
+  if (p.message) {
+    // bodyText takes an embedded message's header block as UTF-8
+    const head = file.subarray(p.message.headerStart, p.message.headerEnd);
+    if (segmentMatches(head, UTF8, n, needle, () => head.toString("utf8"))) return true;
+    return partMatches(p.message, file, n, needle);
+  }
+  if (p.type !== "text" && p.type !== "message") return false;
+  const charset = p.params.find(([k]) => k.toLowerCase() === "charset")?.[1];
+  const bytes = decodeTransfer(file.subarray(p.bodyStart, p.bodyEnd), p.encoding);
+  return segmentMatches(bytes, kindOf(charset), n, needle, () => decodeCharset(bytes, charset));
+}
+
+function segmentMatches(bytes: Buffer, kind: Kind, n: Buffer, needle: string, decode: () => string): boolean {
+  if (kind !== SLOW && !(kind === UTF8 ? hasUtf8Exception(bytes) : hasByteException(bytes, kind))) {
+    return includesAsciiCI(bytes, n);
+  }
+  return decode().toLowerCase().includes(needle);
+}
+
+/** How a part's bytes may be searched: UTF8, SLOW (decode), or the high bytes (0x80–0xFF,
+ *  as a 128-entry table) whose character lower-cases to something holding ASCII. */
+type Kind = typeof UTF8 | typeof SLOW | Uint8Array;
+const UTF8 = "utf8" as const;
+const SLOW = "slow" as const;
+
+/** Single-byte encodings (WHATWG names): ASCII bytes are themselves, one byte one character. */
+const SINGLE_BYTE = /^(ibm866|iso-8859-\d+|koi8-[ru]|macintosh|windows-\d+|x-mac-cyrillic)$/;
+const kinds = new Map<string, Kind>();
+
+function kindOf(charset: string | undefined): Kind {
+  const label = (charset ?? "utf-8").toLowerCase();
+  let k = kinds.get(label);
+  if (k === undefined) {
+    k = classify(label);
+    if (kinds.size < 256) kinds.set(label, k);
+  }
+  return k;
+}
+
+function classify(label: string): Kind {
+  let encoding: string;
+  try {
+    // as decodeCharset: us-ascii is read as UTF-8; an unknown label falls back to latin1
+    encoding = new TextDecoder(label === "us-ascii" ? "utf-8" : label).encoding;
+  } catch {
+    encoding = "latin1";
+  }
+  if (encoding === "utf-8") return UTF8;
+  if (encoding !== "latin1" && !SINGLE_BYTE.test(encoding)) return SLOW;
+  const table = new Uint8Array(128);
+  for (let b = 0x80; b <= 0xff; b++) {
+    const one = Buffer.from([b]);
+    const ch = encoding === "latin1" ? one.toString("latin1") : new TextDecoder(encoding).decode(one);
+    if (/[\x00-\x7f]/.test(ch.toLowerCase())) table[b - 0x80] = 1;
+  }
+  return table;
+}
+
+function hasByteException(bytes: Buffer, table: Uint8Array): boolean {
+  for (let b = 0; b < 128; b++) if (table[b] && bytes.includes(b + 0x80)) return true;
+  return false;
+}
+
+const DOTTED_I = Buffer.from("\u0130"); // C4 B0
+const KELVIN = Buffer.from("\u212a"); // E2 84 AA
+
+function hasUtf8Exception(bytes: Buffer): boolean {
+  return bytes.includes(DOTTED_I) || bytes.includes(KELVIN);
+}
