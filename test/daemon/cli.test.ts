@@ -38,6 +38,11 @@ describe("asimapd options", () => {
     expect(config(["--address", "::1", "--port", "2993", "--pwfile", "/o/pw", "--cert", "/o/c", "--linger", "2m"], env))
       .toMatchObject({ address: "::1", port: 2993, pwfile: "/o/pw", cert: "/o/c", key: "/e/k", lingerMs: 120_000 });
     expect(config([], { DEBUG: "false", TRACE: "0" })).toMatchObject({ debug: false, trace: false });
+    expect(config([], { USER_POOL: "3" }).userPool).toBe(3);
+    expect(config(["--user-pool", "0"], { USER_POOL: "3" }).userPool).toBe(0);
+    expect(config([]).userPool).toBeUndefined(); // the supervisor's default
+    expect(() => config(["--user-pool", "-1"])).toThrow(/invalid user pool/);
+    expect(() => config([], { USER_POOL: "65" })).toThrow(/invalid user pool "65" \(0 to 64\)/);
   });
 
   it("parses durations and sizes, and rejects nonsense", () => {
