@@ -109,11 +109,6 @@ export class Supervisor {
     else this.fillPool();
   }
 
-  /** pids of the spares waiting for a user (a test and debugging aid) */
-  sparePids(): number[] {
-    return this.spares.flatMap((w) => (w.child.pid && w.child.exitCode === null ? [w.child.pid] : []));
-  }
-
   /** user → pid of its live process (a debugging and test aid) */
   pids(): Record<string, number> {
     const out: Record<string, number> = {};
