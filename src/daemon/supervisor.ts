@@ -90,9 +90,9 @@ export class Supervisor {
     while (this.spares.length < this.poolSize && this.loading < this.maxLoading) this.spares.push(this.spawnWorker());
   }
 
-  // Loading is pure CPU: 50 processes loading at once on 2 CPUs all finish at the end (and
-  // thrash each other's caches), where started a few at a time the first logins are served
-  // early and the whole burst takes less CPU. Waiting logins go before refilling the pool.
+  // Loading is pure CPU: 50 processes loading at once on 2 CPUs all finish near the end of the
+  // burst, where started a few at a time the first logins are served early (the burst's total
+  // CPU is about the same). Waiting logins go before refilling the pool.
   private get maxLoading(): number {
     return this.opts.maxLoading ?? Math.max(2, availableParallelism());
   }
