@@ -58,6 +58,13 @@ export class MessageCache {
     return `${id}\0${mbox.uidValidity}\0${uid}`;
   }
 
+  /** Drops every entry: a process with no connections left lingers, and needs none of it. */
+  clear(): void {
+    this.entries.clear();
+    this.bytes = 0;
+    this.scratch = Buffer.allocUnsafe(16 * 1024);
+  }
+
   /** The entry, moved to the most recently used end. */
   private touch(key: string): Entry | undefined {
     const e = this.entries.get(key);

@@ -7,6 +7,7 @@ import type { Handoff } from "../protocol/handoff.js";
 import { openUserStore } from "../store/index.js";
 import type { CreateUserServer, UserServer, UserServerOptions } from "./api.js";
 import { RecentClaims } from "./recent.js";
+import { messageCache } from "./message-cache.js";
 import { Session, type Shared } from "./session.js";
 
 const THIRTY_MINUTES = 30 * 60 * 1000;
@@ -46,7 +47,11 @@ class Server extends EventEmitter implements UserServer {
     const session = new Session(this.shared, socket, handoff, name, log, () => {
       this.sessions.delete(session);
       log.info({}, "connection closed");
-      if (this.sessions.size === 0) this.emit("empty");
+      if (this.sessions.size === 0) {
+        // the process lingers for the next login; the cache (up to 48 MB) is cheap to refill
+        messageCache.clear();
+        this.emit("empty");
+      }
     });
     this.sessions.add(session);
     log.info({ user: handoff.user, tls: handoff.tls }, "connection attached");

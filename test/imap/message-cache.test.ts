@@ -114,3 +114,28 @@ describe("MessageCache", () => {
     expect(() => cache.head(mbox, rec.uid, idx)).toThrow(expect.objectContaining({ code: "ENOENT" }));
   });
 });
+
+describe("the shared message cache", () => {
+  it("is emptied when the user process's last connection closes (a lingering process holds none of it)", async () => {
+    const { startServer, RawClient } = await import("./harness.js");
+    const { messageCache } = await import("../../src/imap/message-cache.js");
+    const running = await startServer(mail.root);
+    try {
+      const a = await RawClient.connect(running.port);
+      const b = await RawClient.connect(running.port);
+      await a.cmd("SELECT INBOX");
+      expect((await a.cmd("FETCH 1:* (ENVELOPE BODY.PEEK[HEADER.FIELDS (Subject)])")).tagged).toMatch(/OK/);
+      expect(messageCache.size).toBeGreaterThan(0);
+      // one connection left: the cache stays for it
+      a.sock.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(messageCache.size).toBeGreaterThan(0);
+      b.sock.destroy();
+      for (let i = 0; i < 50 && messageCache.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(messageCache.size).toBe(0);
+      expect(messageCache.heldBytes).toBe(0);
+    } finally {
+      await running.close();
+    }
+  });
+});
