@@ -14,6 +14,7 @@ import { enableCondstore, vanishedEarlier, vanishedSince } from "../condstore.js
 import { data, internalDate } from "../wire.js";
 import { messageCache } from "../message-cache.js";
 import { Batch } from "../batch.js";
+import { TimeSlice } from "../time-slice.js";
 
 type BodyAtt = { label: string; peek: boolean; section: Section; partial?: { offset: number; length: number } };
 
@@ -145,6 +146,8 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
   const out = new Batch(s);
   const simple = !needsIndex(atts);
   let count = 0;
+  // RFC822.SIZE may read each file (sizes are counted lazily): other sessions get turns between slices
+  const slice = atts.some((a) => a.kind === "RFC822.SIZE") ? new TimeSlice() : null;
   // BINARY decodes whole messages in prepare: one at a time, so memory stays one message deep
   const window = atts.some(isBinary) ? 0 : PREPARE_AHEAD;
   // prepared ahead, in order; each settles to a value (never rejects), so none goes unhandled
@@ -171,6 +174,7 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
         out.addText(simpleResponse(view, rec, seq, atts, flagsToo, modseqToo));
         if (wantsFlags || seenNow.has(uid)) view.markReported(rec);
         if ((++count & 255) === 0) await out.maybeFlush();
+        if (slice?.due()) await slice.next();
         continue;
       }
       const next = ahead.shift() ?? startPrepare(rec, seq);
@@ -191,6 +195,7 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
       }
       if (wantsFlags || seenNow.has(uid)) view.markReported(rec);
       await out.maybeFlush();
+      if (slice?.due()) await slice.next();
     }
   } finally {
     // an error left prepared messages behind: close their files
