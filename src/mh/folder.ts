@@ -242,14 +242,52 @@ export async function readSequences(dir: string): Promise<SequencesSnapshot> {
       buf = readAt(fd);
       st = fstatSync(fd, { bigint: true });
     }
-    const text = buf.toString("utf8");
     return {
-      seqs: parseSequences(text),
+      seqs: parseRemembered(path, buf),
       stat: { ino: Number(st.ino), size: Number(st.size), mtimeNs: st.mtimeNs, mode: Number(st.mode) & 0o7777 },
     };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The last bytes read or written per `.mh_sequences`, with what they parse to. Under load every
+ * sync re-reads a file that is racy from our own last write, and parsing the same text again was
+ * a sixth of the user process's time; equal bytes are equal sequences, so the parse is reused
+ * (handed out as a copy: callers mutate it). A few folders are kept: a large folder's
+ * sequences are megabytes.
+ */
+const remembered = new Map<string, { text: Buffer; seqs: Sequences }>();
+const REMEMBER_MAX = 8;
+
+function parseRemembered(path: string, buf: Buffer): Sequences {
+  const hit = remembered.get(path);
+  if (hit && hit.text.equals(buf)) return copySequences(hit.seqs);
+  const seqs = parseSequences(buf.toString("utf8"));
+  remember(path, buf, copySequences(seqs));
+  return seqs;
+}
+
+function remember(path: string, text: Buffer, seqs: Sequences): void {
+  remembered.delete(path);
+  if (remembered.size >= REMEMBER_MAX) remembered.delete(remembered.keys().next().value!);
+  remembered.set(path, { text, seqs });
+}
+
+function copySequences(seqs: Sequences): Sequences {
+  const out: Sequences = new Map();
+  for (const [name, set] of seqs) out.set(name, new Set(set));
+  return out;
+}
+
+/** What `text` (just written from `seqs`) parses to: empty sequences left out, numbers ascending. */
+function rememberWritten(path: string, text: Buffer, seqs: Sequences): void {
+  const out: Sequences = new Map();
+  for (const [name, set] of seqs) {
+    if (set.size > 0) out.set(name, new Set(Float64Array.from(set).sort()));
+  }
+  remember(path, text, out);
 }
 
 function complete(buf: Buffer, size: bigint): boolean {
@@ -272,16 +310,18 @@ function readAt(fd: number): Buffer {
 /** Write `.mh_sequences` atomically (temporary file + rename), keeping the old file's mode. */
 export async function writeSequences(dir: string, seqs: Sequences, mode = 0o600): Promise<void> {
   const tmp = tempName(dir);
+  const path = join(dir, SEQUENCES_FILE);
+  const text = Buffer.from(formatSequences(seqs));
   const fd = openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, mode);
   try {
     try {
-      const text = Buffer.from(formatSequences(seqs));
       for (let off = 0; off < text.length;) off += writeSync(fd, text, off, text.length - off);
       fchmodSync(fd, mode); // the umask may have taken bits the old file had
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, join(dir, SEQUENCES_FILE));
+    renameSync(tmp, path);
+    rememberWritten(path, text, seqs);
   } catch (e) {
     unlinkQuiet(tmp);
     throw e;
@@ -304,11 +344,12 @@ export async function updateSequences<T>(
   const path = join(dir, SEQUENCES_FILE);
   if (opts.lock) {
     return withFcntlLock(path, opts.lock, async (fh) => {
-      const seqs = parseSequences((await fh.readFile()).toString("utf8"));
+      const seqs = parseRemembered(path, await fh.readFile());
       const result = await mutate(seqs);
       const text = Buffer.from(formatSequences(seqs));
       await fh.truncate(0);
       await fh.write(text, 0, text.length, 0);
+      rememberWritten(path, text, seqs);
       return { result, seqs };
     });
   }

@@ -14,7 +14,16 @@ export class FolderWatch {
     /** start a sync (it reports its own failures) */
     private readonly kick: () => void,
     private readonly log: Logger,
+    /**
+     * How many complete looks at the folder have begun so far. A hint whose events all came
+     * before a look began is answered by that look (it reports what it finds to every
+     * listener), so under load our own writes' events cost no extra directory read.
+     */
+    private readonly looks: () => number = () => 0,
   ) {}
+
+  /** looks() when the latest event came in */
+  private looksAtEvent = 0;
 
   get running(): boolean {
     return this.timer !== null;
@@ -28,11 +37,12 @@ export class FolderWatch {
     setImmediate(this.kick);
     try {
       this.watcher = watch(this.dir, { persistent: false }, () => {
+        this.looksAtEvent = this.looks();
         // coalesce a burst of events (inc writes many files) into one sync
         if (this.hintTimer) return;
         this.hintTimer = setTimeout(() => {
           this.hintTimer = null;
-          this.kick();
+          if (this.looks() === this.looksAtEvent) this.kick();
         }, 20);
         this.hintTimer.unref();
       });

@@ -100,6 +100,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private readonly sizes: LazySizes;
   private readonly indexes: IndexCache;
   private staleQueued = false;
+  /** syncs begun that see every change made before they began (for FolderWatch's hints) */
+  private looksBegun = 0;
 
   constructor(
     readonly ctx: StoreContext,
@@ -558,6 +560,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    */
   private async syncLocked(deep: boolean, attempt = 0, forAppend = false): Promise<void> {
     if (this.guards.size > 0 && (await this.checkGuards(deep))) deep = true;
+    // an APPEND's sync of a racy folder does not read it: not a complete look (see FolderWatch)
+    if (!forAppend || !this.racy) this.looksBegun++;
     let dst: Awaited<ReturnType<typeof statSig>>;
     try {
       dst = await statSig(this.dir);
@@ -709,7 +713,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
           this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "background sync failed");
         }
       });
-    }, this.ctx.log);
+    }, this.ctx.log, () => this.looksBegun);
     this.watch.start();
   }
 
