@@ -10,38 +10,45 @@
 // it takes the full path too, as does any needle that is not ASCII.
 import type { MimeIndex, MimePart } from "../message/types.js";
 import { bodyText, decodeCharset, decodeTransfer } from "./search-text.js";
-import { includesAsciiCI } from "./ascii-search.js";
+import { AsciiNeedle } from "./ascii-search.js";
 
-/** Whether the decoded text of the message's parts holds `needle` (already lower-case). */
-export function bodyMatches(index: MimeIndex, file: Buffer, needle: string): boolean {
-  if (needle === "") return true;
-  if (!/^[\x00-\x09\x0b-\x7f]*$/.test(needle)) return bodyText(index, file).toLowerCase().includes(needle);
-  const n = Buffer.from(needle, "latin1");
-  return partMatches(index.root, file, n, needle);
+/** A BODY/TEXT needle (lower-case), prepared once per SEARCH. */
+export interface BodyNeedle { text: string; ascii: AsciiNeedle | null }
+
+export function bodyNeedle(needle: string): BodyNeedle {
+  const fast = needle !== "" && /^[\x00-\x09\x0b-\x7f]*$/.test(needle);
+  return { text: needle, ascii: fast ? new AsciiNeedle(needle) : null };
 }
 
-function partMatches(p: MimePart, file: Buffer, n: Buffer, needle: string): boolean {
+/** Whether the decoded text of the message's parts holds the needle. */
+export function bodyMatches(index: MimeIndex, file: Buffer, needle: BodyNeedle): boolean {
+  if (needle.text === "") return true;
+  if (!needle.ascii) return bodyText(index, file).toLowerCase().includes(needle.text);
+  return partMatches(index.root, file, needle.ascii);
+}
+
+function partMatches(p: MimePart, file: Buffer, n: AsciiNeedle): boolean {
   if (p.parts) {
-    for (const c of p.parts) if (partMatches(c, file, n, needle)) return true;
+    for (const c of p.parts) if (partMatches(c, file, n)) return true;
     return false;
   }
   if (p.message) {
     // bodyText takes an embedded message's header block as UTF-8
     const head = file.subarray(p.message.headerStart, p.message.headerEnd);
-    if (segmentMatches(head, UTF8, n, needle, () => head.toString("utf8"))) return true;
-    return partMatches(p.message, file, n, needle);
+    if (segmentMatches(head, UTF8, n, () => head.toString("utf8"))) return true;
+    return partMatches(p.message, file, n);
   }
   if (p.type !== "text" && p.type !== "message") return false;
   const charset = p.params.find(([k]) => k.toLowerCase() === "charset")?.[1];
   const bytes = decodeTransfer(file.subarray(p.bodyStart, p.bodyEnd), p.encoding);
-  return segmentMatches(bytes, kindOf(charset), n, needle, () => decodeCharset(bytes, charset));
+  return segmentMatches(bytes, kindOf(charset), n, () => decodeCharset(bytes, charset));
 }
 
-function segmentMatches(bytes: Buffer, kind: Kind, n: Buffer, needle: string, decode: () => string): boolean {
-  if (kind !== SLOW && !(kind === UTF8 ? hasUtf8Exception(bytes) : hasByteException(bytes, kind))) {
-    return includesAsciiCI(bytes, n);
+function segmentMatches(bytes: Buffer, kind: Kind, n: AsciiNeedle, decode: () => string): boolean {
+  if (kind !== SLOW && !(kind === UTF8 ? hasUtf8Exception(bytes, n.text) : hasByteException(bytes, kind))) {
+    return n.foundIn(bytes);
   }
-  return decode().toLowerCase().includes(needle);
+  return decode().toLowerCase().includes(n.text);
 }
 
 /** How a part's bytes may be searched: UTF8, SLOW (decode), or the high bytes (0x80–0xFF,
@@ -88,9 +95,16 @@ function hasByteException(bytes: Buffer, table: Uint8Array): boolean {
   return false;
 }
 
-const DOTTED_I = Buffer.from("\u0130"); // C4 B0
-const KELVIN = Buffer.from("\u212a"); // E2 84 AA
+/** U+0130 (C4 B0) lower-cases to "i" + U+0307, U+212A (E2 84 AA) to "k": they matter only to a
+ *  needle with that letter, and are looked for by their lead byte (memchr) first. */
+function hasUtf8Exception(bytes: Buffer, needle: string): boolean {
+  return (needle.includes("i") && hasSequence(bytes, 0xc4, 0xb0, -1)) ||
+    (needle.includes("k") && hasSequence(bytes, 0xe2, 0x84, 0xaa));
+}
 
-function hasUtf8Exception(bytes: Buffer): boolean {
-  return bytes.includes(DOTTED_I) || bytes.includes(KELVIN);
+function hasSequence(bytes: Buffer, b0: number, b1: number, b2: number): boolean {
+  for (let p = bytes.indexOf(b0); p >= 0; p = bytes.indexOf(b0, p + 1)) {
+    if (bytes[p + 1] === b1 && (b2 < 0 || bytes[p + 2] === b2)) return true;
+  }
+  return false;
 }

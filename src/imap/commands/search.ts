@@ -7,7 +7,7 @@ import type { MessageRecord } from "../../store/types.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
 import { headerFields, type HeaderField } from "../search-text.js";
-import { bodyMatches } from "../body-match.js";
+import { bodyMatches, bodyNeedle, type BodyNeedle } from "../body-match.js";
 import { esearchLine, savedUids } from "../esearch.js";
 import { enableCondstore } from "../condstore.js";
 import { messageCache } from "../message-cache.js";
@@ -47,6 +47,9 @@ function inSet(n: number, set: SequenceSet, star: number): boolean {
 const day = (ms: number) => Math.floor(ms / DAY) * DAY;
 const has = (c: Candidate, f: string) => c.rec.flags.includes(f);
 const contains = (hay: string, needle: string) => hay.toLowerCase().includes(needle);
+
+/** BODY/TEXT needles prepared once per key, not once per message. */
+const needles = new WeakMap<SearchKey, BodyNeedle>();
 
 async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: number }): Promise<boolean> {
   switch (key.kind) {
@@ -96,9 +99,11 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
       return fields.some((h) => needle === "" || contains(h.value, needle));
     }
     case "BODY": case "TEXT": {
-      const needle = key.value.toString("utf8").toLowerCase();
+      let body = needles.get(key);
+      if (!body) needles.set(key, (body = bodyNeedle(key.value.toString("utf8").toLowerCase())));
+      const needle = body.text;
       const [i, f] = await Promise.all([c.index(), c.bytes()]);
-      if (bodyMatches(i, f, needle)) return true;
+      if (bodyMatches(i, f, body)) return true;
       if (key.kind === "BODY") return false;
       return (await c.headers()).some((h) => contains(`${h.name}: ${h.value}`, needle));
     }
