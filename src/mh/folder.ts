@@ -223,8 +223,11 @@ export interface SequencesSnapshot {
   stat: { ino: number; size: number; mtimeNs: bigint; mode: number } | null;
 }
 
-/** Read `.mh_sequences`; a missing file is an empty set of sequences. */
-export async function readSequences(dir: string): Promise<SequencesSnapshot> {
+/**
+ * Read `.mh_sequences`; a missing file is an empty set of sequences. `shared`: the caller will
+ * not change what it gets, so the parse of bytes seen before is handed out as it is (no copy).
+ */
+export async function readSequences(dir: string, shared = false): Promise<SequencesSnapshot> {
   const path = join(dir, SEQUENCES_FILE);
   let fd: number;
   try {
@@ -243,7 +246,7 @@ export async function readSequences(dir: string): Promise<SequencesSnapshot> {
       st = fstatSync(fd, { bigint: true });
     }
     return {
-      seqs: parseRemembered(path, buf),
+      seqs: parseRemembered(path, buf, shared),
       stat: { ino: Number(st.ino), size: Number(st.size), mtimeNs: st.mtimeNs, mode: Number(st.mode) & 0o7777 },
     };
   } finally {
@@ -254,19 +257,24 @@ export async function readSequences(dir: string): Promise<SequencesSnapshot> {
 /**
  * The last bytes read or written per `.mh_sequences`, with what they parse to. Under load every
  * sync re-reads a file that is racy from our own last write, and parsing the same text again was
- * a sixth of the user process's time; equal bytes are equal sequences, so the parse is reused
- * (handed out as a copy: callers mutate it). A few folders are kept: a large folder's
- * sequences are megabytes.
+ * a sixth of the user process's time; equal bytes are equal sequences, so the parse is reused.
+ * What is remembered is never changed: a caller that changes sequences gets a copy, and what
+ * updateSequences wrote (remembered as it is) is not changed after. A few folders are kept: a
+ * large folder's sequences are megabytes.
  */
 const remembered = new Map<string, { text: Buffer; seqs: Sequences }>();
 const REMEMBER_MAX = 8;
 
-function parseRemembered(path: string, buf: Buffer): Sequences {
+function parseRemembered(path: string, buf: Buffer, shared: boolean): Sequences {
   const hit = remembered.get(path);
-  if (hit && hit.text.equals(buf)) return copySequences(hit.seqs);
-  const seqs = parseSequences(buf.toString("utf8"));
-  remember(path, buf, copySequences(seqs));
-  return seqs;
+  let seqs: Sequences;
+  if (hit && hit.text.equals(buf)) {
+    seqs = hit.seqs;
+  } else {
+    seqs = parseSequences(buf.toString("utf8"));
+    remember(path, buf, seqs);
+  }
+  return shared ? seqs : copySequences(seqs);
 }
 
 function remember(path: string, text: Buffer, seqs: Sequences): void {
@@ -281,13 +289,12 @@ function copySequences(seqs: Sequences): Sequences {
   return out;
 }
 
-/** What `text` (just written from `seqs`) parses to: empty sequences left out, numbers ascending. */
+/**
+ * `text` was just written from `seqs`: they stand for the same sequences (order within a set and
+ * empty sequences, which the text leaves out, mean nothing to a reader).
+ */
 function rememberWritten(path: string, text: Buffer, seqs: Sequences): void {
-  const out: Sequences = new Map();
-  for (const [name, set] of seqs) {
-    if (set.size > 0) out.set(name, new Set(Float64Array.from(set).sort()));
-  }
-  remember(path, text, out);
+  remember(path, text, seqs);
 }
 
 function complete(buf: Buffer, size: bigint): boolean {
@@ -337,6 +344,7 @@ export interface UpdateOptions {
  * Read-modify-write `.mh_sequences`: read it fresh, let `mutate` change it, write it back.
  * Unlocked, the new file is renamed into place, so no reader ever sees half of it. Locked, we
  * do exactly what nmh does under the same lock: truncate and rewrite the locked file.
+ * The `seqs` returned are remembered as the file's parse: the caller must not change them.
  */
 export async function updateSequences<T>(
   dir: string, opts: UpdateOptions, mutate: (seqs: Sequences) => Promise<T> | T,
@@ -344,7 +352,7 @@ export async function updateSequences<T>(
   const path = join(dir, SEQUENCES_FILE);
   if (opts.lock) {
     return withFcntlLock(path, opts.lock, async (fh) => {
-      const seqs = parseRemembered(path, await fh.readFile());
+      const seqs = parseRemembered(path, await fh.readFile(), false);
       const result = await mutate(seqs);
       const text = Buffer.from(formatSequences(seqs));
       await fh.truncate(0);

@@ -590,7 +590,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       this.pendingSelf.clear();
     }
     try {
-      changes.seqs = (await readSequences(this.dir)).seqs;
+      // shared: commit keeps it as lastSeqs and never changes it
+      changes.seqs = (await readSequences(this.dir, true)).seqs;
     } catch (e) {
       if (!(e instanceof SequencesFormatError)) throw e;
       // nmh refuses such a file too; keep the flags we knew until someone fixes it
