@@ -11,13 +11,14 @@
 import type { MimeIndex, MimePart } from "../message/types.js";
 import { bodyText, decodeCharset, decodeTransfer } from "./search-text.js";
 import { AsciiNeedle } from "./ascii-search.js";
+import { HeaderPrefilter } from "./header-prefilter.js";
 
 /** A BODY/TEXT needle (lower-case), prepared once per SEARCH. */
-export interface BodyNeedle { text: string; ascii: AsciiNeedle | null }
+export interface BodyNeedle { text: string; ascii: AsciiNeedle | null; headers: HeaderPrefilter }
 
 export function bodyNeedle(needle: string): BodyNeedle {
   const fast = needle !== "" && /^[\x00-\x09\x0b-\x7f]*$/.test(needle);
-  return { text: needle, ascii: fast ? new AsciiNeedle(needle) : null };
+  return { text: needle, ascii: fast ? new AsciiNeedle(needle) : null, headers: new HeaderPrefilter(needle) };
 }
 
 /** Whether the decoded text of the message's parts holds the needle. */

@@ -105,6 +105,7 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
       const [i, f] = await Promise.all([c.index(), c.bytes()]);
       if (bodyMatches(i, f, body)) return true;
       if (key.kind === "BODY") return false;
+      if (!body.headers.mayHold(f.subarray(i.root.headerStart, i.root.headerEnd))) return false;
       return (await c.headers()).some((h) => contains(`${h.name}: ${h.value}`, needle));
     }
   }
