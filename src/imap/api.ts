@@ -40,6 +40,8 @@ export interface UserServerOptions {
   maxMessageSize?: number;
   /** autologout after this much idle time, ms (default 30 minutes) */
   idleTimeoutMs?: number;
+  /** the message cache is emptied this long after the last connection closed, ms (default 60 s) */
+  cacheIdleMs?: number;
 }
 
 export interface UserServer extends EventEmitter {

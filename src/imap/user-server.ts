@@ -32,6 +32,7 @@ function packageVersion(): string {
 class Server extends EventEmitter implements UserServer {
   private sessions = new Set<Session>();
   private counter = 0;
+  private cacheTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: UserServerOptions, private readonly shared: Shared) {
     super();
@@ -42,14 +43,18 @@ class Server extends EventEmitter implements UserServer {
   }
 
   attach(socket: Duplex, handoff: Handoff): void {
+    clearTimeout(this.cacheTimer);
     const name = `client-${String(++this.counter).padStart(8, "0")}`;
     const log = this.opts.logger.child({ connection: name, remote: handoff.remote });
     const session = new Session(this.shared, socket, handoff, name, log, () => {
       this.sessions.delete(session);
       log.info({}, "connection closed");
       if (this.sessions.size === 0) {
-        // the process lingers for the next login; the cache (up to 48 MB) is cheap to refill
-        messageCache.clear();
+        // The process lingers (30 minutes by default) for the next login: the cache (up to
+        // 48 MB) goes after a minute without connections; a client that reconnects at once
+        // (phones do) still finds it.
+        this.cacheTimer = setTimeout(() => messageCache.clear(), this.opts.cacheIdleMs ?? 60_000);
+        this.cacheTimer.unref();
         this.emit("empty");
       }
     });
@@ -59,6 +64,7 @@ class Server extends EventEmitter implements UserServer {
   }
 
   async shutdown(reason = "Server shutting down."): Promise<void> {
+    clearTimeout(this.cacheTimer);
     await Promise.all([...this.sessions].map((s) => s.bye(reason)));
     await this.shared.store.close();
   }
