@@ -26,19 +26,24 @@ export async function yieldIfSliceDone(): Promise<void> {
   sliceStart = performance.now();
 }
 
+/** A read-only descriptor, or null when the file is gone (a message expunged meanwhile). */
+function openIfExists(path: string): number | null {
+  try {
+    return openSync(path, "r");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+}
+
 /**
  * The whole file if it still is the file with identity `key` (checked on the open descriptor),
  * else null (gone or replaced). Synchronous: open, fstat, read, close were four thread-pool
  * round trips per message, costing more CPU than the reads of a typical message.
  */
 export function readIfSame(path: string, key: string): Buffer | null {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw e;
-  }
+  const fd = openIfExists(path);
+  if (fd === null) return null;
   try {
     const st = fstatSync(fd);
     if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) !== key) return null;
@@ -97,13 +102,8 @@ export async function statFiles(dir: string, nums: readonly number[]): Promise<A
  * descriptor, so it is the file that was counted); null if it is gone or not a regular file.
  */
 export function countFile(path: string): { ident: Ident; crlfSize: number } | null {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw e;
-  }
+  const fd = openIfExists(path);
+  if (fd === null) return null;
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return null;
