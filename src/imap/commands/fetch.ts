@@ -177,6 +177,23 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
         if (slice?.due()) await slice.next();
         continue;
       }
+      // warm messages (index cached, nothing to open) are prepared at once, without promises
+      let cached: Prepared | null | "missing" = null;
+      if (ahead.length === 0 && window > 0) {
+        try {
+          cached = prepareCached(s, rec, seq, bodies);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+          cached = "missing";
+        }
+      }
+      if (cached === "missing") { missing++; continue; }
+      if (cached) {
+        await writeOne(s, out, cached, atts, bodies, flagsToo, modseqToo);
+        if (wantsFlags || seenNow.has(uid)) view.markReported(rec);
+        await out.maybeFlush();
+        continue;
+      }
       const next = ahead.shift() ?? startPrepare(rec, seq);
       // keep the next messages' index lookups and file opens in flight while this one is written
       for (let k = i + 1 + ahead.length; ahead.length < window && k < uids.length; k++) {
@@ -206,6 +223,38 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
   return ok("Fetch completed.");
 }
 
+/**
+ * `prepare` for a message whose index is cached and whose body items are all top-level
+ * HEADER.FIELDS (read from the cached header block): synchronous. Null when it does not apply
+ * (BINARY callers never come here). Throws ENOENT when the header must be read and is gone.
+ */
+function prepareCached(
+  s: Session, rec: MessageRecord, seq: number, bodies: Map<FetchAtt, BodyAtt | null>,
+): Prepared | null {
+  const mbox = s.view!.mailbox;
+  const index = messageCache.cachedIndex(mbox, rec.uid);
+  if (!index) return null;
+  const p: Prepared = { rec, seq, index, sections: new Map(), binaries: new Map() };
+  for (const b of bodies.values()) {
+    if (b === null) continue;
+    if (!isTopFields(b.section)) return null;
+    p.sections.set(b, topFields(mbox, rec.uid, index, b.section));
+  }
+  return p;
+}
+
+const isTopFields = (sec: Section): boolean =>
+  sec.part.length === 0 && (sec.text === "HEADER.FIELDS" || sec.text === "HEADER.FIELDS.NOT");
+
+/** A top-level BODY[HEADER.FIELDS (...)] as sent, made once per message and field list. */
+function topFields(mbox: MailboxView["mailbox"], uid: number, index: MimeIndex, sec: Section): SectionData | null {
+  // NUL cannot be in a field name (a quoted "From To" is one name, not two)
+  const what = `${sec.text}\0${(sec.fields ?? []).join("\0").toLowerCase()}`;
+  return messageCache.derived(mbox, uid, what,
+    () => resolveSection(index, sec, messageCache.head(mbox, uid, index)),
+    (d) => (d ? d.size + 100 : 0));
+}
+
 async function prepare(
   s: Session, rec: MessageRecord, seq: number, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>,
 ): Promise<Prepared> {
@@ -229,7 +278,9 @@ async function prepare(
   let head: Buffer | undefined;
   for (const b of wanted) {
     let sec: SectionData | null;
-    if (b.section.text === "HEADER.FIELDS" || b.section.text === "HEADER.FIELDS.NOT") {
+    if (isTopFields(b.section)) {
+      sec = topFields(mbox, rec.uid, p.index, b.section);
+    } else if (b.section.text === "HEADER.FIELDS" || b.section.text === "HEADER.FIELDS.NOT") {
       const limit = headerLimit(p.index, b.section);
       if (!head || head.length < limit) {
         // the top-level header (the common case) comes from the cache, not the file

@@ -33,6 +33,17 @@ class Candidate {
     const head = this.file ? await this.file : messageCache.head(this.view.mailbox, this.rec.uid, i);
     return headerFields(head.subarray(i.root.headerStart, i.root.headerEnd), only);
   }
+  /** The decoded values of the top-level fields named `name` (lower-case), lower-cased: kept
+   *  with the message, so a repeated SEARCH FROM/TO/SUBJECT does not decode them again. */
+  async lowerValues(name: string): Promise<string[]> {
+    const i = messageCache.cachedIndex(this.view.mailbox, this.rec.uid) ?? (await this.index());
+    return messageCache.derived(this.view.mailbox, this.rec.uid, `search-values\0${name}`,
+      () => {
+        const head = messageCache.head(this.view.mailbox, this.rec.uid, i);
+        return headerFields(head.subarray(i.root.headerStart, i.root.headerEnd), name).map((h) => h.value.toLowerCase());
+      },
+      (vs) => vs.reduce((n, v) => n + 2 * v.length + 40, 0));
+  }
 }
 
 function inSet(n: number, set: SequenceSet, star: number): boolean {
@@ -94,9 +105,9 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
     case "BCC": case "CC": case "FROM": case "SUBJECT": case "TO": case "HEADER": {
       const field = key.kind === "HEADER" ? key.field.toLowerCase() : key.kind.toLowerCase();
       const needle = key.value.toString("utf8").toLowerCase();
-      const fields = await c.headers(field);
+      const values = await c.lowerValues(field);
       // RFC 3501: HEADER with an empty string matches every message that has the field
-      return fields.some((h) => needle === "" || contains(h.value, needle));
+      return values.some((v) => needle === "" || v.includes(needle));
     }
     case "BODY": case "TEXT": {
       let body = needles.get(key);
