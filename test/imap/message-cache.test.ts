@@ -62,6 +62,32 @@ describe("MessageCache", () => {
     }
   });
 
+  it("evicts in recency order: a value used again outlives older ones", async () => {
+    const mbox = await store.mailbox("INBOX");
+    const [a, b, c, d] = mbox.messages().map((r) => r.uid);
+    expect(d).toBeDefined();
+    // each value costs 300 + its name + 50 = 360 bytes; three fit in 1100, four do not
+    const cache = new MessageCache(1100);
+    const made: number[] = [];
+    const get = (uid: number) => cache.derived(mbox, uid, "v".repeat(10), () => (made.push(uid), `v${uid}`), () => 300);
+    for (const uid of [a, b, c]) get(uid);
+    expect(cache.size).toBe(3);
+    expect(get(a)).toBe(`v${a}`); // a is now the newest
+    get(d); // over the bound: b, the least recently used, leaves
+    expect(cache.size).toBe(3);
+    expect(cache.heldBytes).toBe(3 * 360);
+    made.length = 0;
+    for (const uid of [a, c, d]) get(uid);
+    expect(made).toEqual([]);
+    get(b);
+    expect(made).toEqual([b]);
+    cache.clear();
+    expect(cache.size).toBe(0);
+    expect(cache.heldBytes).toBe(0);
+    get(a);
+    expect(made).toEqual([b, a]);
+  });
+
   it("keeps within its byte bound, dropping the least recently used first", async () => {
     const mbox = await store.mailbox("INBOX");
     const uids = mbox.messages().map((r) => r.uid);
