@@ -192,6 +192,7 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
         await writeOne(s, out, cached, atts, bodies, flagsToo, modseqToo);
         if (wantsFlags || seenNow.has(uid)) view.markReported(rec);
         await out.maybeFlush();
+        if (slice?.due()) await slice.next();
         continue;
       }
       const next = ahead.shift() ?? startPrepare(rec, seq);
