@@ -73,7 +73,7 @@ async function main() {
 
   const rows: Array<[string, Took]> = [];
   const [first, firstMs] = await timed(open);
-  rows.push([`first open, ${N} messages, no state (readdir + stat + read each file once)`, firstMs]);
+  rows.push([`first open, ${N} messages, no state (readdir + a stat per file; sizes are counted when first asked for)`, firstMs]);
   if (first.box.messages().length !== N) throw new Error(`expected ${N} messages, got ${first.box.messages().length}`);
   await first.store.close();
   await new Promise((r) => setTimeout(r, 2200));
