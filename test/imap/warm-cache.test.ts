@@ -27,7 +27,7 @@ const LISTS: Array<[string, string, string[], boolean]> = [
   ["HEADER.FIELDS (From To Subject Date)", "HEADER.FIELDS (From To Subject Date)", ["from", "to", "subject", "date"], false],
   ["HEADER.FIELDS (FROM)", "HEADER.FIELDS (FROM)", ["from"], false],
   ["HEADER.FIELDS.NOT (From To Subject Date)", "HEADER.FIELDS.NOT (From To Subject Date)", ["from", "to", "subject", "date"], true],
-  ['HEADER.FIELDS ("From To")', "HEADER.FIELDS (From To)", ["from to"], false],
+  ['HEADER.FIELDS ("From To")', "HEADER.FIELDS (\"From To\")", ["from to"], false],
 ];
 
 describe("warm FETCH and SEARCH", () => {

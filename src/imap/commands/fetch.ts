@@ -14,6 +14,7 @@ import { enableCondstore, vanishedEarlier, vanishedSince } from "../condstore.js
 import { data, internalDate } from "../wire.js";
 import { messageCache } from "../message-cache.js";
 import { Batch } from "../batch.js";
+import { astring } from "../../protocol/encode.js";
 import { TimeSlice } from "../time-slice.js";
 
 type BodyAtt = { label: string; peek: boolean; section: Section; partial?: { offset: number; length: number } };
@@ -28,7 +29,8 @@ function bodyAtt(att: FetchAtt): BodyAtt | null {
       const s = att.section;
       let spec = s.part.join(".");
       if (s.text) spec += (spec ? "." : "") + s.text;
-      if (s.fields) spec += ` (${s.fields.join(" ")})`;
+      // field names go back as the astrings they came as: a quoted "From To" is one name
+      if (s.fields) spec += ` (${s.fields.map((f) => astring(f).toString("latin1")).join(" ")})`;
       // a partial echoes only its origin octet (RFC 3501 §7.4.2)
       const label = `BODY[${spec}]` + (att.partial ? `<${att.partial.offset}>` : "");
       return { label, peek: att.peek, section: s, partial: att.partial };
