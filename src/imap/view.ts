@@ -5,6 +5,7 @@
 // ambiguous. MODSEQ/VANISHED (CONDSTORE/QRESYNC) fit here: `reported` keeps the modseq each
 // message was last described at (where it differs from the SELECT snapshot).
 import type { Mailbox, MailboxEvent, MessageRecord } from "../store/types.js";
+import { findUid } from "../store/record.js";
 import type { SequenceSet } from "../protocol/ast.js";
 import type { RecentClaims } from "./recent.js";
 import { compactSet } from "./wire.js";
@@ -75,19 +76,6 @@ function firstUnseenOf(msgs: readonly MessageRecord[]): number {
     }
   }
   return f.firstUnseen;
-}
-
-/** Index of the record with this UID in a UID-ordered array, or -1. */
-function indexOfUid(msgs: readonly MessageRecord[], uid: number): number {
-  let lo = 0, hi = msgs.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const u = msgs[mid].uid;
-    if (u === uid) return mid;
-    if (u < uid) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }
 
 /** Index of the first element of the ascending `uids` >= `v` (length if none). */
@@ -196,7 +184,7 @@ export class MailboxView {
   private reportedModseq(uid: number): number {
     const r = this.reported.get(uid);
     if (r !== undefined) return r;
-    const i = indexOfUid(this.selected, uid);
+    const i = findUid(this.selected, uid);
     return i < 0 ? -1 : this.selected[i].modseq;
   }
 

@@ -73,7 +73,7 @@ export class StoredRecord implements MessageRecord {
 }
 
 /** Index of the record with this UID in a UID-ordered array, or -1. */
-export function findUid(recs: readonly StoredRecord[], uid: number): number {
+export function findUid(recs: readonly { readonly uid: number }[], uid: number): number {
   let lo = 0, hi = recs.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
