@@ -20,6 +20,7 @@ import { FolderWatch } from "./folder-watch.js";
 import { rescanFolder, type NewMessage } from "./rescan.js";
 import { insertRecords, updateFlags } from "./message-rows.js";
 import { moveFiles } from "./move-files.js";
+import { NumIndex } from "./num-index.js";
 import { FlagInterner, StoredRecord, findUid, identKey, type Ident } from "./record.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
@@ -94,6 +95,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private guardsCheckedAt = 0;
   /** the sequences every record's flags were last worked out from (null: not known yet) */
   private lastSeqs: Sequences | null = null;
+  /** where each number's record is in `recs` (see num-index.ts); rebuilt when it is for another array */
+  private numIdx: NumIndex | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private watch: FolderWatch | null = null;
   private gone = false;
@@ -480,6 +483,12 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.loaded = true;
   }
 
+  /** The number → place lookup for the current records (built when they were replaced otherwise). */
+  private numIndex(): NumIndex {
+    if (this.numIdx?.recs !== this.recs) this.numIdx = NumIndex.of(this.recs);
+    return this.numIdx;
+  }
+
   /** Pack the records for the next process (see records-cache.ts); done on close, when they changed. */
   saveSnapshot(): void {
     if (!this.loaded || (this.snapshotGen === this.gen && !this.sizes.dirty)) return;
@@ -617,17 +626,18 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     let uidNext = this._uidNext;
     const expunged = new Set(ch.expunged ?? []);
     const renumbered = ch.renumbered ?? new Map<number, number>();
-    const next: StoredRecord[] = [];
     const changedFlags: StoredRecord[] = [];
     const renumberedRecs: StoredRecord[] = [];
     const addedRecs: StoredRecord[] = [];
     let flagsByNum: FlagLookup | null = null;
+    /** the only numbers whose flags may have changed; null: any may have */
+    let only: Set<number> | null = null;
     if (ch.seqs) {
       // Only the numbers whose sequence membership changed since the sequences the records were
       // made from (plus the new ones) need their flags worked out again; a pack renumbers all.
       let nums: Iterable<number>;
       if (this.lastSeqs && renumbered.size === 0) {
-        const only = changedMembers(this.lastSeqs, ch.seqs);
+        only = changedMembers(this.lastSeqs, ch.seqs);
         for (const a of ch.added ?? []) only.add(a.num);
         nums = only;
       } else {
@@ -639,26 +649,46 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       flagsByNum = this.ctx.flags.flagsByNumber(ch.seqs, nums, this.interner);
     }
 
-    for (const r of this.recs) {
-      if (expunged.size > 0 && expunged.has(r.uid)) continue;
-      const num = renumbered.get(r.uid) ?? r.num;
-      // interned lists: the same flags are the same array
-      const flags = flagsByNum?.get(num) ?? r.flags;
-      const flagsChanged = flags !== r.flags && !sameFlags(flags, r.flags);
-      if (num === r.num && !flagsChanged) {
-        next.push(r);
-        continue;
+    // the new records array, or null while nothing changed (views share the old one: never
+    // changed in place, copied on the first change)
+    let next: StoredRecord[] | null;
+    const numIdx = expunged.size === 0 && renumbered.size === 0 && (!ch.seqs || only !== null) ? this.numIndex() : null;
+    if (numIdx !== null) {
+      // nothing gone or renumbered: visit only the records whose flags may have changed
+      next = null;
+      for (const n of only ?? []) {
+        const i = numIdx.find(n);
+        if (i < 0) continue;
+        const r = this.recs[i];
+        const flags = flagsByNum!.get(n) ?? r.flags;
+        if (flags === r.flags || sameFlags(flags, r.flags)) continue;
+        const rec = r.with(n, flags, modseq);
+        changedFlags.push(rec);
+        (next ??= this.recs.slice())[i] = rec;
       }
-      const rec = r.with(num, flagsChanged ? flags : r.flags, flagsChanged ? modseq : r.modseq);
-      if (num !== r.num) renumberedRecs.push(rec);
-      if (flagsChanged) changedFlags.push(rec);
-      next.push(rec);
+    } else {
+      next = [];
+      for (const r of this.recs) {
+        if (expunged.size > 0 && expunged.has(r.uid)) continue;
+        const num = renumbered.get(r.uid) ?? r.num;
+        // interned lists: the same flags are the same array
+        const flags = flagsByNum?.get(num) ?? r.flags;
+        const flagsChanged = flags !== r.flags && !sameFlags(flags, r.flags);
+        if (num === r.num && !flagsChanged) {
+          next.push(r);
+          continue;
+        }
+        const rec = r.with(num, flagsChanged ? flags : r.flags, flagsChanged ? modseq : r.modseq);
+        if (num !== r.num) renumberedRecs.push(rec);
+        if (flagsChanged) changedFlags.push(rec);
+        next.push(rec);
+      }
     }
     for (const a of ch.added ?? []) {
       const flags = flagsByNum?.get(a.num) ?? this.interner.intern([]);
       const rec = new StoredRecord(uidNext++, a.num, flags, modseq, a.crlfSize, a.ident.ino, a.ident.size, a.ident.mtime,
         this.sizes);
-      next.push(rec);
+      (next ??= this.recs.slice()).push(rec);
       addedRecs.push(rec);
     }
     const anyMessageChange = expunged.size > 0 || addedRecs.length > 0 || changedFlags.length > 0;
@@ -691,7 +721,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.dirSig = dirSig;
     this.seqSig = seqSig;
     this.racy = racy;
-    if (anyMessageChange || renumberedRecs.length > 0) {
+    if (next !== null && (anyMessageChange || renumberedRecs.length > 0)) {
+      // the walk of a few numbers keeps the index (same places, new records at the end)
+      this.numIdx = numIdx !== null ? numIdx.extend(next, this.recs.length) : null;
       this.recs = next;
     }
     if (expunged.size > 0) this.emit("change", { kind: "expunged", uids: [...expunged].sort((a, b) => a - b) });
