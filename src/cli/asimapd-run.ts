@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSecureContext } from "node:tls";
 import { RootServer } from "../daemon/server.js";
+import { chooseUserEntry, wantedUserEntry, type UserEntryKind } from "../daemon/user-entry.js";
 import { packageVersion } from "../daemon/version.js";
 import { PasswordFile } from "../daemon/pwfile.js";
 import { createLogger, findLogConfig, readLogConfig, type Log } from "../log.js";
@@ -98,10 +99,17 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
   if (c.trace) userArgs.push("--trace");
   if (c.traceBodies) userArgs.push("--trace-bodies");
   if (c.maxMessageSize) userArgs.push("--max-message-size", String(c.maxMessageSize));
+  let want: UserEntryKind;
+  try {
+    want = wantedUserEntry();
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const userEntry = chooseUserEntry(fileURLToPath(new URL("../user/", import.meta.url)), process.env, want);
   const version = packageVersion();
   const server = new RootServer({
     address: c.address, port: c.port, plainPort: c.plainPort, cert, key, pwfile: c.pwfile, log, version,
-    runDir, userMain: fileURLToPath(new URL("../user/main.js", import.meta.url)),
+    runDir, userEntry: userEntry.argv,
     userNodeOptions: c.userNodeOptions, userArgs, onTrace,
     failDelayMs: envMs("ASIMAPD_AUTH_FAIL_DELAY_MS"),
     throttleDelayMs: envMs("ASIMAPD_THROTTLE_DELAY_MS"),
@@ -109,6 +117,10 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
     userPoolSize: c.userPool,
   });
   log.info({ version }, "ASIMAPD Starting");
+  const label = { snapshot: "startup snapshot", bundle: "bundle", plain: "plain modules" };
+  if (userEntry.kind === want) log.info({ userEntry: userEntry.kind }, `user processes start from the ${label[want]}`);
+  else log.warn({ userEntry: userEntry.kind, reason: userEntry.fallback },
+    `user processes start from the ${label[userEntry.kind]}, not the ${label[want]}: ${userEntry.fallback}`);
   let ports: { port: number; plainPort?: number };
   try {
     ports = await server.start();

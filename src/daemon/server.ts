@@ -23,7 +23,8 @@ export interface RootServerOptions {
   log: SupervisorLogger & { child?(b: object): SupervisorLogger };
   version: string;
   runDir: string;
-  userMain: string;
+  /** node arguments that start the user process program (see user-entry.ts) */
+  userEntry: string[];
   userNodeOptions: string[];
   userArgs: string[];
   onTrace?: (user: string, line: string) => void;
@@ -63,7 +64,7 @@ export class RootServer {
   constructor(private readonly o: RootServerOptions) {
     this.secureContext = createSecureContext({ cert: o.cert, key: o.key, ...TLS_POLICY });
     this.pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
-    this.supervisor = new Supervisor({ runDir: o.runDir, userMain: o.userMain, nodeOptions: o.userNodeOptions,
+    this.supervisor = new Supervisor({ runDir: o.runDir, userEntry: o.userEntry, nodeOptions: o.userNodeOptions,
       userArgs: o.userArgs, log: o.log, onTrace: o.onTrace, poolSize: o.userPoolSize });
     this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
     this.sweeper.unref();

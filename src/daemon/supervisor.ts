@@ -25,8 +25,8 @@ export interface SupervisorLogger {
 export interface SupervisorOptions {
   /** directory holding one 0700 sub-directory per user (must be traversable by users) */
   runDir: string;
-  /** the user process's entry script (dist/src/user/main.js) */
-  userMain: string;
+  /** node arguments that start the user process program (see user-entry.ts) */
+  userEntry: string[];
   /** extra node options for user processes (e.g. --cpu-prof), from ASIMAP_USER_NODE_OPTIONS */
   nodeOptions: string[];
   /** arguments passed on to every user process (--debug, --log-config, --trace, limits) */
@@ -208,7 +208,7 @@ export class Supervisor {
   /** Starts a spare: it loads the code, reports `spare`, and waits (as root, serving nothing). */
   private spawnWorker(): Worker {
     const { log } = this.opts;
-    const args = [...this.opts.nodeOptions, this.opts.userMain, "--spare", ...this.opts.userArgs];
+    const args = [...this.opts.nodeOptions, ...this.opts.userEntry, "--spare", ...this.opts.userArgs];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], env: process.env });
     let loadedOk!: () => void;
     let loadedFail!: (e: Error) => void;

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+// Builds what asimapd starts user processes from (run by `npm run build`, after tsc):
+//   dist/src/user/main.bundle.cjs     the user process in one CommonJS file (esbuild), so a
+//                                     start reads and compiles one file instead of ~150 modules;
+//   dist/src/user/main.snapshot.blob  a V8 startup snapshot of that bundle with every module
+//                                     already evaluated (node --build-snapshot);
+//   dist/src/user/main.snapshot.json  the Node version, platform and arch that built the blob
+//                                     (a blob only works in that same node binary) and the
+//                                     environment variables module code read while building it
+//                                     (their values are frozen in the blob).
+// The daemon (src/daemon/user-entry.ts) uses the blob when all of that matches, else the bundle,
+// else dist/src/user/main.js, and says which. Native addons (better-sqlite3's, os-lock) cannot be
+// in a snapshot: the bundle loads them on first use; pino finds its transport workers through
+// scripts/user-bundle/pino-paths.cjs.
+import { build } from "esbuild";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const shims = path.join(root, "scripts", "user-bundle");
+const outDir = path.join(root, "dist", "src", "user");
+const entry = path.join(outDir, "snapshot-entry.js");
+const bundle = path.join(outDir, "main.bundle.cjs");
+const blob = path.join(outDir, "main.snapshot.blob");
+const meta = path.join(outDir, "main.snapshot.json");
+
+function fail(msg) {
+  process.stderr.write(`build-user-bundle: ${msg}\n`);
+  process.exit(1);
+}
+
+if (!existsSync(entry)) fail(`${entry} is missing: run tsc first`);
+for (const f of [bundle, blob, meta]) rmSync(f, { force: true });
+
+// Which module is replaced by which shim (only imports from our compiled sources and from the
+// packages they bundle; the shims themselves get the real node:module).
+const REPLACED = {
+  "bindings": "sqlite-bindings.cjs",
+  "os-lock": "lazy-os-lock.cjs",
+  "module": "module-shim.cjs",
+  "node:module": "module-shim.cjs",
+};
+const shimPlugin = {
+  name: "asimap-user-shims",
+  setup(b) {
+    b.onResolve({ filter: /^(bindings|os-lock|(node:)?module)$/ }, (args) => {
+      if (args.importer.startsWith(shims + path.sep)) return undefined;
+      // `bindings` only as better-sqlite3 uses it (a name we know); anything else is an error
+      if (args.path === "bindings" && !args.importer.includes(`${path.sep}better-sqlite3${path.sep}`)) {
+        return { errors: [{ text: `unexpected use of bindings by ${args.importer}` }] };
+      }
+      return { path: path.join(shims, REPLACED[args.path]) };
+    });
+  },
+};
+
+// While the snapshot is being built, every environment variable read (by our code or a
+// package's) is noted; the footer writes them to the meta file with their values.
+const banner = `"use strict";
+var __asimapEnvRead = null, __asimapRealEnv = process.env;
+if (require("v8").startupSnapshot?.isBuildingSnapshot()) {
+  __asimapEnvRead = new Set();
+  process.env = new Proxy(__asimapRealEnv, {
+    get(t, k) { if (typeof k === "string") __asimapEnvRead.add(k); return Reflect.get(t, k); },
+    has(t, k) { if (typeof k === "string") __asimapEnvRead.add(k); return Reflect.has(t, k); },
+  });
+}`;
+const footer = `if (__asimapEnvRead) {
+  process.env = __asimapRealEnv;
+  const env = {};
+  for (const k of [...__asimapEnvRead].sort()) env[k] = __asimapRealEnv[k] ?? null;
+  require("fs").writeFileSync(__asimapRealEnv.ASIMAP_SNAPSHOT_META, JSON.stringify({
+    node: process.version, platform: process.platform, arch: process.arch, env }, null, 2) + "\\n");
+}`;
+
+const result = await build({
+  // pino's worker paths first (pino-paths.cjs), then the user process
+  stdin: {
+    contents: `require(${JSON.stringify(path.join(shims, "pino-paths.cjs"))});\nrequire(${JSON.stringify(entry)});\n`,
+    resolveDir: outDir,
+    sourcefile: "user-bundle-entry.cjs",
+    loader: "js",
+  },
+  outfile: bundle,
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  plugins: [shimPlugin],
+  banner: { js: banner },
+  footer: { js: footer },
+  // import.meta.url only feeds createRequire (replaced by the shim, which ignores it)
+  define: { "import.meta.url": "__filename" },
+  logLevel: "warning",
+  legalComments: "none",
+});
+if (result.errors.length) fail("esbuild failed");
+
+// The snapshot is built with a clean copy of our environment plus where to write the meta file.
+const env = { ...process.env, ASIMAP_SNAPSHOT_META: meta };
+const built = spawnSync(process.execPath, ["--no-warnings", "--snapshot-blob", blob, "--build-snapshot", bundle],
+  { cwd: outDir, env, encoding: "utf8" });
+if (built.status !== 0 || !existsSync(blob) || !existsSync(meta)) {
+  rmSync(blob, { force: true });
+  rmSync(meta, { force: true });
+  fail(`node --build-snapshot failed (${built.status ?? built.signal}):\n${built.stderr}${built.stdout}`);
+}
+const info = JSON.parse(readFileSync(meta, "utf8"));
+info.env = Object.fromEntries(Object.entries(info.env).filter(([k]) => k !== "ASIMAP_SNAPSHOT_META"));
+writeFileSync(meta, JSON.stringify(info, null, 2) + "\n");
+process.stdout.write(`build-user-bundle: ${path.relative(root, bundle)}, ${path.relative(root, blob)} (${process.version})\n`);

@@ -1,0 +1,262 @@
+// The user process: serves every IMAP connection of one user. Started by asimapd (root or
+// not) with an IPC channel; started as root it first becomes the owner of the user's mail
+// directory, and it refuses to serve mail owned by root. It listens on a unix socket in its
+// 0700 directory, reads each connection's hand-off header and gives the connection to the
+// engine. It exits after `--linger` ms without connections, and on SIGTERM after every
+// session got its BYE. SIGUSR1 toggles protocol tracing.
+//
+// Started with `--spare` (asimapd always starts it so), it loads its code, says `spare` to the
+// root and waits for an `assign` message naming its user: most of a start's CPU is loading
+// modules, so a spare started ahead of time serves a first login at once (like Dovecot's
+// process_min_avail). Until assigned it listens on nothing and touches no mail; it drops
+// privileges before it opens the store or its socket. Started with `--user` it serves at once
+// (running it by hand; the proof then comes from ASIMAPD_USER_PROOF).
+//
+// Entered from main.ts (the plain ESM entry) or from snapshot-entry.ts (the bundle asimapd starts
+// from a V8 startup snapshot, see scripts/build-user-bundle.mjs); both call runUserProcess().
+import { promises as fsp, statSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import * as path from "node:path";
+import { parseArgs as parseCli } from "node:util";
+import { createUserServer } from "../imap/user-server.js";
+import type { UserServer } from "../imap/api.js";
+import { decodeHandoff } from "../protocol/handoff.js";
+import { createLogger, type Log } from "../log.js";
+import { inspectorOnSignal, startProfilingFromEnv } from "../profile.js";
+import { RotatingTraceFile, TraceRecorder, traceFileName } from "../trace/writer.js";
+
+const MAX_HEADER = 64 * 1024;
+
+interface Opts {
+  spare: boolean;
+  user?: string;
+  maildir?: string;
+  socketDir?: string;
+  linger: string;
+  debug: boolean;
+  logConfig?: string;
+  trace: boolean;
+  traceBodies: boolean;
+  traceDir?: string;
+  maxMessageSize?: string;
+}
+
+/** What the root sends a spare: whom to serve, and the line that proves this process to it. */
+interface Assignment {
+  t: "assign";
+  user: string;
+  maildir: string;
+  socketDir: string;
+  proof: string;
+}
+
+// node:util's parser, not commander: this runs in every user process, commander costs ~20 ms
+// of CPU to load and we need no help text here.
+function parseArgs(): Opts {
+  const { values: v } = parseCli({
+    // (explicit: started from a snapshot, parseArgs's own guess at where the arguments begin is off)
+    args: process.argv.slice(2),
+    options: {
+      spare: { type: "boolean", default: false },
+      user: { type: "string" },
+      maildir: { type: "string" },
+      "socket-dir": { type: "string" },
+      linger: { type: "string", default: String(30 * 60 * 1000) },
+      debug: { type: "boolean", default: false },
+      "log-config": { type: "string" },
+      trace: { type: "boolean", default: false },
+      "trace-bodies": { type: "boolean", default: false },
+      "trace-dir": { type: "string" },
+      "max-message-size": { type: "string" },
+    },
+    strict: true,
+  });
+  const o: Opts = { spare: v.spare!, user: v.user, maildir: v.maildir, socketDir: v["socket-dir"], linger: v.linger!,
+    debug: v.debug!, logConfig: v["log-config"], trace: v.trace!, traceBodies: v["trace-bodies"]!,
+    traceDir: v["trace-dir"], maxMessageSize: v["max-message-size"] };
+  if (!/^[0-9]+$/.test(o.linger)) throw new Error(`--linger: not a number of ms: ${o.linger}`);
+  if (o.maxMessageSize !== undefined && !/^[0-9]+$/.test(o.maxMessageSize)) {
+    throw new Error(`--max-message-size: not a number of bytes: ${o.maxMessageSize}`);
+  }
+  if (!o.spare && !(o.user && o.maildir && o.socketDir)) {
+    throw new Error("give --spare, or --user, --maildir and --socket-dir");
+  }
+  return o;
+}
+
+/** A spare waits here (loaded, serving nothing) for the root to name its user. */
+function awaitAssignment(): Promise<Assignment> {
+  if (!process.send) throw new Error("--spare needs an IPC channel to asimapd");
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: Partial<Assignment>) => {
+      if (m?.t !== "assign") return;
+      if (typeof m.user !== "string" || typeof m.maildir !== "string" || typeof m.socketDir !== "string" ||
+        typeof m.proof !== "string") {
+        return reject(new Error("malformed assignment from asimapd"));
+      }
+      process.removeListener("message", onMessage);
+      resolve(m as Assignment);
+    };
+    process.on("message", onMessage);
+    process.once("disconnect", () => reject(new Error("root process gone before an assignment")));
+    // Listening first, then telling the root: it sends the assignment only after this.
+    process.send!({ t: "spare" });
+  });
+}
+
+/** Started as root: become the owner of the mail (never root itself). */
+function dropPrivileges(maildir: string): void {
+  if (process.getuid?.() !== 0) return;
+  const st = statSync(maildir);
+  if (st.uid === 0) throw new Error(`${maildir} is owned by root; refusing to serve it as root`);
+  process.setgroups?.([st.gid]);
+  process.setgid?.(st.gid);
+  process.setuid?.(st.uid);
+  if (process.getuid?.() === 0 || process.geteuid?.() === 0) throw new Error("could not drop root privileges");
+}
+
+/** Reads the hand-off header line, then hands the socket (with any bytes after it) on. */
+function acceptHandoff(sock: Socket, server: UserServer, log: Log, proof: string): void {
+  // First prove to the root that it reached this process (see daemon/supervisor.ts).
+  if (proof) sock.write(proof + "\n");
+  let buf = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    const nl = buf.indexOf(0x0a);
+    if (nl < 0) {
+      if (buf.length > MAX_HEADER) sock.destroy();
+      return;
+    }
+    sock.removeListener("data", onData);
+    sock.pause();
+    try {
+      const h = decodeHandoff(buf.subarray(0, nl).toString("utf8"));
+      const rest = buf.subarray(nl + 1);
+      if (rest.length) sock.unshift(rest);
+      server.attach(sock, h);
+      // paused above so no byte fell between the two listeners; the engine reads with "data"
+      if (sock.isPaused()) sock.resume();
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, "bad hand-off header; connection dropped");
+      sock.destroy();
+    }
+  };
+  sock.on("data", onData);
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs();
+  let traceOn = o.trace;
+  let job: { user: string; maildir: string; socketDir: string; proof: string };
+  if (o.spare) {
+    process.title = "asimapd-spare";
+    // Until assigned: SIGUSR1 (asimapd passes it to everyone) only flips the starting state
+    // of tracing (Node's default would open the inspector); SIGTERM ends a spare at once.
+    const onUsr1 = () => { traceOn = !traceOn; };
+    const quit = () => process.exit(0);
+    process.on("SIGUSR1", onUsr1);
+    process.on("SIGTERM", quit);
+    process.on("SIGINT", quit);
+    job = await awaitAssignment();
+    process.removeListener("SIGUSR1", onUsr1);
+    process.removeListener("SIGTERM", quit);
+    process.removeListener("SIGINT", quit);
+  } else {
+    job = { user: o.user!, maildir: o.maildir!, socketDir: o.socketDir!, proof: process.env.ASIMAPD_USER_PROOF ?? "" };
+    delete process.env.ASIMAPD_USER_PROOF;
+  }
+  const user = job.user;
+  const maildir = path.resolve(job.maildir);
+  dropPrivileges(maildir);
+  // what we create (state database, folders, messages, temporaries) is for this user only, as
+  // nmh's own defaults (Msg-Protect 600, Folder-Protect 700); the inherited umask is often 022
+  process.umask(0o077);
+  process.title = `asimapd-user ${user}`;
+  const proof = job.proof;
+  const log = createLogger({ username: user, debug: o.debug, logConfig: o.logConfig });
+  startProfilingFromEnv(`user-${user}`, log);
+  inspectorOnSignal(log);
+
+  // Trace lines go to the root (which may write the trace directory) or, when run alone, to
+  // the trace file directly.
+  let traceFile: RotatingTraceFile | null = null;
+  const recorder = new TraceRecorder(user, (line) => {
+    if (process.send && process.connected) process.send({ t: "trace", line });
+    else (traceFile ??= new RotatingTraceFile(traceFileName(o.traceDir ?? "/opt/asimap/traces", user))).writeLine(line);
+  }, { bodies: o.traceBodies });
+  if (traceOn) recorder.set(true);
+  process.on("SIGUSR1", () => log.info({ trace: recorder.set() }, "tracing toggled"));
+
+  const engine = await createUserServer({
+    username: user,
+    maildir,
+    logger: log,
+    trace: recorder,
+    locking: process.env.ENABLE_MH_FILE_LOCKING === "true",
+    maxMessageSize: o.maxMessageSize ? Number(o.maxMessageSize) : undefined,
+  });
+
+  await fsp.mkdir(job.socketDir, { recursive: true, mode: 0o700 });
+  const sockPath = path.join(job.socketDir, `imap-${process.pid}.sock`);
+  await fsp.rm(sockPath, { force: true });
+  const listener: Server = createServer((s) => {
+    cancelLinger();
+    acceptHandoff(s, engine, log, proof);
+  });
+  await new Promise<void>((res, rej) => listener.once("error", rej).listen(sockPath, () => res()));
+  await fsp.chmod(sockPath, 0o600);
+
+  let stopping = false;
+  const stop = async (why: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    if (process.connected) process.send?.({ t: "closing" });
+    listener.close();
+    log.info({ why }, "user process stopping");
+    try {
+      await engine.shutdown(why === "linger" ? undefined : "Server shutting down.");
+    } catch (e) {
+      log.error({ err: (e as Error).stack }, "shutdown failed");
+      code = 1;
+    }
+    traceFile?.close();
+    log.flush?.();
+    process.exit(code);
+  };
+
+  const lingerMs = Number(o.linger);
+  let lingerTimer: NodeJS.Timeout | null = null;
+  const cancelLinger = () => {
+    if (lingerTimer) clearTimeout(lingerTimer);
+    lingerTimer = null;
+  };
+  const startLinger = () => {
+    cancelLinger();
+    lingerTimer = setTimeout(() => {
+      if (engine.connectionCount === 0) void stop("linger");
+    }, lingerMs);
+  };
+  engine.on("empty", startLinger);
+  startLinger();
+
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("disconnect", () => void stop("root process gone"));
+  process.on("uncaughtException", (e) => {
+    log.error({ err: e.stack }, "uncaught exception");
+    void stop("uncaught exception", 1);
+  });
+
+  // how this process was started (snapshot-entry.ts says snapshot or bundle; main.ts neither)
+  const start = (globalThis as Record<symbol, unknown>)[Symbol.for("asimap.userStart")] ?? "plain";
+  log.info({ maildir, uid: process.getuid?.(), socket: sockPath, start }, "user process ready");
+  process.send?.({ t: "ready", socket: sockPath });
+}
+
+/** Runs the user process; any error before it serves ends it with a one-line message. */
+export function runUserProcess(): void {
+  main().catch((e: unknown) => {
+    process.stderr.write(`asimapd-user: ${(e as Error).message}\n`);
+    process.exit(3);
+  });
+}
