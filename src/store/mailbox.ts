@@ -21,14 +21,13 @@ import { rescanFolder, type NewMessage } from "./rescan.js";
 import { insertRecords, updateFlags } from "./message-rows.js";
 import { moveFiles } from "./move-files.js";
 import { NumIndex } from "./num-index.js";
+import { RACY_LOOK_EVERY_MS, fineStamp, isRacy } from "./racy.js";
 import { FlagInterner, StoredRecord, findUid, identKey, type Ident } from "./record.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
 } from "./types.js";
 
 
-/** A stat sig younger than this at scan time is not trusted (timestamps are coarse). */
-const RACY_NS = 2_000_000_000n;
 /** how long an appended message keeps its guard copy (longer than an `inc` runs) */
 const GUARD_MS = 10_000;
 /** larger files are read with asynchronous calls, so one read never holds the event loop long */
@@ -105,6 +104,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private staleQueued = false;
   /** syncs begun that see every change made before they began (for FolderWatch's hints) */
   private looksBegun = 0;
+  /** when the directory was last read (Date.now), and the sync set for a deferred look */
+  private lookedAt = 0;
+  private lookTimer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly ctx: StoreContext,
@@ -462,7 +464,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       throw e;
     }
     const sst = await statSig(join(this.dir, SEQUENCES_FILE));
-    // our own write is younger than RACY_NS, so the next sync re-reads the file anyway
+    // our own write is too young to trust (see racy.ts): the next sync re-reads the file anyway
     this.commit({ added, expunged, seqs, seqSig: sst.sig, racy: true });
   }
 
@@ -561,16 +563,14 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   /**
-   * `forAppend`: a racy folder (see RACY_NS) is not read again just because it is racy. After
-   * an APPEND of our own the folder is racy for two seconds, so a run of APPENDs read the whole
+   * `forAppend`: a racy folder (see racy.ts) is not read again just because it is racy. After
+   * an APPEND of our own the folder is racy until its next look, so a run of APPENDs would read the whole
    * directory once each. An APPEND needs no picture of the old messages (link() never takes a
    * number in use); whatever hid in the racy window is found by the next other sync, since the
    * folder stays racy until one has looked.
    */
   private async syncLocked(deep: boolean, attempt = 0, forAppend = false): Promise<void> {
     if (this.guards.size > 0 && (await this.checkGuards(deep))) deep = true;
-    // an APPEND's sync of a racy folder does not read it: not a complete look (see FolderWatch)
-    if (!forAppend || !this.racy) this.looksBegun++;
     let dst: Awaited<ReturnType<typeof statSig>>;
     try {
       dst = await statSig(this.dir);
@@ -581,20 +581,27 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       }
       throw e;
     }
-    const sst = await statSig(join(this.dir, SEQUENCES_FILE)).catch(() => ({ sig: "none", mtimeNs: 0n }));
+    const sst = await statSig(join(this.dir, SEQUENCES_FILE)).catch(() => ({ sig: "none", mtimeNs: 0n, exists: false }));
     const dirChanged = dst.sig !== this.dirSig;
     const seqChanged = sst.sig !== this.seqSig;
-    const racyScan = this.racy && !forAppend;
+    let racyScan = this.racy && !forAppend;
+    if (racyScan && !deep && !dirChanged && !seqChanged && this.lookedJustNow(dst.mtimeNs, sst.exists ? sst.mtimeNs : null)) {
+      racyScan = false;
+    }
+    // a sync of a racy folder that does not read it is not a complete look (see FolderWatch);
+    // nothing between the stats and here lets a watch event in
+    if (!this.racy || deep || dirChanged || racyScan) this.looksBegun++;
     if (!deep && !dirChanged && !seqChanged && !racyScan) return;
     this.ensureLoaded();
 
     const scanNs = BigInt(Date.now()) * 1_000_000n;
     const scanDir = deep || dirChanged || racyScan;
     // a racy folder not looked at stays racy
-    const racy = scanNs - maxBig(dst.mtimeNs, sst.mtimeNs) < RACY_NS || (this.racy && !scanDir);
+    const racy = isRacy(scanNs, dst.mtimeNs) || (sst.exists && isRacy(scanNs, sst.mtimeNs)) || (this.racy && !scanDir);
     const changes: Changes = { dirSig: dst.sig, seqSig: sst.sig, racy };
 
     if (scanDir) {
+      this.lookedAt = Date.now();
       Object.assign(changes, await rescanFolder(this.dir, this.recs, this.pendingSelf, deep, dirChanged));
       this.pendingSelf.clear();
     }
@@ -617,6 +624,22 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       changes.racy = true;
     }
     this.commit(changes);
+  }
+
+  /**
+   * A racy folder with fine stamps whose directory was read less than RACY_LOOK_EVERY_MS ago is
+   * not read again by this sync (see racy.ts); a sync is set for when that time is up, so what
+   * hid behind our own stamps is found then even if nobody asks.
+   */
+  private lookedJustNow(dirStamp: bigint, seqStamp: bigint | null): boolean {
+    const since = Date.now() - this.lookedAt;
+    if (since >= RACY_LOOK_EVERY_MS || !fineStamp(dirStamp) || (seqStamp !== null && !fineStamp(seqStamp))) return false;
+    this.lookTimer ??= setTimeout(() => {
+      this.lookTimer = null;
+      if (!this.gone) this.sync().catch(() => undefined);
+    }, RACY_LOOK_EVERY_MS - since);
+    this.lookTimer.unref();
+    return true;
   }
 
   /** Apply one batch of changes: one MODSEQ, one transaction, then the events. */
@@ -752,15 +775,13 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   private stopWatch(): void {
     this.watch?.stop();
+    if (this.lookTimer) clearTimeout(this.lookTimer);
+    this.lookTimer = null;
   }
 }
 
 /** Synchronous: a stat through the thread pool cost more than the stat (two per sync). */
-async function statSig(path: string): Promise<{ sig: string; mtimeNs: bigint }> {
+async function statSig(path: string): Promise<{ sig: string; mtimeNs: bigint; exists: boolean }> {
   const st = statSync(path, { bigint: true });
-  return { sig: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, mtimeNs: st.mtimeNs };
-}
-
-function maxBig(a: bigint, b: bigint): bigint {
-  return a > b ? a : b;
+  return { sig: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, mtimeNs: st.mtimeNs, exists: true };
 }
