@@ -39,13 +39,16 @@ for (const f of [bundle, blob, meta]) rmSync(f, { force: true });
 const REPLACED = {
   "bindings": "sqlite-bindings.cjs",
   "os-lock": "lazy-os-lock.cjs",
+  "thread-stream": "lazy-thread-stream.cjs",
+  "worker_threads": "worker-threads-main.cjs",
+  "node:worker_threads": "worker-threads-main.cjs",
   "module": "module-shim.cjs",
   "node:module": "module-shim.cjs",
 };
 const shimPlugin = {
   name: "asimap-user-shims",
   setup(b) {
-    b.onResolve({ filter: /^(bindings|os-lock|(node:)?module)$/ }, (args) => {
+    b.onResolve({ filter: /^(bindings|os-lock|thread-stream|(node:)?module|(node:)?worker_threads)$/ }, (args) => {
       if (args.importer.startsWith(shims + path.sep)) return undefined;
       // `bindings` only as better-sqlite3 uses it (a name we know); anything else is an error
       if (args.path === "bindings" && !args.importer.includes(`${path.sep}better-sqlite3${path.sep}`)) {
@@ -67,8 +70,12 @@ if (require("v8").startupSnapshot?.isBuildingSnapshot()) {
     has(t, k) { if (typeof k === "string") __asimapEnvRead.add(k); return Reflect.has(t, k); },
   });
 }`;
+// Built-in modules whose state does not survive a snapshot (a worker started later fails) must
+// not be loaded while it is built: the footer stops the build if one was.
 const footer = `if (__asimapEnvRead) {
   process.env = __asimapRealEnv;
+  const unsafe = process.moduleLoadList.filter((m) => /^NativeModule (worker_threads|internal\\/worker)$/.test(m));
+  if (unsafe.length) throw new Error("loaded while building the snapshot, unusable after it: " + unsafe.join(", "));
   const env = {};
   for (const k of [...__asimapEnvRead].sort()) env[k] = __asimapRealEnv[k] ?? null;
   require("fs").writeFileSync(__asimapRealEnv.ASIMAP_SNAPSHOT_META, JSON.stringify({

@@ -5,9 +5,15 @@
 //   be writable by the mail owners, as user processes run as them.
 // - SIGUSR2: opens the V8 inspector on 127.0.0.1 (a free port) and logs its URL, so a debugger
 //   can attach to a running process (SIGUSR1, Node's usual trigger, toggles tracing here).
-import inspector from "node:inspector";
+import type inspectorModule from "node:inspector";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+
+// node:inspector is loaded only when used: it loads worker_threads, which cannot be loaded while
+// the user process's startup snapshot is built (scripts/build-user-bundle.mjs).
+const requireBuiltin = createRequire(import.meta.url);
+const inspector = (): typeof inspectorModule => requireBuiltin("node:inspector") as typeof inspectorModule;
 
 interface Log {
   info(obj: object, msg?: string): void;
@@ -17,7 +23,7 @@ interface Log {
 export function startProfilingFromEnv(role: string, log: Log, env = process.env): void {
   const dir = env.ASIMAP_PROFILE_DIR;
   if (!dir) return;
-  const session = new inspector.Session();
+  const session = new (inspector().Session)();
   session.connect();
   session.post("Profiler.enable");
   session.post("Profiler.start");
@@ -39,7 +45,8 @@ export function startProfilingFromEnv(role: string, log: Log, env = process.env)
 /** SIGUSR2 opens the inspector (once) and logs where to attach. */
 export function inspectorOnSignal(log: Log): void {
   process.on("SIGUSR2", () => {
-    if (!inspector.url()) inspector.open(0, "127.0.0.1");
-    log.info({ inspector: inspector.url() }, "inspector open (SIGUSR2)");
+    const i = inspector();
+    if (!i.url()) i.open(0, "127.0.0.1");
+    log.info({ inspector: i.url() }, "inspector open (SIGUSR2)");
   });
 }

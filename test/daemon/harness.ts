@@ -66,10 +66,11 @@ export interface Daemon {
   stop(): Promise<number | null>;
 }
 
-/** Starts dist asimapd with the given arguments; resolves once it listens. */
-export async function startDaemon(args: string[], env: Record<string, string> = {}): Promise<Daemon> {
+/** Starts dist asimapd (or the one in `cliDir`, a copy of dist/src/cli) with the given
+ *  arguments; resolves once it listens. */
+export async function startDaemon(args: string[], env: Record<string, string> = {}, cliDir = DIST): Promise<Daemon> {
   requireBuild();
-  const proc = spawn(process.execPath, [path.join(DIST, "asimapd.js"), "--address", "127.0.0.1", "--port", "0", ...args], {
+  const proc = spawn(process.execPath, [path.join(cliDir, "asimapd.js"), "--address", "127.0.0.1", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     env: { ...process.env, ASIMAPD_AUTH_FAIL_DELAY_MS: "0", ASIMAPD_THROTTLE_DELAY_MS: "50", ...env },
   });
