@@ -14,6 +14,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { withFcntlLock, type LockOptions } from "./lock.js";
 import { formatSequences, parseSequences, type Sequences } from "./sequences.js";
+import { SequencesEdit } from "./sequences-edit.js";
 
 export const SEQUENCES_FILE = ".mh_sequences";
 const TMP_PREFIX = ".asimap-tmp-";
@@ -316,9 +317,13 @@ function readAt(fd: number): Buffer {
 
 /** Write `.mh_sequences` atomically (temporary file + rename), keeping the old file's mode. */
 export async function writeSequences(dir: string, seqs: Sequences, mode = 0o600): Promise<void> {
-  const tmp = tempName(dir);
-  const path = join(dir, SEQUENCES_FILE);
   const text = Buffer.from(formatSequences(seqs));
+  writeSequencesText(dir, text, mode);
+  rememberWritten(join(dir, SEQUENCES_FILE), text, seqs);
+}
+
+function writeSequencesText(dir: string, text: Buffer, mode: number): void {
+  const tmp = tempName(dir);
   const fd = openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, mode);
   try {
     try {
@@ -327,8 +332,7 @@ export async function writeSequences(dir: string, seqs: Sequences, mode = 0o600)
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, path);
-    rememberWritten(path, text, seqs);
+    renameSync(tmp, join(dir, SEQUENCES_FILE));
   } catch (e) {
     unlinkQuiet(tmp);
     throw e;
@@ -340,31 +344,50 @@ export interface UpdateOptions {
   lock: LockOptions | null;
 }
 
+export interface SequencesUpdate<T> {
+  result: T;
+  /** what was written; remembered as the file's parse: the caller must not change it */
+  seqs: Sequences;
+  /** the sequences as read before the change (shared, unchanged) */
+  base: Sequences;
+  /** every number whose membership the change touched (`seqs` and `base` differ in no other), or null if not known */
+  touched: ReadonlySet<number> | null;
+}
+
+/**
+ * Formatted lists of sets that are never changed again: those of what updateSequences wrote and
+ * remembered, and of the parses they were edited from (see sequences-edit.ts). A STORE formats
+ * only the sequences it touched.
+ */
+const formatted = new WeakMap<Set<number>, string>();
+
 /**
  * Read-modify-write `.mh_sequences`: read it fresh, let `mutate` change it, write it back.
  * Unlocked, the new file is renamed into place, so no reader ever sees half of it. Locked, we
  * do exactly what nmh does under the same lock: truncate and rewrite the locked file.
- * The `seqs` returned are remembered as the file's parse: the caller must not change them.
+ * `mutate` gets a copy-on-write view of what was read (see sequences-edit.ts).
  */
 export async function updateSequences<T>(
   dir: string, opts: UpdateOptions, mutate: (seqs: Sequences) => Promise<T> | T,
-): Promise<{ result: T; seqs: Sequences }> {
+): Promise<SequencesUpdate<T>> {
   const path = join(dir, SEQUENCES_FILE);
+  const edit = async (base: Sequences, write: (text: Buffer) => Promise<void> | void): Promise<SequencesUpdate<T>> => {
+    const change = new SequencesEdit(base);
+    const result = await mutate(change);
+    const seqs = change.frozen();
+    const text = Buffer.from(formatSequences(seqs, formatted));
+    await write(text);
+    rememberWritten(path, text, seqs);
+    return { result, seqs, base, touched: change.touched };
+  };
   if (opts.lock) {
-    return withFcntlLock(path, opts.lock, async (fh) => {
-      const seqs = parseRemembered(path, await fh.readFile(), false);
-      const result = await mutate(seqs);
-      const text = Buffer.from(formatSequences(seqs));
+    return withFcntlLock(path, opts.lock, async (fh) => edit(parseRemembered(path, await fh.readFile(), true), async (text) => {
       await fh.truncate(0);
       await fh.write(text, 0, text.length, 0);
-      rememberWritten(path, text, seqs);
-      return { result, seqs };
-    });
+    }));
   }
-  const snap = await readSequences(dir);
-  const result = await mutate(snap.seqs);
-  await writeSequences(dir, snap.seqs, snap.stat?.mode ?? 0o600);
-  return { result, seqs: snap.seqs };
+  const snap = await readSequences(dir, true);
+  return edit(snap.seqs, (text) => writeSequencesText(dir, text, snap.stat?.mode ?? 0o600));
 }
 
 /** Renumber messages 1..n in order (`folder -pack`); sequences follow. Returns old→new. */

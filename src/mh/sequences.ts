@@ -54,8 +54,15 @@ export function parseSequences(text: string): Sequences {
 
 /** `1-3 7 9-10`: nmh's compaction (a run of two or more becomes a range). */
 export function formatList(nums: Iterable<number>): string {
-  // a typed array sorts numbers natively: the comparator sort was most of a STORE's write
-  const sorted = Float64Array.from(nums).sort();
+  // a typed array sorts numbers natively: the comparator sort was most of a STORE's write; a
+  // set parsed from the file, or since changed by removals only, is in order already
+  const sorted = Float64Array.from(nums);
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] < sorted[i - 1]) {
+      sorted.sort();
+      break;
+    }
+  }
   const parts: string[] = [];
   let i = 0;
   while (i < sorted.length) {
@@ -67,12 +74,20 @@ export function formatList(nums: Iterable<number>): string {
   return parts.join(" ");
 }
 
-/** The file's text. Empty sequences are left out, as nmh does. */
-export function formatSequences(seqs: Sequences): string {
+/**
+ * The file's text. Empty sequences are left out, as nmh does. `memo` keeps each set's formatted
+ * list: only for sets that are never changed again (see updateSequences).
+ */
+export function formatSequences(seqs: Sequences, memo?: WeakMap<Set<number>, string>): string {
   let out = "";
   for (const [name, set] of seqs) {
     if (set.size === 0) continue;
-    out += `${name}: ${formatList(set)}\n`;
+    let list = memo?.get(set);
+    if (list === undefined) {
+      list = formatList(set);
+      memo?.set(set, list);
+    }
+    out += `${name}: ${list}\n`;
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // `\Seen` is the absence from the user's unseen sequence(s); MH's own sequences and the old
 // server's `Seen`/`Recent` are never shown to clients.
 import { isValidSequenceName, type Sequences } from "../mh/sequences.js";
+import { removeEverywhere, setMember } from "../mh/sequences-edit.js";
 import type { FlagInterner } from "./record.js";
 import { StoreError, type Flag } from "./types.js";
 
@@ -111,39 +112,25 @@ export class FlagMap {
     return out;
   }
 
-  /** Put message `n` in or out of the sequences for `flags`. */
+  /**
+   * Put message `n` in or out of the sequences for `flags`. Given a copy-on-write edit
+   * (sequences-edit.ts), only the sequences that change are copied, and the change is recorded.
+   */
   apply(seqs: Sequences, n: number, op: "add" | "remove" | "replace", flags: Flag[]): void {
     const targets = flags.map((f) => this.sequenceOf(f));
     if (op === "replace") {
-      for (const [name, set] of seqs) if (this.flagOf(name) !== null) set.delete(n);
+      removeEverywhere(seqs, n, (name) => this.flagOf(name) !== null);
       if (!targets.includes("\\Seen")) this.markUnseen(seqs, n, true);
     }
     for (const t of targets) {
       const add = op !== "remove";
-      if (t === "\\Seen") {
-        this.markUnseen(seqs, n, !add);
-        continue;
-      }
-      let set = seqs.get(t);
-      if (add) {
-        if (!set) seqs.set(t, (set = new Set()));
-        set.add(n);
-      } else {
-        set?.delete(n);
-      }
+      if (t === "\\Seen") this.markUnseen(seqs, n, !add);
+      else setMember(seqs, t, n, add);
     }
   }
 
   private markUnseen(seqs: Sequences, n: number, unseen: boolean): void {
-    for (const name of this.unseen) {
-      let set = seqs.get(name);
-      if (unseen) {
-        if (!set) seqs.set(name, (set = new Set()));
-        set.add(n);
-      } else {
-        set?.delete(n);
-      }
-    }
+    for (const name of this.unseen) setMember(seqs, name, n, unseen);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   addMessage, messageFile, readSequences, removeMessages, updateSequences, SEQUENCES_FILE,
 } from "../mh/folder.js";
 import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
+import { removeEverywhere } from "../mh/sequences-edit.js";
 import type { MimeIndex } from "../message/types.js";
 import type { StoreContext } from "./context.js";
 import { toLf } from "./crlf.js";
@@ -59,6 +60,8 @@ interface Changes {
   dirSig?: string;
   seqSig?: string;
   racy?: boolean;
+  /** the only numbers whose membership `seqs` changed against the records' sequences, if known */
+  only?: ReadonlySet<number>;
 }
 
 export interface MailboxRow {
@@ -390,7 +393,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
           await dropGuardFile(g);
         }
         await this.updateSeqs((seqs) => {
-          for (const r of targets) for (const set of seqs.values()) set.delete(r.num);
+          for (const r of targets) removeEverywhere(seqs, r.num);
         }, [], done);
       });
       return done.sort((a, b) => a - b);
@@ -451,9 +454,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   async updateSeqs(
     mutate: (seqs: Sequences) => void, added: NewMessage[] = [], expunged: number[] = [],
   ): Promise<void> {
-    let seqs: Sequences;
+    let seqs: Sequences, base: Sequences, touched: ReadonlySet<number> | null;
     try {
-      ({ seqs } = await updateSequences(this.dir, this.ctx.seqUpdate, (s) => {
+      ({ seqs, base, touched } = await updateSequences(this.dir, this.ctx.seqUpdate, (s) => {
         mutate(s);
         s.delete("Recent"); // the old server's; IMAP \Recent is not kept on disk any more
       }));
@@ -465,7 +468,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     }
     const sst = await statSig(join(this.dir, SEQUENCES_FILE));
     // our own write is too young to trust (see racy.ts): the next sync re-reads the file anyway
-    this.commit({ added, expunged, seqs, seqSig: sst.sig, racy: true });
+    // edited from the sequences the records were made from: only the touched numbers can differ
+    const only = base === this.lastSeqs && touched !== null ? touched : undefined;
+    this.commit({ added, expunged, seqs, seqSig: sst.sig, racy: true, only });
   }
 
   /**
@@ -660,7 +665,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       // made from (plus the new ones) need their flags worked out again; a pack renumbers all.
       let nums: Iterable<number>;
       if (this.lastSeqs && renumbered.size === 0) {
-        only = changedMembers(this.lastSeqs, ch.seqs);
+        only = ch.only ? new Set(ch.only) : changedMembers(this.lastSeqs, ch.seqs);
         for (const a of ch.added ?? []) only.add(a.num);
         nums = only;
       } else {

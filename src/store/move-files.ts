@@ -4,6 +4,7 @@
 // The caller holds both folders; this is the file work and the bookkeeping of both sides.
 import { constants as fsConstants, promises as fsp } from "node:fs";
 import { linkIntoFolder, messageFile, scanFolder, tempName } from "../mh/folder.js";
+import { removeEverywhere } from "../mh/sequences-edit.js";
 import type { MhMailbox } from "./mailbox.js";
 import { clearMoves, recordMoves } from "./move-journal.js";
 import type { StoredRecord } from "./record.js";
@@ -83,7 +84,7 @@ export async function moveFiles(from: MhMailbox, targets: StoredRecord[], dest: 
     for (const m of moved) from.ctx.flags.apply(seqs, m.num, "replace", m.rec.flags);
   }, added);
   await from.updateSeqs((seqs) => {
-    for (const m of moved) for (const set of seqs.values()) set.delete(m.rec.num);
+    for (const m of moved) removeEverywhere(seqs, m.rec.num);
   }, [], moved.map((m) => m.rec.uid));
   clearMoves(from.ctx, ids);
   for (const m of moved) {

@@ -8,6 +8,7 @@
 import { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { listNumbers, messageFile, updateSequences } from "../mh/folder.js";
+import { removeEverywhere } from "../mh/sequences-edit.js";
 import type { StoreContext } from "./context.js";
 import type { Flag } from "./types.js";
 
@@ -65,7 +66,7 @@ export async function recoverMoves(ctx: StoreContext): Promise<void> {
       const stillThere = await fsp.stat(messageFile(srcDir, r.src_num)).catch(() => null);
       if (!stillThere) {
         await updateSequences(srcDir, ctx.seqUpdate, (seqs) => {
-          for (const set of seqs.values()) set.delete(r.src_num);
+          removeEverywhere(seqs, r.src_num);
         }).catch(() => undefined);
       }
       ctx.log.warn({ from: r.src_dir, to: r.dest_dir, num }, "finished a MOVE interrupted by a crash");
