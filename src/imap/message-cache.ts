@@ -59,7 +59,14 @@ export class MessageCache {
   /** a reused read buffer for header blocks (grown when a header is larger) */
   private scratch = Buffer.allocUnsafe(16 * 1024);
 
-  constructor(readonly maxBytes: number) {}
+  private limitBytes: number | undefined;
+
+  /** `limit` may be a function, called at first use (see messageCache below) */
+  constructor(private readonly limit: number | (() => number)) {}
+
+  get maxBytes(): number {
+    return (this.limitBytes ??= typeof this.limit === "function" ? this.limit() : this.limit);
+  }
 
   get size(): number {
     return this.count;
@@ -224,8 +231,12 @@ export class MessageCache {
   }
 }
 
-/** One per user process (all sessions of the user share it): 48 MB holds ~10k simple messages. */
-export const messageCache = new MessageCache(cacheBytes(process.env.ASIMAP_MESSAGE_CACHE_BYTES));
+/**
+ * One per user process (all sessions of the user share it): 48 MB holds ~10k simple messages.
+ * Its size is read from the environment at first use, not when the module loads: the user
+ * process starts from a V8 snapshot in which module code ran at build time.
+ */
+export const messageCache = new MessageCache(() => cacheBytes(process.env.ASIMAP_MESSAGE_CACHE_BYTES));
 
 function cacheBytes(env: string | undefined): number {
   const n = Number(env);

@@ -88,6 +88,21 @@ describe("MessageCache", () => {
     expect(made).toEqual([b, a]);
   });
 
+  it("reads a limit given as a function at first use, not when made (the user process starts from a snapshot)", async () => {
+    const mbox = await store.mailbox("INBOX");
+    const [a, b] = mbox.messages().map((r) => r.uid);
+    let limit = 0;
+    const cache = new MessageCache(() => limit);
+    limit = 400; // one 360-byte value fits, two do not
+    const get = (uid: number) => cache.derived(mbox, uid, "v".repeat(10), () => `v${uid}`, () => 300);
+    get(a);
+    get(b);
+    expect(cache.maxBytes).toBe(400);
+    expect(cache.size).toBe(1);
+    limit = 1 << 20; // read once: later changes do not move it
+    expect(cache.maxBytes).toBe(400);
+  });
+
   it("keeps within its byte bound, dropping the least recently used first", async () => {
     const mbox = await store.mailbox("INBOX");
     const uids = mbox.messages().map((r) => r.uid);
