@@ -47,6 +47,8 @@ export function prepareStatements(db: Database.Database) {
     insertExpunged: db.prepare("INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)"),
     updateNum: db.prepare("UPDATE messages SET num = ? WHERE mailbox_id = ? AND uid = ?"),
     updateFlags: db.prepare("UPDATE messages SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?"),
+    /** a run of messages next to each other in UID order that got the same flags */
+    updateFlagsRange: db.prepare("UPDATE messages SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid BETWEEN ? AND ?"),
     /** one statement per UPDATE_BATCHES[i] messages that got the same flags (STORE 1:10000) */
     updateFlagsMany: UPDATE_BATCHES.map((n) => db.prepare(
       `UPDATE messages SET flags = ?, modseq = ? WHERE mailbox_id = ? AND uid IN (${Array(n).fill("?").join(", ")})`,

@@ -67,8 +67,10 @@ export class FlagMap {
     const seen = bit.get("\\Seen")!;
     const members: Array<[number, Set<number>]> = [];
     for (const [flag, set] of pairs) if (set !== null) members.push([bit.get(flag)!, set]);
-    const list = Array.isArray(nums) ? (nums as number[]) : null;
-    if (list && list.length >= DENSE_MIN) {
+    // many numbers (a first open, a pack, a STORE of thousands): walk the sequences instead
+    const many = Array.isArray(nums) ? nums.length >= DENSE_MIN : nums instanceof Set && nums.size >= DENSE_MIN;
+    const list = many ? (Array.isArray(nums) ? (nums as number[]) : [...nums]) : null;
+    if (list) {
       const dense = denseFlags(list, seen, unseen, members, names, interner);
       if (dense) return dense;
     }

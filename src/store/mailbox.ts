@@ -655,6 +655,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const expunged = new Set(ch.expunged ?? []);
     const renumbered = ch.renumbered ?? new Map<number, number>();
     const changedFlags: StoredRecord[] = [];
+    /** where each of changedFlags sits in the new records (for range updates) */
+    const changedPlaces: number[] = [];
     const renumberedRecs: StoredRecord[] = [];
     const addedRecs: StoredRecord[] = [];
     let flagsByNum: FlagLookup | null = null;
@@ -692,6 +694,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
         if (flags === r.flags || sameFlags(flags, r.flags)) continue;
         const rec = r.with(n, flags, modseq);
         changedFlags.push(rec);
+        changedPlaces.push(i);
         (next ??= this.recs.slice())[i] = rec;
       }
     } else {
@@ -708,7 +711,10 @@ export class MhMailbox extends EventEmitter implements Mailbox {
         }
         const rec = r.with(num, flagsChanged ? flags : r.flags, flagsChanged ? modseq : r.modseq);
         if (num !== r.num) renumberedRecs.push(rec);
-        if (flagsChanged) changedFlags.push(rec);
+        if (flagsChanged) {
+          changedFlags.push(rec);
+          changedPlaces.push(next.length);
+        }
         next.push(rec);
       }
     }
@@ -733,7 +739,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
         s.insertExpunged.run(this.id, uid, modseq);
       }
       for (const r of renumberedRecs) s.updateNum.run(r.num, this.id, r.uid);
-      updateFlags(s, this.id, changedFlags, modseq);
+      updateFlags(s, this.id, changedFlags, modseq, changedPlaces);
       insertRecords(s, this.id, addedRecs, modseq);
       s.updateMailboxState.run(uidNext, highest, dirSig, seqSig, racy ? 1 : 0, gen, this.id);
     })();

@@ -25,16 +25,42 @@ export function insertRecords(s: Statements, mailboxId: number, recs: readonly S
   }
 }
 
-/** New flags and MODSEQ of these records: one UPDATE per batch of records with the same flags. */
-export function updateFlags(s: Statements, mailboxId: number, recs: readonly StoredRecord[], modseq: number): void {
+/** from this many records next to each other with the same new flags, one range UPDATE */
+const RANGE_MIN = 8;
+
+/**
+ * New flags and MODSEQ of these records: one UPDATE per batch of records with the same flags.
+ * `places`: each record's index in the folder's UID-ordered records (the rows in the database):
+ * a run of neighbours with the same flags (STORE 1:10000) is one `uid BETWEEN` statement, as
+ * no other row lies between their UIDs.
+ */
+export function updateFlags(
+  s: Statements, mailboxId: number, recs: readonly StoredRecord[], modseq: number, places?: readonly number[],
+): void {
   const byFlags = new Map<readonly Flag[], number[]>();
-  for (const r of recs) {
-    let uids = byFlags.get(r.flags);
-    if (!uids) byFlags.set(r.flags, (uids = []));
-    uids.push(r.uid);
+  for (let i = 0; i < recs.length; i++) {
+    let group = byFlags.get(recs[i].flags);
+    if (!group) byFlags.set(recs[i].flags, (group = []));
+    group.push(i);
   }
-  for (const [flags, uids] of byFlags) {
+  for (const [flags, group] of byFlags) {
     const text = flagText(flags);
+    const uids: number[] = [];
+    if (places) {
+      group.sort((a, b) => places[a] - places[b]);
+      for (let j = 0; j < group.length;) {
+        let k = j;
+        while (k + 1 < group.length && places[group[k + 1]] === places[group[k]] + 1) k++;
+        if (k - j + 1 >= RANGE_MIN) {
+          s.updateFlagsRange.run(text, modseq, mailboxId, recs[group[j]].uid, recs[group[k]].uid);
+        } else {
+          for (let m = j; m <= k; m++) uids.push(recs[group[m]].uid);
+        }
+        j = k + 1;
+      }
+    } else {
+      for (const i of group) uids.push(recs[i].uid);
+    }
     let i = 0;
     UPDATE_BATCHES.forEach((n, b) => {
       for (; i + n <= uids.length; i += n) s.updateFlagsMany[b].run(text, modseq, mailboxId, ...uids.slice(i, i + n));

@@ -4,7 +4,9 @@
 // out from scratch by a fresh process.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { openUserStore, type Mailbox, type UserStore } from "../../src/store/index.js";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { openUserStore, STATE_DB, type Mailbox, type UserStore } from "../../src/store/index.js";
 import { endStore, freshStore, msg, type MhHome } from "./helpers.js";
 
 let h: MhHome;
@@ -72,5 +74,23 @@ describe("flag commits that visit only the changed numbers", () => {
     const res = await box.storeFlags([4], "add", ["\\Seen"]);
     expect(res.changed).toEqual([]);
     expect(box.messages()).toBe(held);
+  });
+
+  it("rows in the database match the records after a STORE over runs with gaps (range updates)", async () => {
+    h.mh("inc", "+inbox", "-file", h.mbox(Array.from({ length: 30 }, (_, i) => msg(`m${i + 1}`))), "-notruncate", "-silent");
+    const box = await store.mailbox("INBOX");
+    await box.storeFlags([10, 11], "add", ["\\Flagged"]); // already flagged: left out of the change
+    await box.expunge([20]);
+    const before = box.get(10)!.modseq;
+    const res = await box.storeFlags(Array.from({ length: 30 }, (_, i) => i + 1), "add", ["\\Flagged"]);
+    expect(res.changed.map((r) => r.uid)).toEqual([...Array.from({ length: 9 }, (_, i) => i + 1), ...Array.from({ length: 19 }, (_, i) => i + 12).filter((u) => u !== 20)]);
+    expect(box.get(10)!.modseq).toBe(before);
+    const db = new Database(join(h.root, STATE_DB), { readonly: true });
+    try {
+      const rows = db.prepare("SELECT uid, flags, modseq FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.path = 'inbox' ORDER BY uid").all();
+      expect(rows).toEqual(box.messages().map((r) => ({ uid: r.uid, flags: r.flags.join(" "), modseq: r.modseq })));
+    } finally {
+      db.close();
+    }
   });
 });
