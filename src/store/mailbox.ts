@@ -22,6 +22,7 @@ import { rescanFolder, type NewMessage } from "./rescan.js";
 import { insertRecords, updateFlags } from "./message-rows.js";
 import { moveFiles } from "./move-files.js";
 import { NumIndex } from "./num-index.js";
+import { ROWS_LATER_MIN, RowsLater } from "./rows-later.js";
 import { RACY_LOOK_EVERY_MS, fineStamp, isRacy } from "./racy.js";
 import { FlagInterner, StoredRecord, findUid, identKey, type Ident } from "./record.js";
 import {
@@ -107,6 +108,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private staleQueued = false;
   /** syncs begun that see every change made before they began (for FolderWatch's hints) */
   private looksBegun = 0;
+  /** rows of a large batch of new messages still to be written (see rows-later.ts) */
+  private rowsLater: RowsLater | null = null;
   /** when the directory was last read (Date.now), and the sync set for a deferred look */
   private lookedAt = 0;
   private lookTimer: NodeJS.Timeout | null = null;
@@ -409,11 +412,19 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     if (this.gone) return;
     this.gone = true;
     this.stopWatch();
+    this.rowsLater?.cancel();
+    this.rowsLater = null;
     this.emit("change", { kind: "gone" });
   }
 
   close(): void {
     this.stopWatch();
+    try {
+      this.rowsLater?.flush();
+    } catch (e) {
+      // the marker stays: the next open gives the folder a new UIDVALIDITY
+      this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "could not write the message rows");
+    }
     this.sizes.flush();
     this.indexes.flush();
     try {
@@ -733,16 +744,22 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
     const gen = anyMessageChange || renumberedRecs.length > 0 ? this.gen + 1 : this.gen;
     const s = this.ctx.stmts;
+    let later = null as RowsLater | null; // set inside the transaction
     this.ctx.db.transaction(() => {
+      // every row must be there before any is changed or removed
+      this.rowsLater?.flush();
       for (const uid of expunged) {
         s.deleteMessage.run(this.id, uid);
         s.insertExpunged.run(this.id, uid, modseq);
       }
       for (const r of renumberedRecs) s.updateNum.run(r.num, this.id, r.uid);
       updateFlags(s, this.id, changedFlags, modseq, changedPlaces);
-      insertRecords(s, this.id, addedRecs, modseq);
+      if (addedRecs.length >= ROWS_LATER_MIN) later = new RowsLater(this.ctx, this.id, addedRecs, modseq);
+      else insertRecords(s, this.id, addedRecs, modseq);
       s.updateMailboxState.run(uidNext, highest, dirSig, seqSig, racy ? 1 : 0, gen, this.id);
     })();
+    this.rowsLater = later;
+    later?.start();
 
     // state in memory follows the committed transaction
     this._uidNext = uidNext;

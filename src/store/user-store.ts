@@ -7,6 +7,7 @@ import { createFolder, listFolders, type DirCache, removeFolder, renameFolder } 
 import { SEQUENCES_FILE } from "../mh/folder.js";
 import type { StoreContext } from "./context.js";
 import { nextUidValidity } from "./db.js";
+import { recoverUnwrittenRows } from "./rows-later.js";
 import { MhMailbox, type MailboxRow } from "./mailbox.js";
 import { recoverMoves } from "./move-journal.js";
 import { folderPath, mailboxName } from "./names.js";
@@ -95,6 +96,8 @@ export class MhUserStore implements UserStore {
       if (!row || row.noselect) throw new StoreError("NONEXISTENT", `no mailbox named ${name}`);
       box = this.boxes.get(path);
       if (!box) {
+        // rows of a first look cut short by a crash: a new UIDVALIDITY (see rows-later.ts)
+        if (recoverUnwrittenRows(this.ctx, row.id)) row = this.row(path)!;
         box = new MhMailbox(this.ctx, row.id, mailboxName(path), path, row);
         this.boxes.set(path, box);
       }

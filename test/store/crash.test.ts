@@ -2,34 +2,17 @@
 // nothing half-written is visible.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import ts from "typescript";
 import Database from "better-sqlite3";
 import { openUserStore } from "../../src/store/index.js";
-import { makeMhHome, type MhHome } from "./helpers.js";
+import { makeMhHome, transpileStore, type MhHome } from "./helpers.js";
 
-const REPO = join(import.meta.dirname, "..", "..");
 let build: string;
 let h: MhHome;
 
-/** Our sources transpiled for a plain `node` child (Node 20 cannot run TypeScript). */
 function transpile(): string {
-  const out = mkdtempSync(join(tmpdir(), "asimap-crash-build-"));
-  symlinkSync(join(REPO, "node_modules"), join(out, "node_modules"));
-  writeFileSync(join(out, "package.json"), '{"type":"module"}');
-  for (const dir of ["src/store", "src/mh", "src/message"]) {
-    for (const f of readdirSync(join(REPO, dir))) {
-      if (!f.endsWith(".ts")) continue;
-      const src = readFileSync(join(REPO, dir, f), "utf8");
-      const js = ts.transpileModule(src, {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      }).outputText;
-      mkdirSync(join(out, dir), { recursive: true });
-      writeFileSync(join(out, dir, f.replace(/\.ts$/, ".js")), js);
-    }
-  }
+  const out = transpileStore();
   writeFileSync(join(out, "writer.mjs"), `
     import { openUserStore } from "./src/store/index.js";
     const store = await openUserStore(process.argv[2], {});

@@ -1,8 +1,9 @@
 // A temporary HOME with an MH profile and mail root, and a way to run the real nmh tools in it.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import ts from "typescript";
 import { openUserStore, type StoreOptions, type UserStore } from "../../src/store/index.js";
 
 export const NMH = "/usr/bin/mh";
@@ -63,4 +64,27 @@ export async function endStore(store: UserStore | null | undefined, h: MhHome): 
   } finally {
     h.cleanup();
   }
+}
+
+/**
+ * The store's sources transpiled into a temporary directory, for a plain `node` child (Node 20
+ * cannot run TypeScript) that a test kills: import "./src/store/index.js" from a script written
+ * there. The caller removes the directory.
+ */
+export function transpileStore(): string {
+  const repo = join(import.meta.dirname, "..", "..");
+  const out = mkdtempSync(join(tmpdir(), "asimap-store-build-"));
+  symlinkSync(join(repo, "node_modules"), join(out, "node_modules"));
+  writeFileSync(join(out, "package.json"), '{"type":"module"}');
+  for (const dir of ["src/store", "src/mh", "src/message"]) {
+    for (const f of readdirSync(join(repo, dir))) {
+      if (!f.endsWith(".ts")) continue;
+      const js = ts.transpileModule(readFileSync(join(repo, dir, f), "utf8"), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      }).outputText;
+      mkdirSync(join(out, dir), { recursive: true });
+      writeFileSync(join(out, dir, f.replace(/\.ts$/, ".js")), js);
+    }
+  }
+  return out;
 }
