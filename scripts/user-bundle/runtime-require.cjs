@@ -8,9 +8,16 @@ function bundleFile() {
   return globalThis[Symbol.for("asimap.bundleFile")] ?? __filename;
 }
 
-function runtimeRequire(id) {
-  return nodeModule.createRequire(bundleFile())(id);
+let cached = { file: "", req: null };
+function requireHere() {
+  const file = bundleFile();
+  if (cached.file !== file) cached = { file, req: nodeModule.createRequire(file) };
+  return cached.req;
 }
-runtimeRequire.resolve = (id) => nodeModule.createRequire(bundleFile()).resolve(id);
+
+function runtimeRequire(id) {
+  return requireHere()(id);
+}
+runtimeRequire.resolve = (id) => requireHere().resolve(id);
 
 module.exports = { runtimeRequire, bundleFile };

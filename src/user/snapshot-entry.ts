@@ -4,6 +4,7 @@
 // already evaluated. Run as a plain script (`node main.bundle.cjs`), it starts at once.
 import v8 from "node:v8";
 import { runUserProcess } from "./serve.js";
+import { warmUp } from "./warm-up.js";
 
 const g = globalThis as Record<symbol, unknown>;
 
@@ -15,6 +16,7 @@ function start(how: "snapshot" | "bundle"): void {
 }
 
 if (v8.startupSnapshot?.isBuildingSnapshot()) {
+  warmUp();
   v8.startupSnapshot.setDeserializeMainFunction(() => {
     // asimapd starts `node --snapshot-blob <blob> -- <bundle> args...`: argv[1] is where the
     // bundle is now, which the bundle's require (scripts/user-bundle/runtime-require.cjs) uses.
