@@ -109,7 +109,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
   const version = packageVersion();
   const server = new RootServer({
     address: c.address, port: c.port, plainPort: c.plainPort, cert, key, pwfile: c.pwfile, log, version,
-    runDir, userEntry: userEntry.argv,
+    runDir, userEntry: userEntry.argv, userEntryFallback: userEntry.ifUnusable,
     userNodeOptions: c.userNodeOptions, userArgs, onTrace,
     failDelayMs: envMs("ASIMAPD_AUTH_FAIL_DELAY_MS"),
     throttleDelayMs: envMs("ASIMAPD_THROTTLE_DELAY_MS"),

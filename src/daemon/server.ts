@@ -25,6 +25,8 @@ export interface RootServerOptions {
   runDir: string;
   /** node arguments that start the user process program (see user-entry.ts) */
   userEntry: string[];
+  /** what to start if that program cannot load here (see Supervisor) */
+  userEntryFallback?: string[];
   userNodeOptions: string[];
   userArgs: string[];
   onTrace?: (user: string, line: string) => void;
@@ -64,7 +66,7 @@ export class RootServer {
   constructor(private readonly o: RootServerOptions) {
     this.secureContext = createSecureContext({ cert: o.cert, key: o.key, ...TLS_POLICY });
     this.pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
-    this.supervisor = new Supervisor({ runDir: o.runDir, userEntry: o.userEntry, nodeOptions: o.userNodeOptions,
+    this.supervisor = new Supervisor({ runDir: o.runDir, userEntry: o.userEntry, userEntryFallback: o.userEntryFallback, nodeOptions: o.userNodeOptions,
       userArgs: o.userArgs, log: o.log, onTrace: o.onTrace, poolSize: o.userPoolSize });
     this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
     this.sweeper.unref();

@@ -7,7 +7,10 @@
 // an assignment naming its user. `poolSize` spares are kept started ahead of logins (a login
 // takes one and a new one is started behind it), so a first login does not wait for the ~0.4 s
 // of CPU a start costs; with poolSize 0 a spare is started for each login and assigned at once.
-// A spare that dies is replaced (after a growing pause if spares keep dying).
+// A spare that dies is replaced (after a growing pause if spares keep dying). A spare started
+// from the startup snapshot that dies as a snapshot that cannot be loaded dies (V8 flags in
+// ASIMAP_USER_NODE_OPTIONS or NODE_OPTIONS, a blob from another build of node) switches every
+// later start to the fallback program, once, with an error in the log.
 import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import { randomBytes, timingSafeEqual } from "node:crypto";
@@ -27,6 +30,9 @@ export interface SupervisorOptions {
   runDir: string;
   /** node arguments that start the user process program (see user-entry.ts) */
   userEntry: string[];
+  /** what to start instead if a process started from `userEntry` fails to load (the snapshot's
+   *  fallback, the bundle) */
+  userEntryFallback?: string[];
   /** extra node options for user processes (e.g. --cpu-prof), from ASIMAP_USER_NODE_OPTIONS */
   nodeOptions: string[];
   /** arguments passed on to every user process (--debug, --log-config, --trace, limits) */
@@ -57,6 +63,10 @@ type FromUser = { t: "spare" } | { t: "ready"; socket: string } | { t: "trace"; 
 /** A started process: a spare until `proc` is set, then that user's process. */
 interface Worker {
   child: ChildProcess;
+  /** the program it was started from */
+  entry: string[];
+  /** ended by us as started from a program found unusable (its exit is not a spare's death) */
+  retired?: boolean;
   /** resolves once the code is loaded and it waits for an assignment; rejects if it dies first */
   loaded: Promise<void>;
   proc: UserProc | null;
@@ -67,6 +77,9 @@ interface Worker {
 }
 
 const MAX_SPARE_RESTART_DELAY_MS = 60_000;
+/** node's exit code when it cannot load a startup snapshot (and the signals of one that crashes) */
+const SNAPSHOT_FAILURE_EXIT = 14;
+const CRASH_SIGNALS = new Set(["SIGSEGV", "SIGBUS", "SIGILL", "SIGABRT"]);
 
 export class Supervisor {
   private procs = new Map<string, UserProc>();
@@ -78,7 +91,29 @@ export class Supervisor {
   private loading = 0;
   private loadWaiters: Array<() => void> = [];
 
-  constructor(private readonly opts: SupervisorOptions) {}
+  private entry: string[];
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.entry = opts.userEntry;
+  }
+
+  /** A process from the primary program died while loading, as a snapshot that cannot load does:
+   *  start the fallback program from now on. */
+  private fellBack(w: Worker, code: number | null, signal: NodeJS.Signals | null): boolean {
+    const fallback = this.opts.userEntryFallback;
+    if (!fallback || w.entry !== this.opts.userEntry || this.entry === fallback) return false;
+    if (code !== SNAPSHOT_FAILURE_EXIT && !(signal && CRASH_SIGNALS.has(signal))) return false;
+    this.entry = fallback;
+    this.opts.log.error({ pid: w.child.pid, code, signal, from: this.opts.userEntry, to: fallback },
+      "user process could not start from its program (a startup snapshot unusable here?); starting the fallback from now on");
+    // spares already started from it would die the same way, maybe after a login took one
+    for (const s of this.spares.filter((s) => s.entry !== fallback)) {
+      this.spares.splice(this.spares.indexOf(s), 1);
+      s.retired = true;
+      s.child.kill("SIGTERM");
+    }
+    return true;
+  }
 
   private get poolSize(): number {
     return this.opts.poolSize ?? 1;
@@ -208,11 +243,13 @@ export class Supervisor {
   /** Starts a spare: it loads the code, reports `spare`, and waits (as root, serving nothing). */
   private spawnWorker(): Worker {
     const { log } = this.opts;
-    const args = [...this.opts.nodeOptions, ...this.opts.userEntry, "--spare", ...this.opts.userArgs];
+    const entry = this.entry;
+    const args = [...this.opts.nodeOptions, ...entry, "--spare", ...this.opts.userArgs];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], env: process.env });
     let loadedOk!: () => void;
     let loadedFail!: (e: Error) => void;
-    const w: Worker = { child, proc: null, settle: null, onExit: null,
+    let loaded = false;
+    const w: Worker = { child, entry, proc: null, settle: null, onExit: null,
       loaded: new Promise<void>((res, rej) => { loadedOk = res; loadedFail = rej; }) };
     w.loaded.catch(() => undefined);
     // Counted as loading until it says `spare` or dies; one that never loads is ended.
@@ -225,6 +262,7 @@ export class Supervisor {
     log.debug({ pid: child.pid }, "spare user process started");
     child.on("message", (m: FromUser) => {
       if (m?.t === "spare") {
+        loaded = true;
         this.spareRestartDelayMs = 0;
         loadedOk();
         return;
@@ -254,13 +292,18 @@ export class Supervisor {
         // A spare died unused: replace it, pausing longer each time spares die in a row.
         const i = this.spares.indexOf(w);
         if (i >= 0) this.spares.splice(i, 1);
-        if (this.stopping) return;
+        if (this.stopping || w.retired) return;
+        if (!loaded && this.fellBack(w, code, signal)) {
+          this.fillPool();
+          return;
+        }
         log.warn({ pid: child.pid, code, signal }, "spare user process exited; replacing it");
         this.spareRestartDelayMs = Math.min(Math.max(this.spareRestartDelayMs * 2, 500), MAX_SPARE_RESTART_DELAY_MS);
         this.refillLater(this.spareRestartDelayMs);
         return;
       }
       if (this.procs.get(proc.user) === proc) this.procs.delete(proc.user);
+      if (!loaded && !this.stopping) this.fellBack(w, code, signal);
       w.onExit?.();
       log[code === 0 ? "info" : "warn"]({ user: proc.user, pid: child.pid, code, signal }, "user process exited");
     });

@@ -15,6 +15,9 @@ export interface UserEntry {
   argv: string[];
   /** why a faster kind was not used (undefined when the snapshot is) */
   fallback?: string;
+  /** for the snapshot: what to start if it turns out not to load here (the bundle); node
+   *  refuses a blob when V8 flags differ from the build's (NODE_OPTIONS, ASIMAP_USER_NODE_OPTIONS) */
+  ifUnusable?: string[];
 }
 
 /** What build-user-bundle.mjs writes beside the blob. */
@@ -45,7 +48,7 @@ export function chooseUserEntry(dir: string, env: NodeJS.ProcessEnv = process.en
   const why = unusableSnapshot(blob, path.join(dir, META), env);
   if (why) return { ...bundled, fallback: why };
   // argv[1] stays the bundle's path: the process finds its native addons from there
-  return { kind: "snapshot", argv: ["--snapshot-blob", blob, "--", bundle] };
+  return { kind: "snapshot", argv: ["--snapshot-blob", blob, "--", bundle], ifUnusable: bundled.argv };
 }
 
 /** Why the blob cannot be used here, or null if it can. */

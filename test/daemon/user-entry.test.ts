@@ -26,7 +26,8 @@ describe("choosing the user-process program", () => {
   it("is the snapshot, started with the bundle's path as argv[1], when everything matches", () => {
     const d = fakeUserDir({ ...here, env: { ASIMAP_X: null, ASIMAP_Y: "7" } });
     const e = chooseUserEntry(d, { ASIMAP_Y: "7" });
-    expect(e).toEqual({ kind: "snapshot", argv: ["--snapshot-blob", path.join(d, BLOB), "--", path.join(d, BUNDLE)] });
+    expect(e).toEqual({ kind: "snapshot", argv: ["--snapshot-blob", path.join(d, BLOB), "--", path.join(d, BUNDLE)],
+      ifUnusable: [path.join(d, BUNDLE)] });
   });
 
   it("is the bundle when the blob is missing, unreadably described, or built by another node", () => {
@@ -134,6 +135,19 @@ describe("asimapd's user processes", () => {
     }
     expect(d.logs()).toMatch(/user processes start from the startup snapshot/);
     expect(d.logs()).toMatch(/user process ready .*"start":"snapshot"/);
+  });
+
+  it.each(["0", "1"])("start from the bundle when node refuses the snapshot (V8 flags differ), after one error (--user-pool %s)", async (pool) => {
+    // node will not load a blob under other V8 flags (exit 14): the first process dies so (a
+    // spare, or the one started for the login, which is then retried), and every later start is
+    // the bundle
+    const { root, user, stdout } = await serveOnce(undefined, { ASIMAP_USER_NODE_OPTIONS: "--max-old-space-size=300" },
+      ["--user-pool", pool]);
+    expect(root).toMatchObject({ userEntry: "snapshot" });
+    expect(user).toMatchObject({ username: "u", start: "bundle" });
+    const errors = lines(stdout).filter((l) => l.level === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 14, msg: expect.stringMatching(/starting the fallback from now on/) });
   });
 
   it("ASIMAPD_USER_ENTRY=plain starts the plain modules", async () => {
