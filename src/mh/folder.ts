@@ -352,6 +352,8 @@ export interface SequencesUpdate<T> {
   base: Sequences;
   /** every number whose membership the change touched (`seqs` and `base` differ in no other), or null if not known */
   touched: ReadonlySet<number> | null;
+  /** false when the change changed nothing, so the file was left as it was */
+  written: boolean;
 }
 
 /**
@@ -365,7 +367,8 @@ const formatted = new WeakMap<Set<number>, string>();
  * Read-modify-write `.mh_sequences`: read it fresh, let `mutate` change it, write it back.
  * Unlocked, the new file is renamed into place, so no reader ever sees half of it. Locked, we
  * do exactly what nmh does under the same lock: truncate and rewrite the locked file.
- * `mutate` gets a copy-on-write view of what was read (see sequences-edit.ts).
+ * `mutate` gets a copy-on-write view of what was read (see sequences-edit.ts); if it changes
+ * nothing, nothing is written.
  */
 export async function updateSequences<T>(
   dir: string, opts: UpdateOptions, mutate: (seqs: Sequences) => Promise<T> | T,
@@ -374,11 +377,13 @@ export async function updateSequences<T>(
   const edit = async (base: Sequences, write: (text: Buffer) => Promise<void> | void): Promise<SequencesUpdate<T>> => {
     const change = new SequencesEdit(base);
     const result = await mutate(change);
+    // nothing to change (a STORE of flags a message already has): the file stays as it is
+    if (!change.changed) return { result, seqs: base, base, touched: change.touched, written: false };
     const seqs = change.frozen();
     const text = Buffer.from(formatSequences(seqs, formatted));
     await write(text);
     rememberWritten(path, text, seqs);
-    return { result, seqs, base, touched: change.touched };
+    return { result, seqs, base, touched: change.touched, written: true };
   };
   if (opts.lock) {
     return withFcntlLock(path, opts.lock, async (fh) => edit(parseRemembered(path, await fh.readFile(), true), async (text) => {

@@ -105,6 +105,11 @@ export class SequencesEdit extends Map<string, Set<number>> {
     for (const [name, set] of this.entries()) fn.call(thisArg, set, name, this);
   }
 
+  /** Whether anything may have changed (a set handed out through `get` may have). */
+  get changed(): boolean {
+    return !this.exact || this._touched.size > 0 || this.own.size > 0 || this.size !== this.base.size;
+  }
+
   /** The result as plain sequences, to remember and share (nobody changes it after). */
   frozen(): Sequences {
     const out: Sequences = new Map();

@@ -449,7 +449,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const result = await fn();
     if (before !== null && before.sig === this.dirSig) {
       const after = await statSig(this.dir).catch(() => null);
-      if (after) {
+      // unchanged: nobody changed the directory meanwhile, we neither (a STORE that changed nothing)
+      if (after && after.sig !== before.sig) {
         this.dirSig = after.sig;
         this.racy = true; // a change in the same clock tick would hide behind it: look next time
         this.ctx.stmts.setDirSig.run(after.sig, this.id);
@@ -465,9 +466,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   async updateSeqs(
     mutate: (seqs: Sequences) => void, added: NewMessage[] = [], expunged: number[] = [],
   ): Promise<void> {
-    let seqs: Sequences, base: Sequences, touched: ReadonlySet<number> | null;
+    let seqs: Sequences, base: Sequences, touched: ReadonlySet<number> | null, written: boolean;
     try {
-      ({ seqs, base, touched } = await updateSequences(this.dir, this.ctx.seqUpdate, (s) => {
+      ({ seqs, base, touched, written } = await updateSequences(this.dir, this.ctx.seqUpdate, (s) => {
         mutate(s);
         s.delete("Recent"); // the old server's; IMAP \Recent is not kept on disk any more
       }));
@@ -477,10 +478,16 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       }
       throw e;
     }
-    const sst = await statSig(join(this.dir, SEQUENCES_FILE));
-    // our own write is too young to trust (see racy.ts): the next sync re-reads the file anyway
     // edited from the sequences the records were made from: only the touched numbers can differ
     const only = base === this.lastSeqs && touched !== null ? touched : undefined;
+    if (!written) {
+      // the file was left as it was: its stat stays as last looked at (if nmh wrote it since,
+      // the next sync still sees that), and nothing is racy because of us
+      this.commit({ added, expunged, seqs, only });
+      return;
+    }
+    const sst = await statSig(join(this.dir, SEQUENCES_FILE));
+    // our own write is too young to trust (see racy.ts): the next sync re-reads the file anyway
     this.commit({ added, expunged, seqs, seqSig: sst.sig, racy: true, only });
   }
 
@@ -580,8 +587,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   /**
    * `forAppend`: a racy folder (see racy.ts) is not read again just because it is racy. After
-   * an APPEND of our own the folder is racy until its next look, so a run of APPENDs would read the whole
-   * directory once each. An APPEND needs no picture of the old messages (link() never takes a
+   * an APPEND of our own the folder is racy until its next look, so a run of APPENDs would read
+   * the whole directory once each. An APPEND needs no picture of the old messages (link() never takes a
    * number in use); whatever hid in the racy window is found by the next other sync, since the
    * folder stays racy until one has looked.
    */

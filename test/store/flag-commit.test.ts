@@ -3,7 +3,7 @@
 // the array an earlier caller holds untouched (views share it), and agree with flags worked
 // out from scratch by a fresh process.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { openUserStore, STATE_DB, type Mailbox, type UserStore } from "../../src/store/index.js";
@@ -92,5 +92,21 @@ describe("flag commits that visit only the changed numbers", () => {
     } finally {
       db.close();
     }
+  });
+
+  it("a STORE that changes nothing leaves .mh_sequences as it is, and nmh's later mark is still seen", async () => {
+    const box = await reversedFolder();
+    await box.storeFlags([2], "add", ["\\Seen"]);
+    const file = join(h.root, "inbox", ".mh_sequences");
+    const before = statSync(file, { bigint: true });
+    const modseq = box.highestModseq;
+    const res = await box.storeFlags([2], "add", ["\\Seen"]);
+    expect(res.changed).toEqual([]);
+    const after = statSync(file, { bigint: true });
+    expect([after.ino, after.mtimeNs, after.size]).toEqual([before.ino, before.mtimeNs, before.size]);
+    expect(box.highestModseq).toBe(modseq);
+    h.mh("mark", "+inbox", "1", "-sequence", "flagged", "-add"); // number 1 is UID 6
+    await box.sync();
+    expect(box.get(6)!.flags).toEqual(["\\Flagged"]);
   });
 });
