@@ -9,9 +9,10 @@
 //                                     environment variables module code read while building it
 //                                     (their values are frozen in the blob).
 // The daemon (src/daemon/user-entry.ts) uses the blob when all of that matches, else the bundle,
-// else dist/src/user/main.js, and says which. Native addons (better-sqlite3's, os-lock) cannot be
-// in a snapshot: the bundle loads them on first use; pino finds its transport workers through
-// scripts/user-bundle/pino-paths.cjs.
+// else dist/src/user/main.js, and says which. What cannot be in a snapshot is kept out by the
+// stand-ins in scripts/user-bundle/: native addons (better-sqlite3's, os-lock) load right after
+// the process starts (native-addons.cjs), worker_threads and thread-stream when pino first makes
+// a --log-config transport, whose worker files pino-paths.cjs points at.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -92,7 +92,7 @@ describe("asimapd errors are one clear line and exit code 2", () => {
     const h = await runCli("asimapd.js", ["--help"]);
     expect(h.code).toBe(0);
     for (const o of ["--address", "--port", "--cert", "--key", "--trace", "--trace-dir", "--debug", "--log-config",
-      "--pwfile", "--plain-port", "--linger", "--max-message-size", "ASIMAP_USER_NODE_OPTIONS", "ENABLE_MH_FILE_LOCKING"]) {
+      "--pwfile", "--plain-port", "--linger", "--max-message-size", "ASIMAP_USER_NODE_OPTIONS", "ASIMAPD_USER_ENTRY", "ENABLE_MH_FILE_LOCKING"]) {
       expect(h.stdout).toContain(o);
     }
     const v = await runCli("asimapd.js", ["--version"]);
