@@ -412,19 +412,14 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     if (this.gone) return;
     this.gone = true;
     this.stopWatch();
-    this.rowsLater?.cancel();
-    this.rowsLater = null;
+    // written all the same: a folder renamed by hand keeps its row, its UIDs and so these rows
+    this.writeRowsNow();
     this.emit("change", { kind: "gone" });
   }
 
   close(): void {
     this.stopWatch();
-    try {
-      this.rowsLater?.flush();
-    } catch (e) {
-      // the marker stays: the next open gives the folder a new UIDVALIDITY
-      this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "could not write the message rows");
-    }
+    this.writeRowsNow();
     this.sizes.flush();
     this.indexes.flush();
     try {
@@ -506,6 +501,16 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     }
     this.recs = l.recs;
     this.loaded = true;
+  }
+
+  /** Rows still to be written (see rows-later.ts), now; a failure leaves the marker for the next open. */
+  private writeRowsNow(): void {
+    try {
+      this.rowsLater?.flush();
+    } catch (e) {
+      this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "could not write the message rows");
+    }
+    this.rowsLater = null;
   }
 
   /** The number → place lookup for the current records (built when they were replaced otherwise). */

@@ -61,12 +61,6 @@ export class RowsLater {
     else this.ctx.db.transaction(() => this.write(Infinity))();
   }
 
-  /** The folder is gone: nothing more to write, and nothing to recover. */
-  cancel(): void {
-    this.stopped = true;
-    this.ctx.db.prepare("DELETE FROM meta WHERE key = ?").run(markerKey(this.mailboxId));
-  }
-
   private write(max: number): void {
     const end = Math.min(this.recs.length, this.done + max);
     insertRecords(this.ctx.stmts, this.mailboxId, this.recs.slice(this.done, end), this.modseq);
