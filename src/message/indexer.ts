@@ -260,6 +260,9 @@ export class MimeIndexer {
 
   private close(o: Open, endPos: number, endV: number, endL: number): void {
     const p = o.part;
+    // a message/rfc822 part whose blank line is also the boundary's line end: the message
+    // inside began after that line end, and moves back with its part (see the cut below)
+    if (endPos < p.headerStart) p.headerStart = endPos;
     if (o.inHeader) {
       p.headerEnd = p.bodyStart = p.bodyEnd = Math.max(p.headerStart, endPos);
       p.headerSize = Math.max(0, endV - o.headerStartV);

@@ -49,6 +49,15 @@ describe("message model properties", () => {
     fc.assert(fc.property(fc.oneof(bytes, mimeish), (b) => checkInvariants(b)), { numRuns: 1000 });
   });
 
+  it("keeps a message/rfc822 part whose blank line (CRLF) is also the boundary's line end inside its part", () => {
+    // found by the property above (seed 1164447474): the message inside began after the part ended
+    const data = Buffer.from(
+      "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: message/rfc822\n\r\n--b\n", "latin1");
+    checkInvariants(data);
+    const part = indexMessage(data).root.parts![0];
+    expect(part.message!.headerStart).toBe(part.bodyEnd);
+  });
+
   it("holds the invariants on generated MIME trees", () => {
     fc.assert(fc.property(message, (b) => checkInvariants(b)), { numRuns: 1000 });
   });
