@@ -72,8 +72,12 @@ export function prepareStatements(db: Database.Database) {
     deleteSnapshotSeqs: db.prepare("DELETE FROM meta WHERE key = 'snapshot-seqs:' || ?"),
     setDirSig: db.prepare("UPDATE mailboxes SET dir_sig = ?, racy = 1 WHERE id = ?"),
     expungedSince: db.prepare("SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid").pluck(),
-    getIndex: db.prepare("SELECT idx FROM messages WHERE mailbox_id = ? AND uid = ?").pluck(),
-    setIndex: db.prepare("UPDATE messages SET idx = ? WHERE mailbox_id = ? AND uid = ?"),
+    getIndex: db.prepare("SELECT idx FROM message_index WHERE mailbox_id = ? AND uid = ?").pluck(),
+    // only for a message still in the table: an index written back after its expunge is dropped
+    setIndex: db.prepare(
+      `INSERT OR REPLACE INTO message_index (mailbox_id, uid, idx)
+       SELECT mailbox_id, uid, ? FROM messages WHERE mailbox_id = ? AND uid = ?`,
+    ),
   };
 }
 

@@ -56,7 +56,7 @@ describe("store basics", () => {
     expect(idx.sort.subject).toBe("idx");
     await new Promise((r) => setImmediate(r)); // written in one transaction at the end of the turn
     const db = new Database(join(h.root, ".asimap-state.sqlite"), { readonly: true });
-    const cached = db.prepare("SELECT idx FROM messages WHERE uid = ?").pluck().get(uid) as string;
+    const cached = db.prepare("SELECT idx FROM message_index WHERE uid = ?").pluck().get(uid) as string;
     db.close();
     expect(JSON.parse(cached)).toEqual(JSON.parse(JSON.stringify(idx)));
     expect(await box.index(uid)).toEqual(JSON.parse(cached));
