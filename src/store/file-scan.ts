@@ -6,6 +6,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync, promises as fsp } f
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { messageFile } from "../mh/folder.js";
 import { identKey, type Ident } from "./record.js";
+import { statInWorker } from "./stat-worker.js";
 
 /** how long one slice may hold the event loop */
 const SLICE_MS = 15;
@@ -87,8 +88,19 @@ async function sliced<T>(items: readonly T[], each: (item: T) => void): Promise<
   }
 }
 
+/** From this many files on, a worker thread stats the second half (see stat-worker.ts). */
+const SPLIT_MIN = 20_000;
+
 /** Stat message files; files gone meanwhile (or not regular files) are left out. */
-export async function statFiles(dir: string, nums: readonly number[]): Promise<Array<[number, Ident]>> {
+export async function statFiles(dir: string, nums: readonly number[], splitMin = SPLIT_MIN): Promise<Array<[number, Ident]>> {
+  if (nums.length < splitMin) return statHere(dir, nums);
+  const half = nums.length >> 1;
+  const rest = statInWorker(dir, nums.slice(half)).catch(() => null);
+  const first = await statHere(dir, nums.slice(0, half));
+  return first.concat((await rest) ?? (await statHere(dir, nums.slice(half))));
+}
+
+async function statHere(dir: string, nums: readonly number[]): Promise<Array<[number, Ident]>> {
   const out: Array<[number, Ident]> = [];
   await sliced(nums, (n) => {
     const st = statSync(messageFile(dir, n), { throwIfNoEntry: false });
