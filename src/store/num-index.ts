@@ -2,7 +2,7 @@
 // which changes the flags of a few numbers visits those records only. UIDs and numbers usually
 // grow together (mail arrives at the end), so the records are then in number order too and a
 // binary search finds a number; after a `sortm` they are not, and a Map is built once.
-import type { StoredRecord } from "./record.js";
+import { findSorted, type StoredRecord } from "./record.js";
 
 export class NumIndex {
   private constructor(
@@ -22,16 +22,7 @@ export class NumIndex {
   /** Index in `recs` of the record numbered `num`, or -1. */
   find(num: number): number {
     if (this.byNum !== null) return this.byNum.get(num) ?? -1;
-    const recs = this.recs;
-    let lo = 0, hi = recs.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const n = recs[mid].num;
-      if (n === num) return mid;
-      if (n < num) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return findSorted(this.recs, num, (r) => r.num);
   }
 
   /**

@@ -72,17 +72,22 @@ export class StoredRecord implements MessageRecord {
   }
 }
 
-/** Index of the record with this UID in a UID-ordered array, or -1. */
-export function findUid(recs: readonly { readonly uid: number }[], uid: number): number {
-  let lo = 0, hi = recs.length - 1;
+/** Index of the item whose `key` is `value` in an array in ascending order of that key, or -1. */
+export function findSorted<T>(items: readonly T[], value: number, key: (item: T) => number): number {
+  let lo = 0, hi = items.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const u = recs[mid].uid;
-    if (u === uid) return mid;
-    if (u < uid) lo = mid + 1;
+    const k = key(items[mid]);
+    if (k === value) return mid;
+    if (k < value) lo = mid + 1;
     else hi = mid - 1;
   }
   return -1;
+}
+
+/** Index of the record with this UID in a UID-ordered array, or -1. */
+export function findUid(recs: readonly { readonly uid: number }[], uid: number): number {
+  return findSorted(recs, uid, (r) => r.uid);
 }
 
 /**
