@@ -82,3 +82,16 @@ export function prepareStatements(db: Database.Database) {
 }
 
 export type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * Drop every record the state database keeps of a mailbox's messages (rows, their indexes by the
+ * trigger, expunged UIDs, the records snapshot); the mailbox row itself stays. Call it inside
+ * a transaction of the caller's.
+ */
+export function forgetMessages(ctx: StoreContext, mailboxId: number): void {
+  const db = ctx.db;
+  db.prepare("DELETE FROM messages WHERE mailbox_id = ?").run(mailboxId);
+  db.prepare("DELETE FROM expunged WHERE mailbox_id = ?").run(mailboxId);
+  db.prepare("DELETE FROM snapshots WHERE mailbox_id = ?").run(mailboxId);
+  ctx.stmts.deleteSnapshotSeqs.run(mailboxId);
+}

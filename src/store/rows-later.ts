@@ -4,7 +4,7 @@
 // row is in must not let them be handed out again to other messages: a marker in `meta`,
 // committed with the new UIDNEXT and removed with the last row, makes the next open give the
 // folder a new UIDVALIDITY (clients then forget what they cached, as they must).
-import type { StoreContext } from "./context.js";
+import { forgetMessages, type StoreContext } from "./context.js";
 import { insertRecords } from "./message-rows.js";
 import { nextUidValidity } from "./db.js";
 import type { StoredRecord } from "./record.js";
@@ -79,10 +79,7 @@ export function recoverUnwrittenRows(ctx: StoreContext, mailboxId: number): bool
   const key = markerKey(mailboxId);
   if (ctx.db.prepare("SELECT 1 FROM meta WHERE key = ?").get(key) === undefined) return false;
   ctx.db.transaction(() => {
-    ctx.db.prepare("DELETE FROM messages WHERE mailbox_id = ?").run(mailboxId);
-    ctx.db.prepare("DELETE FROM expunged WHERE mailbox_id = ?").run(mailboxId);
-    ctx.db.prepare("DELETE FROM snapshots WHERE mailbox_id = ?").run(mailboxId);
-    ctx.stmts.deleteSnapshotSeqs.run(mailboxId);
+    forgetMessages(ctx, mailboxId);
     ctx.db.prepare(
       `UPDATE mailboxes SET uidvalidity = ?, uidnext = 1, dir_sig = NULL, seq_sig = NULL, racy = 1, gen = gen + 1
        WHERE id = ?`,

@@ -5,7 +5,7 @@ import { promises as fsp } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { createFolder, listFolders, type DirCache, removeFolder, renameFolder } from "../mh/folders.js";
 import { SEQUENCES_FILE } from "../mh/folder.js";
-import type { StoreContext } from "./context.js";
+import { forgetMessages, type StoreContext } from "./context.js";
 import { nextUidValidity } from "./db.js";
 import { recoverUnwrittenRows } from "./rows-later.js";
 import { MhMailbox, type MailboxRow } from "./mailbox.js";
@@ -145,10 +145,7 @@ export class MhUserStore implements UserStore {
     await removeFolder(this.root, path, false);
     const db = this.ctx.db;
     db.transaction(() => {
-      db.prepare("DELETE FROM messages WHERE mailbox_id = ?").run(row.id);
-      db.prepare("DELETE FROM snapshots WHERE mailbox_id = ?").run(row.id);
-      this.ctx.stmts.deleteSnapshotSeqs.run(row.id);
-      db.prepare("DELETE FROM expunged WHERE mailbox_id = ?").run(row.id);
+      forgetMessages(this.ctx, row.id);
       if (hasChildren) {
         // RFC 3501 §6.3.4: the name stays as a \Noselect parent of its children
         db.prepare("UPDATE mailboxes SET noselect = 1, dir_sig = NULL, seq_sig = NULL WHERE id = ?").run(row.id);
@@ -301,10 +298,7 @@ export class MhUserStore implements UserStore {
       const childRemains = [...onDisk].some((p) => p.startsWith(r.path + "/"));
       if (r.noselect && childRemains) continue;
       db.transaction(() => {
-        db.prepare("DELETE FROM messages WHERE mailbox_id = ?").run(r.id);
-        db.prepare("DELETE FROM snapshots WHERE mailbox_id = ?").run(r.id);
-        this.ctx.stmts.deleteSnapshotSeqs.run(r.id);
-        db.prepare("DELETE FROM expunged WHERE mailbox_id = ?").run(r.id);
+        forgetMessages(this.ctx, r.id);
         db.prepare("DELETE FROM mailboxes WHERE id = ?").run(r.id);
       })();
       this.ctx.log.info({ folder: r.path }, "folder removed outside the server");
