@@ -124,10 +124,15 @@ describe("load", () => {
     await sleep(1500);
     const pid = live.userPid(users[0])!;
     const base = { user: rssKb(pid), root: rssKb(live.d.proc.pid!) };
+    const before = got;
+    // stop reading as soon as the response has begun (a fixed delay let a fast server send half of it first)
+    const begun = new Promise<void>((r) => {
+      const check = () => { if (got - before >= MB) { s.pause(); s.off("data", check); r(); } };
+      s.on("data", check);
+    });
     s.write("f1 FETCH * BODY.PEEK[]\r\nf2 FETCH * BODY.PEEK[]\r\nf3 FETCH * BODY.PEEK[]\r\nf4 FETCH * BODY.PEEK[]\r\n");
-    await sleep(300);
-    s.pause();
-    const paused = got;
+    await begun;
+    const paused = got - before;
     let peak = { ...base };
     for (let i = 0; i < 12; i++) {
       await sleep(250);
@@ -136,8 +141,8 @@ describe("load", () => {
     const pending = 64 * MB - paused;
     s.resume();
     const deadline = Date.now() + 120_000;
-    while (got < 64 * MB && Date.now() < deadline) await sleep(100);
-    expect(got).toBeGreaterThan(64 * MB);
+    while (got - before < 64 * MB && Date.now() < deadline) await sleep(100);
+    expect(got - before).toBeGreaterThan(64 * MB);
     s.destroy();
     const growth = { user: (peak.user - base.user) / 1024, root: (peak.root - base.root) / 1024 };
     figures("slow-reader", { responseMB: 64, unreadWhilePausedMB: +(pending / MB).toFixed(1),
