@@ -7,12 +7,13 @@
 // write and an epoll round trip (an APPEND made ~25 such round trips; most of its CPU time).
 // Only large message bodies are written asynchronously, so no write holds the event loop long.
 import {
-  promises as fsp, constants as C, closeSync, fchmodSync, fstatSync, futimesSync, linkSync, openSync, readdirSync,
+  promises as fsp, constants as C, closeSync, fchmodSync, fstatSync, futimesSync, linkSync, openSync,
   readFileSync, readSync, renameSync, unlinkSync, writeSync,
 } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { withFcntlLock, type LockOptions } from "./lock.js";
+import { folderScanAddon } from "./native.js";
 import { formatSequences, parseSequences, type Sequences } from "./sequences.js";
 import { SequencesEdit } from "./sequences-edit.js";
 
@@ -25,36 +26,13 @@ export async function listNumbers(dir: string): Promise<number[]> {
 }
 
 /**
- * One readdir: the message numbers, and whether temporaries of another (perhaps dead) process
+ * One readdir (in C, see native.ts): the message numbers, and whether temporaries of another (perhaps dead) process
  * lie around. Our own (an APPEND's guard copies) are not counted: they would cost a second
  * readdir for removeStaleTemps on every scan while they live.
  */
 export async function scanFolder(dir: string): Promise<{ nums: number[]; temps: boolean }> {
-  const names = readdirSync(dir);
-  const found = new Float64Array(names.length);
-  let count = 0;
-  const ours = `${TMP_PREFIX}${process.pid}-`;
-  let temps = false;
-  for (const n of names) {
-    const v = messageNumber(n);
-    if (v > 0) found[count++] = v;
-    else if (n.startsWith(TMP_PREFIX) && !n.startsWith(ours)) temps = true;
-  }
-  // a typed array sorts numbers natively (100,000 names: the comparator sort was most of a scan)
-  return { nums: Array.from(found.subarray(0, count).sort()), temps };
-}
-
-/** The number a message file name stands for (digits, no leading zero), or 0 for any other name. */
-function messageNumber(name: string): number {
-  const len = name.length;
-  if (len === 0 || len > 15) return 0; // longer would not be an exact double
-  let v = 0;
-  for (let i = 0; i < len; i++) {
-    const c = name.charCodeAt(i) - 48;
-    if (c < 0 || c > 9 || (i === 0 && c === 0)) return 0;
-    v = v * 10 + c;
-  }
-  return v;
+  const { nums, temps } = folderScanAddon().listNumbers(dir, TMP_PREFIX, `${TMP_PREFIX}${process.pid}-`);
+  return { nums: Array.from(nums), temps };
 }
 
 /** The same file as join(dir, num): path.join's normalising was a tenth of a 100k-file scan. */

@@ -1,12 +1,12 @@
-// Per-file work of a folder scan: a stat per file (its identity), and an open + fstat + LF count
-// for a message whose RFC822.SIZE (the CRLF form) is asked for (see sizes.ts). Done with synchronous calls in time slices: at 100,000 files
-// one thread-pool round trip per call cost more CPU than the calls themselves (the profile of a
-// first open was mostly promise and libuv overhead), and the slices keep other sessions served.
-import { closeSync, fstatSync, openSync, readSync, statSync, promises as fsp } from "node:fs";
+// Per-file work of a folder scan: a stat per file (its identity; in C, see mh/native.ts), and an
+// open + fstat + LF count for a message whose RFC822.SIZE (the CRLF form) is asked for (see
+// sizes.ts), with synchronous calls: at 100,000 files one thread-pool round trip per call cost
+// more CPU than the calls themselves (the profile of a first open was mostly promise and libuv
+// overhead); callers yield between files with yieldIfSliceDone so other sessions stay served.
+import { closeSync, fstatSync, openSync, readSync, promises as fsp } from "node:fs";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { messageFile } from "../mh/folder.js";
 import { identKey, type Ident } from "./record.js";
-import { statInWorker } from "./stat-worker.js";
+import { folderScanAddon } from "../mh/native.js";
 
 /** how long one slice may hold the event loop */
 const SLICE_MS = 15;
@@ -76,36 +76,30 @@ export async function readIfSameAsync(path: string, key: string): Promise<Buffer
   }
 }
 
-/** Run `each` over `items`, yielding to the event loop every SLICE_MS. */
-async function sliced<T>(items: readonly T[], each: (item: T) => void): Promise<void> {
-  let t0 = performance.now();
-  for (let i = 0; i < items.length; i++) {
-    each(items[i]);
-    if ((i & 63) === 63 && performance.now() - t0 > SLICE_MS) {
-      await yieldToLoop();
-      t0 = performance.now();
-    }
+/** Up to this many files are stat'ed on this thread (a few ms); more in the thread pool, in two halves. */
+const SYNC_MAX = 1024;
+
+/**
+ * Stat message files (in C, see mh/native.ts: at 100,000 files Node's statSync cost ~5 µs
+ * each); files gone meanwhile (or not regular files) are left out.
+ */
+export async function statFiles(dir: string, nums: readonly number[]): Promise<Array<[number, Ident]>> {
+  const scan = folderScanAddon();
+  const all = Float64Array.from(nums);
+  let v: Float64Array;
+  if (all.length <= SYNC_MAX) {
+    v = scan.statNumbers(dir, all);
+  } else {
+    const half = all.length >> 1;
+    const [a, b] = await Promise.all([scan.statNumbersAsync(dir, all.subarray(0, half)), scan.statNumbersAsync(dir, all.subarray(half))]);
+    v = new Float64Array(all.length * 3);
+    v.set(a);
+    v.set(b, a.length);
   }
-}
-
-/** From this many files on, a worker thread stats the second half (see stat-worker.ts). */
-const SPLIT_MIN = 20_000;
-
-/** Stat message files; files gone meanwhile (or not regular files) are left out. */
-export async function statFiles(dir: string, nums: readonly number[], splitMin = SPLIT_MIN): Promise<Array<[number, Ident]>> {
-  if (nums.length < splitMin) return statHere(dir, nums);
-  const half = nums.length >> 1;
-  const rest = statInWorker(dir, nums.slice(half)).catch(() => null);
-  const first = await statHere(dir, nums.slice(0, half));
-  return first.concat((await rest) ?? (await statHere(dir, nums.slice(half))));
-}
-
-async function statHere(dir: string, nums: readonly number[]): Promise<Array<[number, Ident]>> {
   const out: Array<[number, Ident]> = [];
-  await sliced(nums, (n) => {
-    const st = statSync(messageFile(dir, n), { throwIfNoEntry: false });
-    if (st && st.isFile()) out.push([n, { ino: st.ino, size: st.size, mtime: st.mtimeMs }]);
-  });
+  for (let i = 0; i < all.length; i++) {
+    if (v[3 * i] >= 0) out.push([all[i], { ino: v[3 * i], size: v[3 * i + 1], mtime: v[3 * i + 2] }]);
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 // A temporary HOME with an MH profile and mail root, and a way to run the real nmh tools in it.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
@@ -86,5 +86,8 @@ export function transpileStore(): string {
       writeFileSync(join(out, dir, f.replace(/\.ts$/, ".js")), js);
     }
   }
+  // the C part of a folder scan, as the build put it next to the compiled sources
+  mkdirSync(join(out, "src", "native"));
+  copyFileSync(join(repo, "dist", "src", "native", "folder_scan.node"), join(out, "src", "native", "folder_scan.node"));
   return out;
 }
