@@ -17,6 +17,7 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
+import { userProcessEnv } from "./user-entry.js";
 
 export interface SupervisorLogger {
   debug(obj: object, msg?: string): void;
@@ -245,7 +246,7 @@ export class Supervisor {
     const { log } = this.opts;
     const entry = this.entry;
     const args = [...this.opts.nodeOptions, ...entry, "--spare", ...this.opts.userArgs];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], env: process.env });
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "inherit", "inherit", "ipc"], env: userProcessEnv() });
     let loadedOk!: () => void;
     let loadedFail!: (e: Error) => void;
     let loaded = false;

@@ -157,6 +157,28 @@ describe("asimapd's user processes", () => {
   });
 });
 
+describe("a user process's environment", () => {
+  it("is asimapd's without NODE_EXTRA_CA_CERTS (parsed by every node start; a user process verifies no TLS peer)", async () => {
+    const d = await startDaemon(["--cert", cert.cert, "--key", cert.key, "--pwfile", path.join(dir, "pwfile"),
+      "--user-pool", "0"], { NODE_EXTRA_CA_CERTS: cert.cert, ASIMAP_TEST_MARK: "kept" });
+    const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    try {
+      expect((await c.cmd("LOGIN u pw")).at(-1)).toMatch(/^t\d+ OK/);
+      await until(() => lines(d.logs()).some((l) => l.msg === "user process ready"));
+      const user = lines(d.logs()).find((l) => l.msg === "user process ready")!;
+      const environ = readFileSync(`/proc/${user.pid as number}/environ`, "latin1").split("\0");
+      expect(environ).toContain("ASIMAP_TEST_MARK=kept");
+      expect(environ.filter((v) => v.startsWith("NODE_EXTRA_CA_CERTS="))).toEqual([]);
+      const rootEnv = readFileSync(`/proc/${d.proc.pid}/environ`, "latin1").split("\0");
+      expect(rootEnv).toContain(`NODE_EXTRA_CA_CERTS=${cert.cert}`); // the test really set it
+      expect((await c.cmd("SELECT INBOX")).at(-1)).toMatch(/OK \[READ-WRITE\]/);
+    } finally {
+      c.close();
+      await d.stop();
+    }
+  });
+});
+
 describe("a copy of dist/ moved elsewhere", () => {
   let copy: string;
   afterAll(() => {
