@@ -13,7 +13,7 @@ import {
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { withFcntlLock, type LockOptions } from "./lock.js";
-import { folderScanAddon } from "./native.js";
+import { nativeAddon } from "../native/addon.js";
 import { formatSequences, parseSequences, type Sequences } from "./sequences.js";
 import { SequencesEdit } from "./sequences-edit.js";
 
@@ -26,12 +26,12 @@ export async function listNumbers(dir: string): Promise<number[]> {
 }
 
 /**
- * One readdir (in C, see native.ts): the message numbers, and whether temporaries of another (perhaps dead) process
+ * One readdir (in C, see src/native/): the message numbers, and whether temporaries of another (perhaps dead) process
  * lie around. Our own (an APPEND's guard copies) are not counted: they would cost a second
  * readdir for removeStaleTemps on every scan while they live.
  */
 export async function scanFolder(dir: string): Promise<{ nums: number[]; temps: boolean }> {
-  const { nums, temps } = folderScanAddon().listNumbers(dir, TMP_PREFIX, `${TMP_PREFIX}${process.pid}-`);
+  const { nums, temps } = nativeAddon().listNumbers(dir, TMP_PREFIX, `${TMP_PREFIX}${process.pid}-`);
   return { nums: Array.from(nums), temps };
 }
 

@@ -2,9 +2,7 @@
 // no JavaScript string per name) and stat message files relative to the folder's descriptor.
 // At 100,000 files Node's readdirSync + statSync cost ~0.6 s of a first SELECT (a path walk, a
 // Stats object and a string per file); this does the same system calls and nothing else.
-// Loaded by src/mh/folder-scan-native.ts; built by scripts/build-native.mjs.
-#define NAPI_VERSION 8
-#include <node_api.h>
+#include "addon.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -71,7 +69,7 @@ static int by_value(const void* a, const void* b) {
  * listNumbers(dir, tempPrefix, ownPrefix) -> { nums: Float64Array (ascending), temps: boolean }
  * temps: a name starts with tempPrefix but not with ownPrefix (another writer's temporary).
  */
-static napi_value list_numbers(napi_env env, napi_callback_info info) {
+napi_value scan_list_numbers(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
@@ -200,7 +198,7 @@ static int stat_args(napi_env env, napi_callback_info info, char** dir, double**
 }
 
 /** statNumbers(dir, nums: Float64Array) -> Float64Array, on this thread. */
-static napi_value stat_numbers_sync(napi_env env, napi_callback_info info) {
+napi_value scan_stat_numbers(napi_env env, napi_callback_info info) {
   char* dir;
   double *nums, *outData;
   size_t n;
@@ -247,7 +245,7 @@ static void stat_complete(napi_env env, napi_status status, void* p) {
 }
 
 /** statNumbersAsync(dir, nums: Float64Array) -> Promise<Float64Array>, in libuv's thread pool. */
-static napi_value stat_numbers_async(napi_env env, napi_callback_info info) {
+napi_value scan_stat_numbers_async(napi_env env, napi_callback_info info) {
   char* dir;
   double *nums, *outData;
   size_t n;
@@ -269,15 +267,3 @@ static napi_value stat_numbers_async(napi_env env, napi_callback_info info) {
   CHECK(napi_queue_async_work(env, j->work));
   return promise;
 }
-
-static napi_value init(napi_env env, napi_value exports) {
-  napi_property_descriptor props[] = {
-    { "listNumbers", NULL, list_numbers, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "statNumbers", NULL, stat_numbers_sync, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "statNumbersAsync", NULL, stat_numbers_async, NULL, NULL, NULL, napi_enumerable, NULL },
-  };
-  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
-  return exports;
-}
-
-NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

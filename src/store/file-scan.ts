@@ -1,4 +1,4 @@
-// Per-file work of a folder scan: a stat per file (its identity; in C, see mh/native.ts), and an
+// Per-file work of a folder scan: a stat per file (its identity; in C, see src/native/), and an
 // open + fstat + LF count for a message whose RFC822.SIZE (the CRLF form) is asked for (see
 // sizes.ts), with synchronous calls: at 100,000 files one thread-pool round trip per call cost
 // more CPU than the calls themselves (the profile of a first open was mostly promise and libuv
@@ -6,7 +6,7 @@
 import { closeSync, fstatSync, openSync, readSync, promises as fsp } from "node:fs";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { identKey, type Ident } from "./record.js";
-import { folderScanAddon } from "../mh/native.js";
+import { nativeAddon } from "../native/addon.js";
 
 /** how long one slice may hold the event loop */
 const SLICE_MS = 15;
@@ -80,11 +80,11 @@ export async function readIfSameAsync(path: string, key: string): Promise<Buffer
 const SYNC_MAX = 1024;
 
 /**
- * Stat message files (in C, see mh/native.ts: at 100,000 files Node's statSync cost ~5 µs
+ * Stat message files (in C, see src/native/: at 100,000 files Node's statSync cost ~5 µs
  * each); files gone meanwhile (or not regular files) are left out.
  */
 export async function statFiles(dir: string, nums: readonly number[]): Promise<Array<[number, Ident]>> {
-  const scan = folderScanAddon();
+  const scan = nativeAddon();
   const all = Float64Array.from(nums);
   let v: Float64Array;
   if (all.length <= SYNC_MAX) {
@@ -114,17 +114,13 @@ export function countFile(path: string): { ident: Ident; crlfSize: number } | nu
     const st = fstatSync(fd);
     if (!st.isFile()) return null;
     const buf = (chunk ??= Buffer.allocUnsafe(CHUNK));
+    const crlf = nativeAddon();
     let total = 0, extra = 0, prev = -1;
     for (;;) {
       const n = readSync(fd, buf, 0, CHUNK, null);
       if (n === 0) break;
       total += n;
-      // each LF not already preceded by CR gains one byte on the wire
-      let i = buf.indexOf(10, 0);
-      while (i !== -1 && i < n) {
-        if ((i === 0 ? prev : buf[i - 1]) !== 13) extra++;
-        i = buf.indexOf(10, i + 1);
-      }
+      extra += crlf.missingCrs(buf.subarray(0, n), prev); // each LF not after a CR gains one byte
       prev = buf[n - 1];
     }
     return { ident: { ino: st.ino, size: st.size, mtime: st.mtimeMs }, crlfSize: total + extra };

@@ -1,8 +1,10 @@
-// The streaming CRLF converter: same bytes whatever the chunking, partial windows honoured.
+// The streaming CRLF converter (its byte work in C, src/native/crlf.c): same bytes as a byte-by-byte
+// oracle whatever the chunking, partial windows honoured.
 import { Readable } from "node:stream";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { crlfChunks, crlfSize, CrlfTransform } from "../../src/message/index.js";
+import { nativeAddon } from "../../src/native/addon.js";
 
 /** The oracle, byte by byte: a LF not preceded by CR gets one. */
 function oneShot(b: Buffer): Buffer {
@@ -39,6 +41,26 @@ describe("CRLF streaming", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it("crlfSize of any range equals the oracle's size of that range", () => {
+    const text = fc.array(fc.constantFrom("a", "\n", "\r", "\r\n", "\n\n"), { maxLength: 40 }).map((a) => Buffer.from(a.join(""), "latin1"));
+    fc.assert(
+      fc.property(text, fc.nat(50), fc.nat(50), (b, x, y) => {
+        const [s, e] = [Math.min(x, y, b.length), Math.min(Math.max(x, y), b.length)];
+        expect(crlfSize(b, s, e)).toBe(oneShot(b.subarray(s, e)).length);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("the C converter refuses what is not a Buffer, and returns a chunk needing nothing as itself", () => {
+    expect(() => nativeAddon().toCrlf("a\n" as unknown as Buffer)).toThrow(/Buffer/);
+    expect(() => nativeAddon().missingCrs(Buffer.from("a\n"), "x" as unknown as number)).toThrow(/prev/);
+    const done = Buffer.from("a\r\nb");
+    expect(nativeAddon().toCrlf(done)).toBe(done);
+    expect(nativeAddon().toCrlf(Buffer.from("\nx"), 13)).toEqual(Buffer.from("\nx"));
+    expect(nativeAddon().toCrlf(Buffer.from("\nx"), -1)).toEqual(Buffer.from("\r\nx"));
   });
 
   it("CrlfTransform converts a stream with a partial window", async () => {

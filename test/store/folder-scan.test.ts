@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { statFiles } from "../../src/store/file-scan.js";
 import { listNumbers, scanFolder } from "../../src/mh/folder.js";
-import { folderScanAddon } from "../../src/mh/native.js";
+import { nativeAddon } from "../../src/native/addon.js";
 
 let dir: string;
 beforeEach(() => {
@@ -60,7 +60,7 @@ describe("statFiles (C)", () => {
   });
 
   it("rejects what is not a Float64Array instead of reading it", () => {
-    expect(() => folderScanAddon().statNumbers(dir, [1, 2] as unknown as Float64Array)).toThrow(/Float64Array/);
+    expect(() => nativeAddon().statNumbers(dir, [1, 2] as unknown as Float64Array)).toThrow(/Float64Array/);
   });
 });
 

@@ -76,7 +76,7 @@ export function transpileStore(): string {
   const out = mkdtempSync(join(tmpdir(), "asimap-store-build-"));
   symlinkSync(join(repo, "node_modules"), join(out, "node_modules"));
   writeFileSync(join(out, "package.json"), '{"type":"module"}');
-  for (const dir of ["src/store", "src/mh", "src/message"]) {
+  for (const dir of ["src/store", "src/mh", "src/message", "src/native"]) {
     for (const f of readdirSync(join(repo, dir))) {
       if (!f.endsWith(".ts")) continue;
       const js = ts.transpileModule(readFileSync(join(repo, dir, f), "utf8"), {
@@ -86,8 +86,7 @@ export function transpileStore(): string {
       writeFileSync(join(out, dir, f.replace(/\.ts$/, ".js")), js);
     }
   }
-  // the C part of a folder scan, as the build put it next to the compiled sources
-  mkdirSync(join(out, "src", "native"));
-  copyFileSync(join(repo, "dist", "src", "native", "folder_scan.node"), join(out, "src", "native", "folder_scan.node"));
+  // the native addon, as the build puts it next to the compiled sources
+  copyFileSync(join(repo, "dist", "src", "native", "asimap_native.node"), join(out, "src", "native", "asimap_native.node"));
   return out;
 }
