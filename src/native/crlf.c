@@ -19,8 +19,15 @@ static size_t missing_crs(const unsigned char* data, size_t len, int prev) {
   return add;
 }
 
-/** Reads (Buffer, prev) arguments. */
-static int buffer_args(napi_env env, napi_callback_info info, napi_value* buf, unsigned char** data, size_t* len, int* prev) {
+/** The (Buffer, prev) arguments of both calls. */
+typedef struct {
+  napi_value buf;
+  unsigned char* data;
+  size_t len;
+  int prev;
+} CrlfArgs;
+
+static int buffer_args(napi_env env, napi_callback_info info, CrlfArgs* a) {
   size_t argc = 2;
   napi_value argv[2];
   bool isBuffer = false;
@@ -35,36 +42,35 @@ static int buffer_args(napi_env env, napi_callback_info info, napi_value* buf, u
     return 0;
   }
   void* d = NULL;
-  if (napi_get_buffer_info(env, argv[0], &d, len) != napi_ok) {
+  if (napi_get_buffer_info(env, argv[0], &d, &a->len) != napi_ok) {
     napi_throw_error(env, NULL, "crlf: unreadable Buffer");
     return 0;
   }
-  *buf = argv[0];
-  *data = d;
-  *prev = p;
+  a->buf = argv[0];
+  a->data = d;
+  a->prev = p;
   return 1;
 }
 
 /** missingCrs(chunk, prev = -1) -> number of bytes the CRLF form adds. */
 napi_value crlf_missing(napi_env env, napi_callback_info info) {
-  napi_value buf, out;
-  unsigned char* data;
-  size_t len;
-  int prev;
-  if (!buffer_args(env, info, &buf, &data, &len, &prev)) return NULL;
-  if (napi_create_double(env, (double)missing_crs(data, len, prev), &out) != napi_ok) return NULL;
+  CrlfArgs a;
+  napi_value out;
+  if (!buffer_args(env, info, &a)) return NULL;
+  if (napi_create_double(env, (double)missing_crs(a.data, a.len, a.prev), &out) != napi_ok) return NULL;
   return out;
 }
 
 /** toCrlf(chunk, prev = -1) -> chunk itself when nothing is missing, else a new Buffer. */
 napi_value crlf_convert(napi_env env, napi_callback_info info) {
-  napi_value buf, out;
-  unsigned char* data;
-  size_t len;
-  int prev;
-  if (!buffer_args(env, info, &buf, &data, &len, &prev)) return NULL;
+  CrlfArgs a;
+  napi_value out;
+  if (!buffer_args(env, info, &a)) return NULL;
+  const unsigned char* data = a.data;
+  size_t len = a.len;
+  int prev = a.prev;
   size_t add = missing_crs(data, len, prev);
-  if (add == 0) return buf;
+  if (add == 0) return a.buf;
   void* o = NULL;
   if (napi_create_buffer(env, len + add, &o, &out) != napi_ok) {
     napi_throw_error(env, NULL, "crlf: out of memory");
