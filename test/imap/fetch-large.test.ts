@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { makeMail, RawClient, startServer, type Running } from "./harness.js";
 
 let mail: ReturnType<typeof makeMail>;
@@ -65,5 +66,35 @@ describe("FETCH BODY[] of a large message", () => {
     const text = await c.cmd("UID FETCH 9 BODY.PEEK[TEXT]");
     const headLen = file.indexOf("\n\n") + 2;
     expect(literal(text.untagged[0]).equals(toCrlf(file.subarray(headLen)))).toBe(true);
+  });
+
+  it("whole-message items stream the file without parsing it; with ENVELOPE (the parsed path) the bytes are the same", async () => {
+    const file = bigMessage();
+    writeFileSync(join(mail.root, "inbox", "9"), file);
+    const want = toCrlf(file);
+    await c.cmd("SELECT INBOX");
+    const indexed = () => {
+      const db = new Database(join(mail.root, ".asimap-state.sqlite"), { readonly: true });
+      try {
+        return (db.prepare("SELECT count(*) AS n FROM message_index i JOIN messages m USING (mailbox_id, uid) WHERE m.num = 9").get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const plain = await c.cmd("UID FETCH 9 (BODY.PEEK[] BODY.PEEK[]<7.100000> RFC822.SIZE)");
+    expect(plain.tagged).toMatch(/OK/);
+    expect(literal(plain.untagged[0]).equals(want)).toBe(true);
+    await c.cmd("NOOP"); // index writes would have landed by now
+    expect(indexed()).toBe(0); // nothing parsed the message
+    const parsed = await c.cmd("UID FETCH 9 (ENVELOPE BODY.PEEK[])");
+    expect(parsed.tagged).toMatch(/OK/);
+    expect(literal(parsed.untagged[0]).equals(want)).toBe(true);
+    await c.cmd("NOOP");
+    expect(indexed()).toBe(1);
+    // RFC822 is the whole message too, and sets \Seen
+    expect((await c.cmd("UID STORE 9 -FLAGS.SILENT (\\Seen)")).tagged).toMatch(/OK/);
+    const rfc = await c.cmd("UID FETCH 9 RFC822");
+    expect(literal(rfc.untagged[0]).equals(want)).toBe(true);
+    expect(rfc.untagged.join("")).toMatch(/\\Seen/);
   });
 });
