@@ -308,7 +308,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
           after = a.num;
           this.pendingSelf.add(a.num);
           const ident = { ino: a.ino, size: a.size, mtime: a.mtimeMs };
-          added.push({ num: a.num, ident, crlfSize: crlfSize(m.data) });
+          added.push({ num: a.num, ino: a.ino, size: a.size, mtime: a.mtimeMs, crlfSize: crlfSize(m.data) });
           guards.push({
             path: a.guard, data: inMemory ? Buffer.from(m.data) : undefined, num: a.num, ident, at: Date.now(),
             flags: normaliseFlags(m.flags),
@@ -743,8 +743,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     }
     for (const a of ch.added ?? []) {
       const flags = flagsByNum?.get(a.num) ?? this.interner.intern([]);
-      const rec = new StoredRecord(uidNext++, a.num, flags, modseq, a.crlfSize, a.ident.ino, a.ident.size, a.ident.mtime,
-        this.sizes);
+      const rec = new StoredRecord(uidNext++, a.num, flags, modseq, a.crlfSize, a.ino, a.size, a.mtime, this.sizes);
       (next ??= this.recs.slice()).push(rec);
       addedRecs.push(rec);
     }

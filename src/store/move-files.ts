@@ -79,7 +79,7 @@ export async function moveFiles(from: MhMailbox, targets: StoredRecord[], dest: 
     throw failure;
   }
   const firstUid = dest._uidNext;
-  const added: NewMessage[] = moved.map((m) => ({ num: m.num, ident: m.rec.ident, crlfSize: m.rec.knownSize }));
+  const added: NewMessage[] = moved.map((m) => ({ num: m.num, ino: m.rec.ino, size: m.rec.fileSize, mtime: m.rec.mtime, crlfSize: m.rec.knownSize }));
   await dest.updateSeqs((seqs) => {
     for (const m of moved) from.ctx.flags.apply(seqs, m.num, "replace", m.rec.flags);
   }, added);

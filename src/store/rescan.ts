@@ -3,10 +3,13 @@
 import { removeStaleTemps, scanFolder } from "../mh/folder.js";
 import { statFiles } from "./file-scan.js";
 import { diffNumbers } from "./number-diff.js";
-import { identKey, type Ident, type StoredRecord } from "./record.js";
+import { identKey, type StoredRecord } from "./record.js";
 
-/** crlfSize -1: not counted yet (see sizes.ts) */
-export interface NewMessage { num: number; ident: Ident; crlfSize: number }
+/**
+ * A message file new to the records: its number, identity (inode, size, mtime) and CRLF size
+ * (-1: not counted yet, see sizes.ts). Flat, one object per message: a first look makes 100,000.
+ */
+export interface NewMessage { num: number; ino: number; size: number; mtime: number; crlfSize: number }
 
 export interface Rescan {
   added: NewMessage[];
@@ -30,20 +33,26 @@ export async function rescanFolder(
   const out: Rescan = { added: [] };
   if (cheap) {
     // new numbers only: a stat each for the identity; sizes are counted when asked for
-    for (const [num, ident] of await statFiles(dir, fresh)) out.added.push({ num, ident, crlfSize: -1 });
+    const st = await statFiles(dir, fresh);
+    for (let i = 0; i < st.nums.length; i++) {
+      if (st.ino[i] >= 0) out.added.push({ num: st.nums[i], ino: st.ino[i], size: st.size[i], mtime: st.mtime[i], crlfSize: -1 });
+    }
   } else {
-    const stats = await statFiles(dir, nums);
+    const st = await statFiles(dir, nums);
     const byIdent = new Map<string, StoredRecord>();
     for (const r of recs) byIdent.set(r.identKey(), r);
     const renumbered = new Map<number, number>();
     const kept = new Set<number>();
-    for (const [num, ident] of stats) {
+    for (let i = 0; i < st.nums.length; i++) {
+      if (st.ino[i] < 0) continue;
+      const num = st.nums[i];
+      const ident = { ino: st.ino[i], size: st.size[i], mtime: st.mtime[i] };
       const r = byIdent.get(identKey(ident));
       if (r !== undefined && !kept.has(r.uid)) {
         kept.add(r.uid);
         if (r.num !== num) renumbered.set(r.uid, num);
       } else {
-        out.added.push({ num, ident, crlfSize: -1 });
+        out.added.push({ num, ...ident, crlfSize: -1 });
       }
     }
     out.renumbered = renumbered;

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { statFiles } from "../../src/store/file-scan.js";
+import { statFiles as statColumns } from "../../src/store/file-scan.js";
 import { listNumbers, scanFolder } from "../../src/mh/folder.js";
 import { nativeAddon } from "../../src/native/addon.js";
 
@@ -17,6 +17,14 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 type Ident = { ino: number; size: number; mtime: number };
+/** The present files of statFiles' columns, as [num, identity] (gone ones have ino -1). */
+async function statFiles(d: string, nums: number[]): Promise<Array<[number, Ident]>> {
+  const st = await statColumns(d, nums);
+  expect(Array.from(st.nums)).toEqual(nums);
+  const out: Array<[number, Ident]> = [];
+  for (let i = 0; i < st.nums.length; i++) if (st.ino[i] >= 0) out.push([st.nums[i], { ino: st.ino[i], size: st.size[i], mtime: st.mtime[i] }]);
+  return out;
+}
 function nodeStats(d: string, nums: number[]): Array<[number, Ident]> {
   const out: Array<[number, Ident]> = [];
   for (const n of nums) {
