@@ -628,14 +628,20 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const racy = isRacy(scanNs, dst.mtimeNs) || (sst.exists && isRacy(scanNs, sst.mtimeNs)) || (this.racy && !scanDir);
     const changes: Changes = { dirSig: dst.sig, seqSig: sst.sig, racy };
 
+    // .mh_sequences is read after the readdir: during the stats when the directory is read
+    let seqRead = null as ReturnType<typeof readSequences> | null;
+    const readSeqs = () => {
+      seqRead = readSequences(this.dir, true);
+      seqRead.catch(() => undefined); // awaited below; a scan that fails must not leave it unhandled
+    };
     if (scanDir) {
       this.lookedAt = Date.now();
-      Object.assign(changes, await rescanFolder(this.dir, this.recs, this.pendingSelf, deep, dirChanged));
+      Object.assign(changes, await rescanFolder(this.dir, this.recs, this.pendingSelf, deep, dirChanged, readSeqs));
       this.pendingSelf.clear();
     }
     try {
       // shared: commit keeps it as lastSeqs and never changes it
-      changes.seqs = (await readSequences(this.dir, true)).seqs;
+      changes.seqs = (await (seqRead ?? readSequences(this.dir, true))).seqs;
     } catch (e) {
       if (!(e instanceof SequencesFormatError)) throw e;
       // nmh refuses such a file too; keep the flags we knew until someone fixes it

@@ -21,9 +21,13 @@ export interface Rescan {
 /**
  * One readdir; a stat of each new file; the identity of every file only when something may have
  * moved. `ours`: numbers we added since the last look; `dirChanged`: the directory's stat moved.
+ * `alongside` runs after the readdir, while the stats run in the thread pool (the caller reads
+ * `.mh_sequences` there: it must come after the readdir, and a first look at 100,000 files
+ * waited ~100 ms for the stats with the main thread idle).
  */
 export async function rescanFolder(
   dir: string, recs: readonly StoredRecord[], ours: ReadonlySet<number>, deep: boolean, dirChanged: boolean,
+  alongside?: () => void,
 ): Promise<Rescan> {
   const { nums, temps } = await scanFolder(dir);
   const { missing, fresh, baseMax } = diffNumbers(recs, nums, ours);
@@ -31,14 +35,20 @@ export async function rescanFolder(
   // else (rmm, refile, pack, sortm) may have moved files: check every file's identity.
   const cheap = !deep && !missing && fresh.every((n) => n > baseMax) && (fresh.length > 0 || !dirChanged);
   const out: Rescan = { added: [] };
+  // new numbers only: a stat each for the identity (sizes are counted when asked for); else all
+  const stats = statFiles(dir, cheap ? fresh : nums);
+  try {
+    alongside?.();
+  } catch (e) {
+    await stats.catch(() => undefined);
+    throw e;
+  }
+  const st = await stats;
   if (cheap) {
-    // new numbers only: a stat each for the identity; sizes are counted when asked for
-    const st = await statFiles(dir, fresh);
     for (let i = 0; i < st.nums.length; i++) {
       if (st.ino[i] >= 0) out.added.push({ num: st.nums[i], ino: st.ino[i], size: st.size[i], mtime: st.mtime[i], crlfSize: -1 });
     }
   } else {
-    const st = await statFiles(dir, nums);
     const byIdent = new Map<string, StoredRecord>();
     for (const r of recs) byIdent.set(r.identKey(), r);
     const renumbered = new Map<number, number>();
