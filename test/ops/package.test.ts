@@ -22,6 +22,7 @@ it("packs the compiled server with its generated parser and installs the three c
   expect(files).toEqual(expect.arrayContaining([
     "package/dist/src/cli/asimapd.js", "package/dist/src/cli/set-password.js", "package/dist/src/cli/replay.js",
     "package/dist/src/gen/imap-parser.js", "package/grammar/imap.peggy", "package/README.md",
+    "package/dist/src/native/asimap_native.node", // the C part (folder scan, CRLF), compiled by npm run build
   ]));
   expect(files.filter((f) => f.startsWith("package/test/") || f.startsWith("package/node_modules/"))).toEqual([]);
 
