@@ -115,13 +115,16 @@ napi_value scan_list_numbers(napi_env env, napi_callback_info info) {
   {
     void* data = NULL;
     napi_value buf, arr, flag;
-    CHECK(napi_create_arraybuffer(env, count * sizeof(double), &data, &buf));
+    // on failure: no result, but the directory and the memory are still released below
+    if (napi_create_arraybuffer(env, count * sizeof(double), &data, &buf) != napi_ok) goto oom;
     if (count) memcpy(data, nums, count * sizeof(double));
-    CHECK(napi_create_typedarray(env, napi_float64_array, count, buf, 0, &arr));
-    CHECK(napi_get_boolean(env, temps, &flag));
-    CHECK(napi_create_object(env, &result));
-    CHECK(napi_set_named_property(env, result, "nums", arr));
-    CHECK(napi_set_named_property(env, result, "temps", flag));
+    if (napi_create_typedarray(env, napi_float64_array, count, buf, 0, &arr) != napi_ok ||
+        napi_get_boolean(env, temps, &flag) != napi_ok || napi_create_object(env, &result) != napi_ok ||
+        napi_set_named_property(env, result, "nums", arr) != napi_ok ||
+        napi_set_named_property(env, result, "temps", flag) != napi_ok) {
+      result = NULL;
+      goto oom;
+    }
   }
   goto done;
 oom:
@@ -260,10 +263,19 @@ napi_value scan_stat_numbers_async(napi_env env, napi_callback_info info) {
   }
   if (n) memcpy(copy, nums, n * sizeof *copy);
   *j = (StatJob){ .dir = dir, .nums = copy, .n = n, .out = outData };
-  CHECK(napi_create_reference(env, out, 1, &j->outRef));
-  CHECK(napi_create_promise(env, &j->deferred, &promise));
-  CHECK(napi_create_string_utf8(env, "asimap.statNumbers", NAPI_AUTO_LENGTH, &name));
-  CHECK(napi_create_async_work(env, NULL, name, stat_execute, stat_complete, j, &j->work));
-  CHECK(napi_queue_async_work(env, j->work));
+  if (napi_create_reference(env, out, 1, &j->outRef) != napi_ok ||
+      napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
+      napi_create_string_utf8(env, "asimap.statNumbers", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, stat_execute, stat_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    // nothing was queued (a promise made meanwhile is dropped unsettled, as the call throws)
+    if (j->work) napi_delete_async_work(env, j->work);
+    if (j->outRef) napi_delete_reference(env, j->outRef);
+    free(j->dir);
+    free(j->nums);
+    free(j);
+    napi_throw_error(env, NULL, "folder-scan: could not queue the stats");
+    return NULL;
+  }
   return promise;
 }
