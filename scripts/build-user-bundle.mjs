@@ -3,7 +3,8 @@
 //   dist/src/user/main.bundle.cjs     the user process in one CommonJS file (esbuild), so a
 //                                     start reads and compiles one file instead of ~150 modules;
 //   dist/src/user/main.snapshot.blob  a V8 startup snapshot of that bundle with every module
-//                                     already evaluated (node --build-snapshot);
+//                                     already evaluated and every function compiled (node
+//                                     --build-snapshot of user-bundle/snapshot-builder.cjs);
 //   dist/src/user/main.snapshot.json  the Node version, platform and arch that built the blob
 //                                     (a blob only works in that same node binary) and the
 //                                     environment variables module code read while building it
@@ -110,14 +111,24 @@ const result = await build({
 });
 if (result.errors.length) fail("esbuild failed");
 
-// The snapshot is built with a clean copy of our environment plus where to write the meta file.
-const env = { ...process.env, ASIMAP_SNAPSHOT_META: meta };
-const built = spawnSync(process.execPath, ["--no-warnings", "--snapshot-blob", blob, "--build-snapshot", bundle],
+// The snapshot is built with a clean copy of our environment plus where to write the meta file,
+// from snapshot-builder.cjs, which evaluates the bundle with every function compiled.
+const env = { ...process.env, ASIMAP_SNAPSHOT_META: meta, ASIMAP_SNAPSHOT_BUNDLE: bundle };
+const built = spawnSync(process.execPath,
+  ["--no-warnings", "--snapshot-blob", blob, "--build-snapshot", path.join(shims, "snapshot-builder.cjs")],
   { cwd: outDir, env, encoding: "utf8" });
 if (built.status !== 0 || !existsSync(blob) || !existsSync(meta)) {
   rmSync(blob, { force: true });
   rmSync(meta, { force: true });
   fail(`node --build-snapshot failed (${built.status ?? built.signal}):\n${built.stderr}${built.stdout}`);
+}
+// node refuses a blob whose V8 flags differ from its own (exit 14): the builder set one back,
+// and this proves it did (a spare without asimapd's IPC channel starts, then stops, saying so)
+const tried = spawnSync(process.execPath, ["--snapshot-blob", blob, "--", bundle, "--spare"], { encoding: "utf8" });
+if (!/needs an IPC channel/.test(tried.stderr)) {
+  rmSync(blob, { force: true });
+  rmSync(meta, { force: true });
+  fail(`the snapshot does not start (${tried.status ?? tried.signal}):\n${tried.stderr}`);
 }
 const info = JSON.parse(readFileSync(meta, "utf8"));
 info.env = Object.fromEntries(Object.entries(info.env).filter(([k]) => k !== "ASIMAP_SNAPSHOT_META"));
