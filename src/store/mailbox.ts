@@ -237,6 +237,22 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
   }
 
+  async openMessage(uid: number): Promise<{ fh: fsp.FileHandle; fileSize: number }> {
+    const r = this.rec(uid);
+    if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
+    const fh = await fsp.open(messageFile(this.dir, r.num), "r").catch((e: NodeJS.ErrnoException) => {
+      if (e.code === "ENOENT") return null;
+      throw e;
+    });
+    if (fh) {
+      const st = await fh.stat();
+      if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === r.identKey()) return { fh, fileSize: st.size };
+      await fh.close();
+    }
+    await this.sync({ deep: true });
+    throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
+  }
+
   async index(uid: number): Promise<MimeIndex> {
     if (!this.rec(uid)) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
     const cached = this.indexes.get(uid);

@@ -1,6 +1,7 @@
 // The store's contract with the IMAP engine: a user's mailboxes, UIDs, flags and MODSEQs,
 // kept in MH folders. No wire knowledge here: flags are IMAP flag names, names are Unicode.
 import type { EventEmitter } from "node:events";
+import type { FileHandle } from "node:fs/promises";
 import type { MimeIndex } from "../message/types.js";
 
 /** `\Seen` `\Answered` `\Flagged` `\Deleted` `\Draft` or a keyword. Never `\Recent`. */
@@ -86,6 +87,8 @@ export interface Mailbox extends EventEmitter {
   messagePath(uid: number): string;
   /** The whole file (LF form as stored). */
   readMessage(uid: number): Promise<Buffer>;
+  /** The file opened for streaming, with its size on disk, if it still is that message (as readMessage checks). */
+  openMessage(uid: number): Promise<{ fh: FileHandle; fileSize: number }>;
   /** The message model's index, from the cache or computed and cached. */
   index(uid: number): Promise<MimeIndex>;
 

@@ -2,7 +2,7 @@
 // conversion of the file, whole and in partials that cross read boundaries (including a CR at
 // the end of one read and its LF at the start of the next).
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { makeMail, RawClient, startServer, type Running } from "./harness.js";
@@ -96,5 +96,24 @@ describe("FETCH BODY[] of a large message", () => {
     const rfc = await c.cmd("UID FETCH 9 RFC822");
     expect(literal(rfc.untagged[0]).equals(want)).toBe(true);
     expect(rfc.untagged.join("")).toMatch(/\\Seen/);
+  });
+
+  it("a file replaced behind our back is not streamed as the old message, on either path", async () => {
+    for (const n of [9, 10]) writeFileSync(join(mail.root, "inbox", String(n)), bigMessage());
+    await c.cmd("SELECT INBOX");
+    const replace = (n: number) => {
+      // as nmh's anno does: a new file renamed over the old one (another inode, another size)
+      const tmp = join(mail.root, "inbox", `.tmp${n}`);
+      writeFileSync(tmp, Buffer.concat([Buffer.from("X-Annotated: yes\n"), bigMessage()]));
+      renameSync(tmp, join(mail.root, "inbox", String(n)));
+    };
+    replace(9);
+    const whole = await c.cmd("UID FETCH 9 BODY.PEEK[]");
+    expect(whole.tagged).toMatch(/NO \[EXPUNGEISSUED\]/);
+    expect(whole.untagged.join("\n")).not.toMatch(/BODY\[\] \{/);
+    replace(10);
+    const parsed = await c.cmd("UID FETCH 10 (ENVELOPE BODY.PEEK[])");
+    expect(parsed.tagged).toMatch(/NO \[EXPUNGEISSUED\]/);
+    expect((await c.cmd("NOOP")).tagged).toMatch(/OK/);
   });
 });

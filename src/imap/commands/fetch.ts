@@ -280,15 +280,10 @@ async function prepare(
   if (!needsIndex(atts)) return p;
   const mbox = s.view!.mailbox;
   if (wholeMessageOnly(atts, bodies)) {
-    p.fh = await open(mbox.messagePath(rec.uid), "r");
-    try {
-      const end = (await p.fh.stat()).size;
-      const whole: SectionData = { size: rec.size, pieces: [{ start: 0, end, size: rec.size }] };
-      for (const b of bodies.values()) if (b) p.sections.set(b, whole);
-    } catch (e) {
-      await p.fh.close();
-      throw e;
-    }
+    const { fh, fileSize } = await mbox.openMessage(rec.uid);
+    p.fh = fh;
+    const whole: SectionData = { size: rec.size, pieces: [{ start: 0, end: fileSize, size: rec.size }] };
+    for (const b of bodies.values()) if (b) p.sections.set(b, whole);
     return p;
   }
   p.index = await messageCache.index(mbox, rec.uid);
