@@ -116,4 +116,16 @@ describe("FETCH BODY[] of a large message", () => {
     expect(parsed.tagged).toMatch(/NO \[EXPUNGEISSUED\]/);
     expect((await c.cmd("NOOP")).tagged).toMatch(/OK/);
   });
+
+  it("a file replaced after its MIME index was cached is not streamed under that index", async () => {
+    writeFileSync(join(mail.root, "inbox", "9"), bigMessage());
+    await c.cmd("SELECT INBOX");
+    expect((await c.cmd("UID FETCH 9 BODYSTRUCTURE")).tagged).toMatch(/OK/); // the index is cached now
+    const tmp = join(mail.root, "inbox", ".tmp9");
+    writeFileSync(tmp, Buffer.concat([Buffer.from("X-Annotated: yes\n"), bigMessage()]));
+    renameSync(tmp, join(mail.root, "inbox", "9"));
+    const r = await c.cmd("UID FETCH 9 BODY.PEEK[TEXT]");
+    expect(r.tagged).toMatch(/NO \[EXPUNGEISSUED\]/);
+    expect((await c.cmd("NOOP")).tagged).toMatch(/OK/);
+  });
 });

@@ -2,7 +2,7 @@
 // message model's CRLF converter with socket back-pressure; nothing large is built in memory.
 // Everything that could fail (index, open file) happens before a message's response starts,
 // so a message expunged meanwhile is skipped cleanly (RFC 2180 §4.1: NO at the end).
-import { open, type FileHandle } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import type { Session } from "../session.js";
 import type { Command, FetchAtt, Section } from "../../protocol/ast.js";
 import type { MimeIndex, SectionData } from "../../message/types.js";
@@ -310,7 +310,7 @@ async function prepare(
       if (!head || head.length < limit) {
         // the top-level header (the common case) comes from the cache, not the file
         if (limit === p.index.root.headerEnd) head = messageCache.head(mbox, rec.uid, p.index);
-        else head = await readHead((p.fh ??= await open(mbox.messagePath(rec.uid), "r")), limit);
+        else head = await readHead((p.fh ??= (await mbox.openMessage(rec.uid)).fh), limit);
       }
       sec = resolveSection(p.index, b.section, head);
     } else {
@@ -318,9 +318,10 @@ async function prepare(
     }
     p.sections.set(b, sec);
   }
-  // the file is opened only when some piece must be streamed from it
+  // the file is opened only when some piece must be streamed from it, and only if it still is
+  // the message the index describes
   const fromFile = [...p.sections.values()].some((sec) => sec?.pieces.some((x) => !("bytes" in x)));
-  if (fromFile && !p.fh) p.fh = await open(mbox.messagePath(rec.uid), "r");
+  if (fromFile && !p.fh) p.fh = (await mbox.openMessage(rec.uid)).fh;
   return p;
 }
 
