@@ -4,7 +4,7 @@
 // profile), and header keys re-read files. A message under one UID never changes (RFC 3501
 // §2.3.1.1; the store gives a replaced file a new UID), so entries need no invalidation: they
 // are keyed by mailbox object, UIDVALIDITY and UID, and the least recently used leave first.
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, readSync } from "node:fs";
 import type { MimeIndex, MimePart } from "../message/types.js";
 import type { Mailbox } from "../store/types.js";
 
@@ -202,14 +202,15 @@ export class MessageCache {
   /**
    * The file's bytes [0, root.headerEnd): the top-level header block, read with one small
    * synchronous read (a header is a few KB and usually in the page cache; a thread-pool round
-   * trip per message cost more than the read). Throws ENOENT when the file is gone.
+   * trip per message cost more than the read). Throws ENOENT when the file is gone or no longer
+   * this message.
    */
   head(mbox: Mailbox, uid: number, index: MimeIndex): Buffer {
     const hit = this.touch(mbox, uid)?.head;
     if (hit) return hit;
     const end = index.root.headerEnd;
     if (this.scratch.length < end) this.scratch = Buffer.allocUnsafe(Math.max(end, this.scratch.length * 2));
-    const fd = openSync(mbox.messagePath(uid), "r");
+    const fd = mbox.openMessageSync(uid); // only the file that still is this message
     let at = 0;
     try {
       while (at < end) {

@@ -1,7 +1,7 @@
 // One MH folder as an IMAP mailbox. Every change, ours or nmh's, goes through `commit()`: one
 // MODSEQ, one database transaction, then the events in order (expunged, added, flags).
 import { EventEmitter } from "node:events";
-import { promises as fsp, statSync } from "node:fs";
+import { promises as fsp, closeSync, fstatSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   addMessage, messageFile, readSequences, removeMessages, updateSequences, SEQUENCES_FILE,
@@ -251,6 +251,16 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     }
     await this.sync({ deep: true });
     throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
+  }
+
+  openMessageSync(uid: number): number {
+    const r = this.rec(uid);
+    if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
+    const fd = openSync(messageFile(this.dir, r.num), "r"); // ENOENT: gone
+    const st = fstatSync(fd);
+    if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === r.identKey()) return fd;
+    closeSync(fd);
+    throw Object.assign(new Error(`message UID ${uid} was changed behind our back`), { code: "ENOENT" });
   }
 
   async index(uid: number): Promise<MimeIndex> {

@@ -89,6 +89,8 @@ export interface Mailbox extends EventEmitter {
   readMessage(uid: number): Promise<Buffer>;
   /** The file opened for streaming, with its size on disk, if it still is that message (as readMessage checks). */
   openMessage(uid: number): Promise<{ fh: FileHandle; fileSize: number }>;
+  /** openMessage for a small synchronous read: a descriptor; throws ENOENT when it is no longer that message. */
+  openMessageSync(uid: number): number;
   /** The message model's index, from the cache or computed and cached. */
   index(uid: number): Promise<MimeIndex>;
 
