@@ -37,42 +37,70 @@ function openIfExists(path: string): number | null {
   }
 }
 
+/** The identity key of what a stat found (see record.ts). */
+const keyOf = (st: { ino: number; size: number; mtimeMs: number }) => identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs });
+
 /**
- * The whole file if it still is the file with identity `key` (checked on the open descriptor),
- * else null (gone or replaced). Synchronous: open, fstat, read, close were four thread-pool
- * round trips per message, costing more CPU than the reads of a typical message.
+ * A read-only descriptor of `path` and its size if it still is the file with identity `key`
+ * (checked on the descriptor, so what is read after is that file), else null (gone or replaced).
  */
-export function readIfSame(path: string, key: string): Buffer | null {
+export function openIfSame(path: string, key: string): { fd: number; size: number } | null {
   const fd = openIfExists(path);
   if (fd === null) return null;
+  const st = fstatSync(fd);
+  if (keyOf(st) === key) return { fd, size: st.size };
+  closeSync(fd);
+  return null;
+}
+
+/** openIfSame through the thread pool (for a file read or streamed without holding the event loop). */
+export async function openIfSameAsync(path: string, key: string): Promise<{ fh: fsp.FileHandle; size: number } | null> {
+  let fh: fsp.FileHandle;
   try {
-    const st = fstatSync(fd);
-    if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) !== key) return null;
-    const buf = Buffer.allocUnsafe(st.size);
+    fh = await fsp.open(path, "r");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+  const st = await fh.stat().catch(async (e: unknown) => {
+    await fh.close();
+    throw e;
+  });
+  if (keyOf(st) === key) return { fh, size: st.size };
+  await fh.close();
+  return null;
+}
+
+/**
+ * The whole file if it still is the file with identity `key`, else null (gone or replaced).
+ * Synchronous: open, fstat, read, close were four thread-pool round trips per message, costing
+ * more CPU than the reads of a typical message.
+ */
+export function readIfSame(path: string, key: string): Buffer | null {
+  const f = openIfSame(path, key);
+  if (f === null) return null;
+  try {
+    const buf = Buffer.allocUnsafe(f.size);
     let off = 0;
-    while (off < st.size) {
-      const n = readSync(fd, buf, off, st.size - off, off);
+    while (off < f.size) {
+      const n = readSync(f.fd, buf, off, f.size - off, off);
       if (n === 0) return null; // shorter than its identity says: changed while we read
       off += n;
     }
     return buf;
   } finally {
-    closeSync(fd);
+    closeSync(f.fd);
   }
 }
 
 /** readIfSame for a large file: the same checks, without holding the event loop. */
 export async function readIfSameAsync(path: string, key: string): Promise<Buffer | null> {
-  let fh: fsp.FileHandle | null = null;
+  const f = await openIfSameAsync(path, key);
+  if (f === null) return null;
   try {
-    fh = await fsp.open(path, "r");
-    const st = await fh.stat();
-    return identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === key ? await fh.readFile() : null;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-    throw e;
+    return await f.fh.readFile();
   } finally {
-    await fh?.close();
+    await f.fh.close();
   }
 }
 

@@ -1,7 +1,7 @@
 // One MH folder as an IMAP mailbox. Every change, ours or nmh's, goes through `commit()`: one
 // MODSEQ, one database transaction, then the events in order (expunged, added, flags).
 import { EventEmitter } from "node:events";
-import { promises as fsp, closeSync, fstatSync, openSync, statSync } from "node:fs";
+import { promises as fsp, statSync } from "node:fs";
 import { join } from "node:path";
 import {
   addMessage, messageFile, readSequences, removeMessages, updateSequences, SEQUENCES_FILE,
@@ -14,7 +14,7 @@ import { toLf } from "./crlf.js";
 import { changedMembers, normaliseFlags, sameFlags, type FlagLookup } from "./flags.js";
 import { loadRecords, saveRecords } from "./records-cache.js";
 import { crlfSize, indexMessage } from "./message-index.js";
-import { readIfSame, readIfSameAsync, yieldIfSliceDone } from "./file-scan.js";
+import { openIfSame, openIfSameAsync, readIfSame, readIfSameAsync, yieldIfSliceDone } from "./file-scan.js";
 import { LazySizes } from "./sizes.js";
 import { IndexCache } from "./index-cache.js";
 import { FolderWatch } from "./folder-watch.js";
@@ -240,15 +240,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   async openMessage(uid: number): Promise<{ fh: fsp.FileHandle; fileSize: number }> {
     const r = this.rec(uid);
     if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
-    const fh = await fsp.open(messageFile(this.dir, r.num), "r").catch((e: NodeJS.ErrnoException) => {
-      if (e.code === "ENOENT") return null;
-      throw e;
-    });
-    if (fh) {
-      const st = await fh.stat();
-      if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === r.identKey()) return { fh, fileSize: st.size };
-      await fh.close();
-    }
+    const f = await openIfSameAsync(messageFile(this.dir, r.num), r.identKey());
+    if (f) return { fh: f.fh, fileSize: f.size };
     await this.sync({ deep: true });
     throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
   }
@@ -256,10 +249,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   openMessageSync(uid: number): number {
     const r = this.rec(uid);
     if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
-    const fd = openSync(messageFile(this.dir, r.num), "r"); // ENOENT: gone
-    const st = fstatSync(fd);
-    if (identKey({ ino: st.ino, size: st.size, mtime: st.mtimeMs }) === r.identKey()) return fd;
-    closeSync(fd);
+    const f = openIfSame(messageFile(this.dir, r.num), r.identKey());
+    if (f) return f.fd;
     throw Object.assign(new Error(`message UID ${uid} was changed behind our back`), { code: "ENOENT" });
   }
 
