@@ -3,7 +3,7 @@
 // asimapd; reports the CPU (user+system, /proc) the root and the user processes spent, per
 // asimapd build given, alternating the builds run by run (wall times on a shared machine are
 // noise; CPU is what a burst costs).
-//   node scripts/measure-login-burst.mjs [--users 50] [--runs 3] --asimapd <dist/src/cli/asimapd.js>...
+//   node bench/login-burst.mjs [--users 50] [--runs 3] --asimapd <dist/src/cli/asimapd.js>...
 // Needs root (mail is given to nobody) and the openssl command. Passwords are pbkdf2_sha256
 // with 10,000 rounds, as in bench/imap.
 import { execFileSync, spawn } from "node:child_process";
