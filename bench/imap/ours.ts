@@ -96,7 +96,8 @@ export class Ours implements ServerUnderTest {
     const root = this.child?.pid;
     if (!root) return [];
     const below = descendants(root);
-    const titled = below.filter((p) => p.cmdline.includes(`asimapd-user ${user}`));
+    // (the title lists every user the process serves: `asimapd-user a b c`)
+    const titled = below.filter((p) => /^asimapd-user /.test(p.cmdline) && p.cmdline.split(/\s+/).slice(1).includes(user));
     return titled.map((p) => p.pid);
   }
 

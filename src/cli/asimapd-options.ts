@@ -82,6 +82,9 @@ export function buildProgram(): Command {
       "[default: 64M]").env("MAX_MESSAGE_SIZE"))
     .addOption(new Option("--user-pool <n>", "user processes kept started ahead of logins, each taking " +
       "its user's identity when one logs in (0 = start one at each first login) [default: 1]").env("USER_POOL"))
+    .addOption(new Option("--processes-per-owner <n>", "user processes serving the users whose mail has one " +
+      "owner (virtual users under one uid), each user always in the same one; 0 = a process for each user " +
+      "[default: the number of CPUs]").env("PROCESSES_PER_OWNER"))
     .addOption(new Option("--run-dir <dir>", "where the user processes' socket directories go " +
       "[default: a new directory in the system tmpdir]").env("RUN_DIR"))
     .addHelpText("after", "\nA .env file in the working directory sets variables not already set.\nEnvironment only:\n" +
@@ -112,6 +115,7 @@ export function resolveConfig(o: Record<string, string | boolean | undefined>, e
     maxMessageSize: typeof o.maxMessageSize === "string" ? parseSize(o.maxMessageSize) : undefined,
     runDir: typeof o.runDir === "string" ? o.runDir : undefined,
     userPool: o.userPool !== undefined ? parseCount("user pool", String(o.userPool)) : undefined,
+    processesPerOwner: o.processesPerOwner !== undefined ? parseCount("processes per owner", String(o.processesPerOwner)) : undefined,
     userNodeOptions: (env.ASIMAP_USER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean),
   };
 }

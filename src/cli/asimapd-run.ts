@@ -33,6 +33,9 @@ export interface AsimapdConfig {
   userNodeOptions: string[];
   /** user processes started ahead of logins (--user-pool); undefined = the supervisor's default */
   userPool?: number;
+  /** user processes shared by the users of one mail owner (--processes-per-owner; 0 = one per
+   *  user); undefined = the supervisor's default */
+  processesPerOwner?: number;
 }
 
 /** A problem with the configuration: reported as one line and exit code 2. */
@@ -115,6 +118,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
     throttleDelayMs: envMs("ASIMAPD_THROTTLE_DELAY_MS"),
     preAuthTimeoutMs: envMs("ASIMAPD_PREAUTH_TIMEOUT_MS"),
     userPoolSize: c.userPool,
+    processesPerOwner: c.processesPerOwner,
   });
   log.info({ version }, "ASIMAPD Starting");
   const label = { snapshot: "startup snapshot", bundle: "bundle", plain: "plain modules" };

@@ -271,7 +271,7 @@ export class PreAuthConnection {
     this.socket.removeListener("data", this.onData);
     this.socket.pause();
     const pending = this.unconsumed();
-    const handoff: Handoff = { v: 1, user: account.user, remote: this.remote, tag, command, tls: this.tls,
+    const handoff: Handoff = { v: 1, user: account.user, maildir: account.maildir, remote: this.remote, tag, command, tls: this.tls,
       clientId: this.clientId };
     try {
       this.finish();

@@ -37,6 +37,8 @@ export interface RootServerOptions {
   preAuthTimeoutMs?: number;
   /** user processes started ahead of logins (see Supervisor) */
   userPoolSize?: number;
+  /** user processes shared by the users of one mail owner; 0 = one per user (see Supervisor) */
+  processesPerOwner?: number;
 }
 
 /** TLS 1.2+ with forward secrecy and AEAD only (Mozilla "intermediate"): Node's default list
@@ -67,7 +69,8 @@ export class RootServer {
     this.secureContext = createSecureContext({ cert: o.cert, key: o.key, ...TLS_POLICY });
     this.pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
     this.supervisor = new Supervisor({ runDir: o.runDir, userEntry: o.userEntry, userEntryFallback: o.userEntryFallback, nodeOptions: o.userNodeOptions,
-      userArgs: o.userArgs, log: o.log, onTrace: o.onTrace, poolSize: o.userPoolSize });
+      userArgs: o.userArgs, log: o.log, onTrace: o.onTrace, poolSize: o.userPoolSize,
+      perOwner: o.processesPerOwner });
     this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
     this.sweeper.unref();
   }
@@ -126,7 +129,7 @@ export class RootServer {
   private async handOff(client: Socket, account: Account, handoff: Handoff, pending: Buffer): Promise<void> {
     const st = await fsp.stat(account.maildir).catch(() => null);
     if (!st?.isDirectory()) throw new Error(`mail directory ${account.maildir} does not exist`);
-    const upstream = await this.supervisor.connect(account.user, account.maildir);
+    const upstream = await this.supervisor.connect(account.user, account.maildir, { uid: st.uid, gid: st.gid });
     upstream.setNoDelay?.(true);
     upstream.write(encodeHandoff(handoff));
     if (pending.length) upstream.write(pending);

@@ -1,16 +1,20 @@
-// Starts and tracks one user process per user. The process listens on a unix socket in a
-// directory only its user (and root) may enter; the root connects there for each logged-in
-// connection. Two simultaneous first logins share one start; a process that has died or is
-// lingering out is replaced on the next login.
+// Starts and tracks the user processes. A user process serves every connection of the users
+// given to it; by default those are users whose mail has one owner (uid and gid), so virtual
+// users under one uid share processes: at most `perOwner` of them (one per CPU), a user always
+// in the same one while it lives, a new user in the one serving fewest. With `perOwner` 0 each
+// user gets a process of its own. The process listens on a unix socket in a directory only the
+// owner (and root) may enter; the root connects there for each logged-in connection. Two
+// simultaneous first logins share one start; a process that has died or is lingering out is
+// replaced on the next login.
 //
 // Every user process starts as a spare (`--spare`): it loads its code, says so, and waits for
-// an assignment naming its user. `poolSize` spares are kept started ahead of logins (a login
-// takes one and a new one is started behind it), so a first login does not wait for the ~0.4 s
-// of CPU a start costs; with poolSize 0 a spare is started for each login and assigned at once.
-// A spare that dies is replaced (after a growing pause if spares keep dying). A spare started
-// from the startup snapshot that dies as a snapshot that cannot be loaded dies (V8 flags in
-// ASIMAP_USER_NODE_OPTIONS or NODE_OPTIONS, a blob from another build of node) switches every
-// later start to the fallback program, once, with an error in the log.
+// an assignment naming the owner it becomes. `poolSize` spares are kept started ahead of logins
+// (a login takes one and a new one is started behind it), so a first login does not wait for
+// the ~0.4 s of CPU a start costs; with poolSize 0 a spare is started for each new process and
+// assigned at once. A spare that dies is replaced (after a growing pause if spares keep dying).
+// A spare started from the startup snapshot that dies as a snapshot that cannot be loaded dies
+// (V8 flags in ASIMAP_USER_NODE_OPTIONS or NODE_OPTIONS, a blob from another build of node)
+// switches every later start to the fallback program, once, with an error in the log.
 import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import { randomBytes, timingSafeEqual } from "node:crypto";
@@ -47,10 +51,25 @@ export interface SupervisorOptions {
   poolSize?: number;
   /** user processes loading their code at once (default: the number of CPUs, at least 2) */
   maxLoading?: number;
+  /** user processes shared by the users whose mail one owner has (default: the number of
+   *  CPUs); 0 = a process for each user */
+  perOwner?: number;
+}
+
+/** Who owns a user's mail directory (the root stats it before each hand-over). */
+export interface MailOwner {
+  uid: number;
+  gid: number;
 }
 
 interface UserProc {
-  user: string;
+  /** what groups the users it may serve (see ownerKey) */
+  key: string;
+  sockDir: string;
+  /** the users given to it; each stays with it until it says the user left */
+  users: Set<string>;
+  /** hand-offs sent per user (compared with the count in a `left` message) */
+  sent: Map<string, number>;
   /** the line the process writes first on every connection, proving it is this process */
   proof: string;
   child: ChildProcess | null;
@@ -59,7 +78,8 @@ interface UserProc {
   closing: boolean;
 }
 
-type FromUser = { t: "spare" } | { t: "ready"; socket: string } | { t: "trace"; line: string } | { t: "closing" };
+type FromUser = { t: "spare" } | { t: "ready"; socket: string } | { t: "trace"; user: string; line: string } | { t: "closing" } |
+  { t: "left"; user: string; seen: number };
 
 /** A started process: a spare until `proc` is set, then that user's process. */
 interface Worker {
@@ -83,7 +103,9 @@ const SNAPSHOT_FAILURE_EXIT = 14;
 const CRASH_SIGNALS = new Set(["SIGSEGV", "SIGBUS", "SIGILL", "SIGABRT"]);
 
 export class Supervisor {
-  private procs = new Map<string, UserProc>();
+  /** user → the process serving it; owner key → the processes of that owner */
+  private byUser = new Map<string, UserProc>();
+  private byOwner = new Map<string, UserProc[]>();
   private spares: Worker[] = [];
   private stopping = false;
   private spareRestartDelayMs = 0;
@@ -148,28 +170,34 @@ export class Supervisor {
   /** user → pid of its live process (a debugging and test aid) */
   pids(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [u, p] of this.procs) if (p.child?.pid && !p.closing) out[u] = p.child.pid;
+    for (const [u, p] of this.byUser) if (p.child?.pid && !p.closing) out[u] = p.child.pid;
     return out;
+  }
+
+  private allProcs(): UserProc[] {
+    return [...this.byOwner.values()].flat();
   }
 
   /** Sends a signal to every live user process (SIGUSR1 to the root toggles all traces). */
   signalAll(signal: NodeJS.Signals): number {
     let n = 0;
-    for (const p of this.procs.values()) if (p.child?.exitCode === null && p.child.kill(signal)) n++;
+    for (const p of this.allProcs()) if (p.child?.exitCode === null && p.child.kill(signal)) n++;
     return n;
   }
 
-  /** A connected socket to the user's process, starting the process if needed. */
-  async connect(user: string, maildir: string): Promise<Socket> {
+  /** A connected socket to the process serving the user, starting one if needed. */
+  async connect(user: string, maildir: string, owner: MailOwner): Promise<Socket> {
     for (let attempt = 0; ; attempt++) {
-      const proc = this.get(user, maildir);
+      const proc = this.get(user, maildir, owner);
       try {
-        const sock = await proc.ready;
-        return await connectUnix(sock, proc.proof);
+        const sock = await connectUnix(await proc.ready, proc.proof);
+        // (the caller writes the hand-off at once)
+        proc.sent.set(user, (proc.sent.get(user) ?? 0) + 1);
+        return sock;
       } catch (e) {
         // A process lingering out (or dying) between lookup and connect: start a fresh one once.
         // A process we cannot reach (or that did not prove itself) is ended and replaced.
-        if (this.procs.get(user) === proc) this.procs.delete(user);
+        this.forget(proc);
         if (proc.child && proc.child.exitCode === null) {
           this.opts.log.warn({ user, pid: proc.child.pid, err: (e as Error).message }, "user process unreachable; ending it");
           proc.child.kill("SIGTERM");
@@ -179,32 +207,63 @@ export class Supervisor {
     }
   }
 
-  private get(user: string, maildir: string): UserProc {
+  private get perOwner(): number {
+    return this.opts.perOwner ?? availableParallelism();
+  }
+
+  /** Users with the same key may share a process: the mail's owner when we are root (the
+   *  process becomes it), everyone when we are not (all run as we do). */
+  private ownerKey(user: string, owner: MailOwner): string {
+    if (this.perOwner === 0) return `user-${encodeURIComponent(user)}`;
+    return process.getuid?.() === 0 ? `uid-${owner.uid}-${owner.gid}` : "shared";
+  }
+
+  private get(user: string, maildir: string, owner: MailOwner): UserProc {
     if (this.stopping) throw new Error("server is shutting down");
-    const existing = this.procs.get(user);
-    if (existing && !existing.closing && existing.child?.exitCode == null && existing.child?.signalCode == null) {
-      return existing;
+    const existing = this.byUser.get(user);
+    if (existing && live(existing)) return existing;
+    if (existing) this.forget(existing);
+    if (process.getuid?.() === 0 && owner.uid === 0) throw new Error(`${maildir} is owned by root; refusing to serve it`);
+    const key = this.ownerKey(user, owner);
+    const group = (this.byOwner.get(key) ?? []).filter(live);
+    let proc: UserProc;
+    if (group.length < Math.max(1, this.perOwner)) {
+      proc = this.start(key, maildir);
+      group.push(proc);
+    } else {
+      proc = group.reduce((a, b) => (b.users.size < a.users.size ? b : a));
     }
-    const proc = this.start(user, maildir);
-    this.procs.set(user, proc);
+    this.byOwner.set(key, group);
+    proc.users.add(user);
+    this.byUser.set(user, proc);
     return proc;
   }
 
-  private start(user: string, maildir: string): UserProc {
-    const sockDir = this.sockDirOf(user);
+  /** Drops a process that is dying, lingering out or unreachable: its users go elsewhere next. */
+  private forget(proc: UserProc): void {
+    for (const u of proc.users) if (this.byUser.get(u) === proc) this.byUser.delete(u);
+    const group = this.byOwner.get(proc.key);
+    if (!group) return;
+    const rest = group.filter((p) => p !== proc);
+    if (rest.length) this.byOwner.set(proc.key, rest);
+    else this.byOwner.delete(proc.key);
+  }
+
+  private start(key: string, maildir: string): UserProc {
+    const sockDir = path.join(this.opts.runDir, key);
     let resolveExit!: () => void;
     const proof = `asimapd-user ${randomBytes(24).toString("hex")}`;
-    const proc: UserProc = { user, proof, child: null, closing: false, ready: Promise.resolve(""),
+    const proc: UserProc = { key, sockDir, users: new Set(), sent: new Map(), proof, child: null, closing: false, ready: Promise.resolve(""),
       exited: new Promise<void>((res) => { resolveExit = res; }) };
     // Registered at once (so a concurrent login shares it); assigned once its directory exists.
-    proc.ready = prepareSocketDir(sockDir, maildir).then(() => this.assign(proc, maildir, sockDir, resolveExit),
+    proc.ready = prepareSocketDir(sockDir, maildir).then(() => this.assign(proc, maildir, resolveExit),
       (e: Error) => { resolveExit(); throw e; });
     proc.ready.catch(() => undefined);
     return proc;
   }
 
   /** Gives the user a spare (a new one if none is left) and waits until it serves. */
-  private async assign(proc: UserProc, maildir: string, sockDir: string, resolveExit: () => void): Promise<string> {
+  private async assign(proc: UserProc, maildir: string, resolveExit: () => void): Promise<string> {
     let w = this.spares.shift();
     if (!w) {
       await this.loadSlot();
@@ -221,11 +280,11 @@ export class Supervisor {
     const { child } = w;
     w.proc = proc;
     proc.child = child;
-    const { user } = proc;
+    const { key: owner } = proc;
     w.onExit = resolveExit;
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`user process for ${user} did not start in time`));
+        reject(new Error(`user process for ${owner} did not start in time`));
         child.kill("SIGKILL");
       }, this.opts.startTimeoutMs ?? 60_000);
       w.settle = {
@@ -233,8 +292,8 @@ export class Supervisor {
         reject: (e) => { clearTimeout(timer); reject(e); },
       };
       w.loaded.then(() => {
-        this.opts.log.info({ user, pid: child.pid }, "user process assigned");
-        child.send({ t: "assign", user, maildir, socketDir: sockDir, proof: proc.proof }, (e) => {
+        this.opts.log.info({ owner, users: [...proc.users], pid: child.pid }, "user process assigned");
+        child.send({ t: "assign", maildir, socketDir: proc.sockDir, proof: proc.proof }, (e) => {
           if (e) w.settle?.reject(e);
         });
       }, (e: Error) => w.settle?.reject(e));
@@ -272,12 +331,23 @@ export class Supervisor {
       if (!proc) return; // a spare has nothing else to say
       if (m?.t === "ready") {
         // The socket is where we expect it, whatever the message says.
-        w.settle?.resolve(path.join(this.sockDirOf(proc.user), `imap-${child.pid}.sock`));
+        w.settle?.resolve(path.join(proc.sockDir, `imap-${child.pid}.sock`));
       } else if (m?.t === "trace") {
-        if (typeof m.line === "string") this.opts.onTrace?.(proc.user, m.line);
+        // only for a user given to it: a process cannot write into another owner's traces
+        if (typeof m.line === "string" && typeof m.user === "string" && proc.users.has(m.user)) {
+          this.opts.onTrace?.(m.user, m.line);
+        }
+      } else if (m?.t === "left") {
+        // The user's engine there closed. Unless a hand-off is on its way to it (it then opens
+        // the user anew and says `left` again later), the user may go to another process now:
+        // a user is never served by two processes at once.
+        if (typeof m.user === "string" && proc.sent.get(m.user) === m.seen) {
+          proc.users.delete(m.user);
+          if (this.byUser.get(m.user) === proc) this.byUser.delete(m.user);
+        }
       } else if (m?.t === "closing") {
         proc.closing = true;
-        if (this.procs.get(proc.user) === proc) this.procs.delete(proc.user);
+        this.forget(proc);
       }
     });
     child.on("error", (e) => {
@@ -286,7 +356,7 @@ export class Supervisor {
     });
     child.once("exit", (code, signal) => {
       const proc = w.proc;
-      const err = new Error(`user process${proc ? ` for ${proc.user}` : ""} exited (${signal ?? code})`);
+      const err = new Error(`user process${proc ? ` for ${proc.key}` : ""} exited (${signal ?? code})`);
       loadedFail(err);
       w.settle?.reject(err);
       if (!proc) {
@@ -303,10 +373,10 @@ export class Supervisor {
         this.refillLater(this.spareRestartDelayMs);
         return;
       }
-      if (this.procs.get(proc.user) === proc) this.procs.delete(proc.user);
+      this.forget(proc);
       if (!loaded && !this.stopping) this.fellBack(w, code, signal);
       w.onExit?.();
-      log[code === 0 ? "info" : "warn"]({ user: proc.user, pid: child.pid, code, signal }, "user process exited");
+      log[code === 0 ? "info" : "warn"]({ owner: proc.key, users: [...proc.users], pid: child.pid, code, signal }, "user process exited");
     });
     return w;
   }
@@ -320,10 +390,6 @@ export class Supervisor {
     this.refillTimer.unref();
   }
 
-  private sockDirOf(user: string): string {
-    return path.join(this.opts.runDir, "user-" + encodeURIComponent(user));
-  }
-
   /** SIGTERM to every user process; waits for them (SIGKILL after graceMs). */
   async shutdown(graceMs = 20_000): Promise<void> {
     this.stopping = true;
@@ -334,7 +400,7 @@ export class Supervisor {
       w.child.once("exit", () => res());
       w.child.kill("SIGTERM");
     }));
-    const procs = [...this.procs.values()];
+    const procs = this.allProcs();
     for (const p of procs) p.child?.kill("SIGTERM");
     const all = Promise.all([...procs.map((p) => p.exited), ...spareExits]);
     let t: NodeJS.Timeout | undefined;
@@ -348,9 +414,14 @@ export class Supervisor {
   }
 }
 
+/** A process that still takes new connections. */
+function live(p: UserProc): boolean {
+  return !p.closing && p.child?.exitCode == null && p.child?.signalCode == null;
+}
+
 /**
- * The per-user socket directory: mode 0700, owned by the owner of the user's mail when we are
- * root (root may enter it anyway), so no other local user can reach that user's process.
+ * A user process's socket directory: mode 0700, owned by the owner of the mail when we are
+ * root (root may enter it anyway), so no other local user can reach that process.
  */
 async function prepareSocketDir(dir: string, maildir: string): Promise<void> {
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });

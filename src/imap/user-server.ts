@@ -29,6 +29,9 @@ function packageVersion(): string {
   return "unknown";
 }
 
+/** sessions of every engine in this process: the message cache is the process's */
+let liveSessions = 0;
+
 class Server extends EventEmitter implements UserServer {
   private sessions = new Set<Session>();
   private counter = 0;
@@ -48,17 +51,21 @@ class Server extends EventEmitter implements UserServer {
     const log = this.opts.logger.child({ connection: name, remote: handoff.remote });
     const session = new Session(this.shared, socket, handoff, name, log, () => {
       this.sessions.delete(session);
+      liveSessions--;
       log.info({}, "connection closed");
       if (this.sessions.size === 0) {
         // The process lingers (30 minutes by default) for the next login: the cache (up to
-        // 48 MB) goes after a minute without connections; a client that reconnects at once
-        // (phones do) still finds it.
-        this.cacheTimer = setTimeout(() => messageCache.clear(), this.opts.cacheIdleMs ?? 60_000);
+        // 48 MB) goes after a minute without connections to any of its users; a client that
+        // reconnects at once (phones do) still finds it.
+        this.cacheTimer = setTimeout(() => {
+          if (liveSessions === 0) messageCache.clear();
+        }, this.opts.cacheIdleMs ?? 60_000);
         this.cacheTimer.unref();
         this.emit("empty");
       }
     });
     this.sessions.add(session);
+    liveSessions++;
     log.info({ user: handoff.user, tls: handoff.tls }, "connection attached");
     session.start();
   }

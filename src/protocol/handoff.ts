@@ -7,6 +7,8 @@
 export interface Handoff {
   v: 1;
   user: string;
+  /** the user's mail directory (from the password file): a user process serves several users */
+  maildir?: string;
   /** the real client address, `ip:port` */
   remote: string;
   /** the tag of the LOGIN/AUTHENTICATE that succeeded: the user process completes it */
@@ -27,7 +29,8 @@ export function encodeHandoff(h: Handoff): Buffer {
 export function decodeHandoff(line: string): Handoff {
   const h = JSON.parse(line) as Partial<Handoff>;
   if (h.v !== 1 || typeof h.user !== "string" || typeof h.remote !== "string" ||
-      typeof h.tag !== "string" || typeof h.command !== "string" || typeof h.tls !== "boolean") {
+      typeof h.tag !== "string" || typeof h.command !== "string" || typeof h.tls !== "boolean" ||
+      (h.maildir !== undefined && typeof h.maildir !== "string")) {
     throw new Error("malformed hand-off header");
   }
   return h as Handoff;

@@ -1,16 +1,18 @@
-// The user process: serves every IMAP connection of one user. Started by asimapd (root or
-// not) with an IPC channel; started as root it first becomes the owner of the user's mail
-// directory, and it refuses to serve mail owned by root. It listens on a unix socket in its
-// 0700 directory, reads each connection's hand-off header and gives the connection to the
-// engine. It exits after `--linger` ms without connections, and on SIGTERM after every
-// session got its BYE. SIGUSR1 toggles protocol tracing.
+// The user process: serves every IMAP connection of the users the root gives it (users whose
+// mail has one owner; see daemon/supervisor.ts). Started by asimapd (root or not) with an IPC
+// channel; started as root it first becomes the owner of the mail directory it is assigned
+// for, refuses mail owned by root, and serves no user whose mail another owner has. It listens
+// on a unix socket in its 0700 directory, reads each connection's hand-off header and gives the
+// connection to that user's engine (host.ts). A user's engine closes `--linger` ms after its
+// last connection, the process when it serves nobody; on SIGTERM it exits after every session
+// got its BYE. SIGUSR1 toggles protocol tracing.
 //
 // Started with `--spare` (asimapd always starts it so), it loads its code, says `spare` to the
-// root and waits for an `assign` message naming its user: most of a start's CPU is loading
-// modules, so a spare started ahead of time serves a first login at once (like Dovecot's
-// process_min_avail). Until assigned it listens on nothing and touches no mail; it drops
-// privileges before it opens the store or its socket. Started with `--user` it serves at once
-// (running it by hand; the proof then comes from ASIMAPD_USER_PROOF).
+// root and waits for an `assign` message: most of a start's CPU is loading modules, so a spare
+// started ahead of time serves a first login at once (like Dovecot's process_min_avail). Until
+// assigned it listens on nothing and touches no mail; it drops privileges before it opens a
+// store or its socket. Started with `--user` it serves that one user at once (running it by
+// hand; the proof then comes from ASIMAPD_USER_PROOF).
 //
 // Entered from main.ts (the plain ESM entry) or from snapshot-entry.ts (the bundle asimapd starts
 // from a V8 startup snapshot, see scripts/build-user-bundle.mjs); both call runUserProcess().
@@ -19,8 +21,8 @@ import { createServer, type Server, type Socket } from "node:net";
 import * as path from "node:path";
 import { parseArgs as parseCli } from "node:util";
 import { createUserServer } from "../imap/user-server.js";
-import type { UserServer } from "../imap/api.js";
-import { decodeHandoff } from "../protocol/handoff.js";
+import { decodeHandoff, type Handoff } from "../protocol/handoff.js";
+import { UserHost } from "./host.js";
 import { createLogger, type Log } from "../log.js";
 import { inspectorOnSignal, startProfilingFromEnv } from "../profile.js";
 import { RotatingTraceFile, TraceRecorder, traceFileName } from "../trace/writer.js";
@@ -41,10 +43,10 @@ interface Opts {
   maxMessageSize?: string;
 }
 
-/** What the root sends a spare: whom to serve, and the line that proves this process to it. */
+/** What the root sends a spare: whose mail it serves (the first user's directory names the
+ *  owner), where it listens, and the line that proves this process to the root. */
 interface Assignment {
   t: "assign";
-  user: string;
   maildir: string;
   socketDir: string;
   proof: string;
@@ -90,7 +92,7 @@ function awaitAssignment(): Promise<Assignment> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: Partial<Assignment>) => {
       if (m?.t !== "assign") return;
-      if (typeof m.user !== "string" || typeof m.maildir !== "string" || typeof m.socketDir !== "string" ||
+      if (typeof m.maildir !== "string" || typeof m.socketDir !== "string" ||
         typeof m.proof !== "string") {
         return reject(new Error("malformed assignment from asimapd"));
       }
@@ -104,19 +106,20 @@ function awaitAssignment(): Promise<Assignment> {
   });
 }
 
-/** Started as root: become the owner of the mail (never root itself). */
-function dropPrivileges(maildir: string): void {
-  if (process.getuid?.() !== 0) return;
+/** Started as root: become the owner of the mail (never root itself); says whom it became. */
+function dropPrivileges(maildir: string): { uid: number; gid: number } | null {
+  if (process.getuid?.() !== 0) return null;
   const st = statSync(maildir);
   if (st.uid === 0) throw new Error(`${maildir} is owned by root; refusing to serve it as root`);
   process.setgroups?.([st.gid]);
   process.setgid?.(st.gid);
   process.setuid?.(st.uid);
   if (process.getuid?.() === 0 || process.geteuid?.() === 0) throw new Error("could not drop root privileges");
+  return { uid: st.uid, gid: st.gid };
 }
 
 /** Reads the hand-off header line, then hands the socket (with any bytes after it) on. */
-function acceptHandoff(sock: Socket, server: UserServer, log: Log, proof: string): void {
+function acceptHandoff(sock: Socket, host: UserHost, log: Log, proof: string): void {
   // First prove to the root that it reached this process (see daemon/supervisor.ts).
   if (proof) sock.write(proof + "\n");
   let buf = Buffer.alloc(0);
@@ -133,9 +136,10 @@ function acceptHandoff(sock: Socket, server: UserServer, log: Log, proof: string
       const h = decodeHandoff(buf.subarray(0, nl).toString("utf8"));
       const rest = buf.subarray(nl + 1);
       if (rest.length) sock.unshift(rest);
-      server.attach(sock, h);
-      // paused above so no byte fell between the two listeners; the engine reads with "data"
-      if (sock.isPaused()) sock.resume();
+      // paused above so no byte falls between the two listeners; the engine reads with "data"
+      void host.attach(sock, h).then(() => {
+        if (sock.isPaused()) sock.resume();
+      });
     } catch (e) {
       log.warn({ err: (e as Error).message }, "bad hand-off header; connection dropped");
       sock.destroy();
@@ -147,7 +151,7 @@ function acceptHandoff(sock: Socket, server: UserServer, log: Log, proof: string
 async function main(): Promise<void> {
   const o = parseArgs();
   let traceOn = o.trace;
-  let job: { user: string; maildir: string; socketDir: string; proof: string };
+  let job: { maildir: string; socketDir: string; proof: string };
   if (o.spare) {
     process.title = "asimapd-spare";
     // Until assigned: SIGUSR1 (asimapd passes it to everyone) only flips the starting state
@@ -162,82 +166,97 @@ async function main(): Promise<void> {
     process.removeListener("SIGTERM", quit);
     process.removeListener("SIGINT", quit);
   } else {
-    job = { user: o.user!, maildir: o.maildir!, socketDir: o.socketDir!, proof: process.env.ASIMAPD_USER_PROOF ?? "" };
+    job = { maildir: o.maildir!, socketDir: o.socketDir!, proof: process.env.ASIMAPD_USER_PROOF ?? "" };
     delete process.env.ASIMAPD_USER_PROOF;
   }
-  const user = job.user;
-  const maildir = path.resolve(job.maildir);
-  dropPrivileges(maildir);
+  const owner = dropPrivileges(path.resolve(job.maildir));
   // what we create (state database, folders, messages, temporaries) is for this user only, as
   // nmh's own defaults (Msg-Protect 600, Folder-Protect 700); the inherited umask is often 022
   process.umask(0o077);
-  process.title = `asimapd-user ${user}`;
+  process.title = "asimapd-user";
   const proof = job.proof;
-  const log = createLogger({ username: user, debug: o.debug, logConfig: o.logConfig });
-  startProfilingFromEnv(`user-${user}`, log);
+  const log = createLogger({ username: o.user ?? "-", debug: o.debug, logConfig: o.logConfig });
+  startProfilingFromEnv(`user-${o.user ?? process.pid}`, log);
   inspectorOnSignal(log);
 
   // Trace lines go to the root (which may write the trace directory) or, when run alone, to
-  // the trace file directly.
-  let traceFile: RotatingTraceFile | null = null;
-  const recorder = new TraceRecorder(user, (line) => {
-    if (process.send && process.connected) process.send({ t: "trace", line });
-    else (traceFile ??= new RotatingTraceFile(traceFileName(o.traceDir ?? "/opt/asimap/traces", user))).writeLine(line);
-  }, { bodies: o.traceBodies });
-  if (traceOn) recorder.set(true);
-  process.on("SIGUSR1", () => log.info({ trace: recorder.set() }, "tracing toggled"));
+  // the user's trace file directly.
+  const traceFiles = new Map<string, RotatingTraceFile>();
+  const recorders = new Set<TraceRecorder>();
+  process.on("SIGUSR1", () => {
+    traceOn = !traceOn;
+    for (const r of recorders) r.set(traceOn);
+    log.info({ trace: traceOn }, "tracing toggled");
+  });
 
-  const engine = await createUserServer({
-    username: user,
-    maildir,
-    logger: log,
-    trace: recorder,
-    locking: process.env.ENABLE_MH_FILE_LOCKING === "true",
-    maxMessageSize: o.maxMessageSize ? Number(o.maxMessageSize) : undefined,
+  const host: UserHost = new UserHost({
+    lingerMs: Number(o.linger),
+    log,
+    owner,
+    // the root names each connection's mail directory; run by hand, only --user is served
+    maildirOf: (h: Handoff) => {
+      if (o.spare && h.maildir) return path.resolve(h.maildir);
+      if (!o.spare && h.user === o.user) return path.resolve(o.maildir!);
+      throw new Error("hand-off names no mail directory this process serves");
+    },
+    openEngine: async (user, maildir) => {
+      const recorder = new TraceRecorder(user, (line) => {
+        if (process.send && process.connected) process.send({ t: "trace", user, line });
+        else {
+          let f = traceFiles.get(user);
+          if (!f) traceFiles.set(user, f = new RotatingTraceFile(traceFileName(o.traceDir ?? "/opt/asimap/traces", user)));
+          f.writeLine(line);
+        }
+      }, { bodies: o.traceBodies });
+      if (traceOn) recorder.set(true);
+      recorders.add(recorder);
+      try {
+        const engine = await createUserServer({
+          username: user,
+          maildir,
+          logger: log.child({ username: user }),
+          trace: recorder,
+          locking: process.env.ENABLE_MH_FILE_LOCKING === "true",
+          maxMessageSize: o.maxMessageSize ? Number(o.maxMessageSize) : undefined,
+        });
+        log.info({ user, maildir }, "serving user");
+        return engine;
+      } catch (e) {
+        recorders.delete(recorder);
+        throw e;
+      }
+    },
+    onUsers: (users) => { process.title = `asimapd-user ${users.join(" ")}`.trimEnd(); },
+    onLeft: (user, seen) => {
+      if (process.connected) process.send?.({ t: "left", user, seen });
+    },
+    onIdle: () => void stop("linger"),
   });
 
   await fsp.mkdir(job.socketDir, { recursive: true, mode: 0o700 });
   const sockPath = path.join(job.socketDir, `imap-${process.pid}.sock`);
   await fsp.rm(sockPath, { force: true });
-  const listener: Server = createServer((s) => {
-    cancelLinger();
-    acceptHandoff(s, engine, log, proof);
-  });
+  const listener: Server = createServer((s) => acceptHandoff(s, host, log, proof));
   await new Promise<void>((res, rej) => listener.once("error", rej).listen(sockPath, () => res()));
   await fsp.chmod(sockPath, 0o600);
 
   let stopping = false;
-  const stop = async (why: string, code = 0) => {
+  async function stop(why: string, code = 0): Promise<void> {
     if (stopping) return;
     stopping = true;
     if (process.connected) process.send?.({ t: "closing" });
     listener.close();
     log.info({ why }, "user process stopping");
     try {
-      await engine.shutdown(why === "linger" ? undefined : "Server shutting down.");
+      await host.shutdown(why === "linger" ? undefined : "Server shutting down.");
     } catch (e) {
       log.error({ err: (e as Error).stack }, "shutdown failed");
       code = 1;
     }
-    traceFile?.close();
+    for (const f of traceFiles.values()) f.close();
     log.flush?.();
     process.exit(code);
-  };
-
-  const lingerMs = Number(o.linger);
-  let lingerTimer: NodeJS.Timeout | null = null;
-  const cancelLinger = () => {
-    if (lingerTimer) clearTimeout(lingerTimer);
-    lingerTimer = null;
-  };
-  const startLinger = () => {
-    cancelLinger();
-    lingerTimer = setTimeout(() => {
-      if (engine.connectionCount === 0) void stop("linger");
-    }, lingerMs);
-  };
-  engine.on("empty", startLinger);
-  startLinger();
+  }
 
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
@@ -249,7 +268,7 @@ async function main(): Promise<void> {
 
   // how this process was started (snapshot-entry.ts says snapshot or bundle; main.ts neither)
   const start = (globalThis as Record<symbol, unknown>)[Symbol.for("asimap.userStart")] ?? "plain";
-  log.info({ maildir, uid: process.getuid?.(), socket: sockPath, start }, "user process ready");
+  log.info({ maildir: job.maildir, uid: process.getuid?.(), socket: sockPath, start }, "user process ready");
   process.send?.({ t: "ready", socket: sockPath });
 }
 

@@ -211,7 +211,8 @@ export class Client {
   }
 }
 
-/** user → pids of `asimapd-user <user>` processes that are children of `parent`. */
+/** user → pids of `asimapd-user <user> <user>...` processes (the users each serves) that are
+ *  children of `parent`. */
 export function userProcesses(parent: number): Map<string, number[]> {
   const m = new Map<string, number[]>();
   for (const e of readdirSync("/proc")) {
@@ -221,8 +222,8 @@ export function userProcesses(parent: number): Map<string, number[]> {
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
       if (ppid !== parent) continue;
       const cmd = readFileSync(`/proc/${e}/cmdline`, "utf8").replace(/\0+$/, "").replace(/\0/g, " ");
-      const mm = /^asimapd-user (\S+)/.exec(cmd);
-      if (mm) m.set(mm[1], [...(m.get(mm[1]) ?? []), Number(e)]);
+      const mm = /^asimapd-user (.+)$/.exec(cmd);
+      for (const u of mm?.[1].trim().split(" ") ?? []) m.set(u, [...(m.get(u) ?? []), Number(e)]);
     } catch {
       /* process gone */
     }
@@ -245,6 +246,14 @@ export async function until(pred: () => boolean, timeoutMs = 15_000): Promise<bo
     await new Promise((r) => setTimeout(r, 50));
   }
   return true;
+}
+
+/** A TLS connection logged in as `user` (password "pw"), from a fresh loopback address. */
+export async function loginTls(d: Daemon, user: string): Promise<Client> {
+  const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+  const r = (await c.cmd(`LOGIN ${user} pw`)).at(-1)!;
+  if (!/ OK /.test(r)) throw new Error(r);
+  return c;
 }
 
 export function writePwfile(dir: string, lines: string[]): string {

@@ -55,7 +55,7 @@ describe.runIf(isRoot)("as root, with real system users", () => {
     expect(p1.groups).toEqual([ids(U1).gid]);
     expect(procUid(procs.get("u2")![0]).uid).toBe(ids(U2).uid);
     // the socket directory: only that user (and root) may enter it
-    const st = statSync(`${dir}/run/user-u1`);
+    const st = statSync(`${dir}/run/uid-${ids(U1).uid}-${ids(U1).gid}`);
     expect(st.mode & 0o777).toBe(0o700);
     expect(st.uid).toBe(ids(U1).uid);
     c1.close();

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { pbkdf2Encode } from "../../src/daemon/hashers.js";
 import { parseTrace } from "../../src/trace/reader.js";
 import {
-  Client, freshLoopback, makeCert, makeMaildir, startDaemon, tempDir, until, userProcesses, writePwfile,
+  Client, freshLoopback, loginTls as login, isRoot, makeCert, makeMaildir, startDaemon, tempDir, until, userProcesses, writePwfile,
   type Daemon,
 } from "./harness.js";
 
@@ -22,18 +22,11 @@ beforeAll(async () => {
   pwfile = writePwfile(dir, [`alice:${h}:alice-mail`, `bob:${h}:bob-mail`, `ghost:${h}:no-such-dir`]);
 });
 
-async function login(d: Daemon, user: string): Promise<Client> {
-  const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
-  const r = (await c.cmd(`LOGIN ${user} pw`)).at(-1)!;
-  if (!/ OK /.test(r)) throw new Error(r);
-  return c;
-}
-
-describe("one process per user", () => {
+describe("one process per user (--processes-per-owner 0)", () => {
   let d: Daemon;
   beforeAll(async () => {
     const { cert, key } = makeCert();
-    d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", pwfile, "--linger", "30m",
+    d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", pwfile, "--linger", "30m", "--processes-per-owner", "0",
       "--trace", "--trace-dir", path.join(dir, "traces")]);
   });
   afterAll(async () => {
@@ -164,7 +157,8 @@ describe("the root only talks to the real user process", () => {
       const a = await login(d, "alice");
       a.close();
       const pid = userProcesses(d.proc.pid!).get("alice")![0];
-      const sock = path.join(run, "user-alice", `imap-${pid}.sock`);
+      // alice's mail has one owner with bob's: their processes' directory is the owner's
+      const sock = path.join(run, isRoot ? "uid-65534-65534" : "shared", `imap-${pid}.sock`);
       expect(existsSync(sock)).toBe(true);
       rmSync(sock);
       symlinkSync(path.join(decoyDir, "other.sock"), sock);

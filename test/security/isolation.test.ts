@@ -85,7 +85,7 @@ describe.runIf(isRoot)("user isolation (real users, real asimapd)", () => {
   });
 
   it("B's uid cannot connect to A's user-process socket; the socket dir is 0700 and A's", () => {
-    const sockDir = join(dir, "run", "user-a");
+    const sockDir = join(dir, "run", `uid-${id(UA).uid}-${id(UA).gid}`);
     const st = statSync(sockDir);
     expect(st.mode & 0o777).toBe(0o700);
     expect(st.uid).toBe(id(UA).uid);
