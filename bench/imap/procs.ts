@@ -56,6 +56,27 @@ export function rssBytes(pid: number): number | undefined {
   }
 }
 
+/** Proportional set size in bytes (shared pages split among the processes sharing them), or
+ *  undefined when the process is gone: what a process costs when many run the same binary. */
+export function pssBytes(pid: number): number | undefined {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** PSS of a server's whole process tree: `root` and everything below it. */
+export function treePss(root: number): number | undefined {
+  let total: number | undefined;
+  for (const pid of [root, ...descendants(root).map((p) => p.pid)]) {
+    const b = pssBytes(pid);
+    if (b !== undefined) total = (total ?? 0) + b;
+  }
+  return total;
+}
+
 export function sumRss(pids: number[]): number | undefined {
   let total = 0;
   let any = false;

@@ -7,7 +7,7 @@ import { Completion, ImapClient, ImapError, withTimeout } from "./client.js";
 import { messagePath } from "./corpus.js";
 import { Fixture, manyUserName } from "./fixture.js";
 import { FROM_TOKEN, TEXT_TOKEN } from "./message.js";
-import { rssBytes, sampleMaxRss, sumRss } from "./procs.js";
+import { rssBytes, sampleMaxRss, sumRss, treePss } from "./procs.js";
 import { Rng } from "./rng.js";
 import { Scale } from "./scale.js";
 import { PASSWORD, ServerUnderTest, sleep } from "./server.js";
@@ -298,14 +298,22 @@ export const WORKLOADS: Workload[] = [
   },
   {
     id: "many-users",
-    metrics: (s) => [m("many-users", `${s.concurrentUsers} users log in at once (LOGIN + SELECT), fresh server`, "INBOX (small)", "ms")],
+    metrics: (s) => [
+      m("many-users", `${s.concurrentUsers} users log in at once (LOGIN + SELECT), fresh server`, "INBOX (small)", "ms"),
+      m("pss-many-users", `all server processes with those ${s.concurrentUsers} users logged in, idle (PSS: shared pages split)`,
+        "INBOX (small)", "MB", "lower", "memory"),
+    ],
     async run(ctx) {
       await ctx.server.stop();
       await ctx.server.start();
       const names = Array.from({ length: ctx.scale.concurrentUsers }, (_, i) => manyUserName(i + 1));
       const [ms, clients] = await timed(() => Promise.all(names.map((u) => open(ctx, u, "INBOX"))));
+      await sleep(300);
+      const pss = treePss(ctx.server.rootPid() ?? -1);
       await closeAll(clients);
-      return { "many-users": ms };
+      const out: Record<string, number> = { "many-users": ms };
+      if (pss !== undefined) out["pss-many-users"] = pss / MB;
+      return out;
     },
   },
   {

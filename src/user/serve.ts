@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   process.title = "asimapd-user";
   const proof = job.proof;
   const log = createLogger({ username: o.user ?? "-", debug: o.debug, logConfig: o.logConfig });
-  startProfilingFromEnv(`user-${o.user ?? process.pid}`, log);
+  startProfilingFromEnv(o.user ? `user-${o.user}` : "user", log);
   inspectorOnSignal(log);
 
   // Trace lines go to the root (which may write the trace directory) or, when run alone, to

@@ -5,8 +5,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { statSync } from "node:fs";
 import { pbkdf2Encode } from "../../src/daemon/hashers.js";
+import { chownTree } from "../../src/cli/chown-tree.js";
 import {
-  Client, freshLoopback, isRoot, makeCert, makeMaildir, procUid, startDaemon, tempDir, userProcesses,
+  Client, freshLoopback, isRoot, loginTls, until, makeCert, makeMaildir, procUid, startDaemon, tempDir, userProcesses,
   writePwfile, type Daemon,
 } from "./harness.js";
 
@@ -75,5 +76,42 @@ describe.runIf(isRoot)("as root, with real system users", () => {
     expect((await c.cmd("LOGIN rooty pw")).at(-1)).toMatch(/NO \[UNAVAILABLE\]/);
     expect(userProcesses(d.proc.pid!).has("rooty")).toBe(false);
     c.close();
+  });
+
+  it("users share a process only with users whose mail has the same owner; a user whose mail changed owner moves once its sessions are gone", async () => {
+    const base = tempDir();
+    makeMaildir(base, "a1", ids(U1), 0o700);
+    const moving = makeMaildir(base, "a3", ids(U1), 0o700);
+    makeMaildir(base, "b2", ids(U2), 0o700);
+    const h = await pbkdf2Encode("pw", "salt", 1000);
+    writePwfile(base, [`v1:${h}:a1`, `v3:${h}:a3`, `v2:${h}:b2`]);
+    const { cert, key } = makeCert();
+    const dd = await startDaemon(["--cert", cert, "--key", key, "--pwfile", `${base}/pwfile`, "--run-dir", `${base}/run`,
+      "--processes-per-owner", "1", "--linger", "500ms"]);
+    try {
+      const [c1, c3, c2] = await Promise.all(["v1", "v3", "v2"].map((u) => loginTls(dd, u)));
+      let p = userProcesses(dd.proc.pid!);
+      expect(p.get("v3")).toEqual(p.get("v1"));
+      expect(p.get("v2")![0]).not.toBe(p.get("v1")![0]);
+      expect(procUid(p.get("v1")![0]).uid).toBe(ids(U1).uid);
+      expect(procUid(p.get("v2")![0]).uid).toBe(ids(U2).uid);
+
+      // v3's mail now belongs to U2: U1's process, where v3 still is, will not serve it
+      chownTree(moving, ids(U2).uid, ids(U2).gid);
+      const refused = await Client.tls(dd.port, "127.0.0.1", freshLoopback());
+      expect((await refused.cmd("LOGIN v3 pw")).at(-1)).toMatch(/NO \[UNAVAILABLE\]/);
+      expect(dd.logs()).toMatch(/is owned by .*this process serves/);
+      refused.close();
+      // once v3's session is gone and its store closed there, v3 goes to U2's process
+      await c3.cmd("LOGOUT");
+      expect(await until(() => !userProcesses(dd.proc.pid!).has("v3"))).toBe(true);
+      const again = await loginTls(dd, "v3");
+      expect((await again.cmd("SELECT INBOX")).at(-1)).toMatch(/ OK /);
+      p = userProcesses(dd.proc.pid!);
+      expect(p.get("v3")).toEqual(p.get("v2"));
+      for (const c of [c1, c2, again]) c.close();
+    } finally {
+      expect(await dd.stop()).toBe(0);
+    }
   });
 });

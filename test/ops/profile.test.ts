@@ -32,11 +32,11 @@ it("writes a CPU profile for the root and the user process", async () => {
   let files: string[] = [];
   while (Date.now() < deadline) {
     files = readdirSync(profiles);
-    if (files.some((f) => f.startsWith("root-")) && files.some((f) => f.startsWith("user-tester-"))) break;
+    if (files.some((f) => f.startsWith("root-")) && files.some((f) => f.startsWith("user-"))) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const root = files.find((f) => /^root-\d+\.cpuprofile$/.test(f));
-  const user = files.find((f) => /^user-tester-\d+\.cpuprofile$/.test(f));
+  const user = files.find((f) => /^user-\d+\.cpuprofile$/.test(f));
   expect({ root, user }).toEqual({ root: expect.any(String), user: expect.any(String) });
   for (const f of [root!, user!]) {
     const prof = JSON.parse(readFileSync(join(profiles, f), "utf8"));
