@@ -81,7 +81,7 @@ interface UserProc {
 type FromUser = { t: "spare" } | { t: "ready"; socket: string } | { t: "trace"; user: string; line: string } | { t: "closing" } |
   { t: "left"; user: string; seen: number };
 
-/** A started process: a spare until `proc` is set, then that user's process. */
+/** A started process: a spare until `proc` is set, then the process of that owner's users. */
 interface Worker {
   child: ChildProcess;
   /** the program it was started from */
