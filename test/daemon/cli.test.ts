@@ -43,6 +43,10 @@ describe("asimapd options", () => {
     expect(config([]).userPool).toBeUndefined(); // the supervisor's default
     expect(() => config(["--user-pool", "-1"])).toThrow(/invalid user pool/);
     expect(() => config([], { USER_POOL: "65" })).toThrow(/invalid user pool "65" \(0 to 64\)/);
+    expect(config([], { PROCESSES_PER_OWNER: "4" }).processesPerOwner).toBe(4);
+    expect(config(["--processes-per-owner", "0"], { PROCESSES_PER_OWNER: "4" }).processesPerOwner).toBe(0);
+    expect(config([]).processesPerOwner).toBeUndefined(); // the supervisor's default: one per CPU
+    expect(() => config(["--processes-per-owner", "two"])).toThrow(/invalid processes per owner "two"/);
   });
 
   it("parses durations and sizes, and rejects nonsense", () => {
