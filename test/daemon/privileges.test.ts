@@ -100,7 +100,7 @@ describe.runIf(isRoot)("as root, with real system users", () => {
       chownTree(moving, ids(U2).uid, ids(U2).gid);
       const refused = await Client.tls(dd.port, "127.0.0.1", freshLoopback());
       expect((await refused.cmd("LOGIN v3 pw")).at(-1)).toMatch(/NO \[UNAVAILABLE\]/);
-      expect(dd.logs()).toMatch(/is owned by .*this process serves/);
+      expect(await until(() => /is owned by .*this process serves/.test(dd.logs()))).toBe(true);
       refused.close();
       // once v3's session is gone and its store closed there, v3 goes to U2's process
       await c3.cmd("LOGOUT");
