@@ -74,8 +74,8 @@ describe("one process for the users of one mail owner (--processes-per-owner 1)"
     await b2.cmd("LOGOUT");
     await a.cmd("LOGOUT");
     // nobody left: the process ends
-    expect(await until(() => userProcesses(d.proc.pid!).size === 0)).toBe(true);
-    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(await until(() => !existsSync(`/proc/${pid}`))).toBe(true);
+    expect(userProcesses(d.proc.pid!).size).toBe(0);
   });
 
   it("kill -9 of the shared process drops its clients; the next logins start a new one", async () => {
