@@ -55,6 +55,8 @@ export class UserHost {
     this.disarmIdle();
     this.seen.set(h.user, (this.seen.get(h.user) ?? 0) + 1);
     try {
+      // (a connection accepted while the process stops would be cut at its exit)
+      if (this.stopped) throw new Error("user process is stopping");
       const maildir = this.o.maildirOf(h);
       this.checkOwner(maildir);
       for (;;) {
@@ -97,6 +99,8 @@ export class UserHost {
     }
   }
 
+  /** The user's slot, opening the engine if there is none. An open engine keeps the maildir it
+   *  was opened with (a password file that moves a user's mail takes effect once it closes). */
   private async slotOf(user: string, maildir: string): Promise<Slot> {
     for (;;) {
       const slot = this.slots.get(user);

@@ -122,6 +122,10 @@ function dropPrivileges(maildir: string): { uid: number; gid: number } | null {
 function acceptHandoff(sock: Socket, host: UserHost, log: Log, proof: string): void {
   // First prove to the root that it reached this process (see daemon/supervisor.ts).
   if (proof) sock.write(proof + "\n");
+  // A reset before a session owns the socket (or of one refused) must not become an uncaught
+  // error: that would end the process and every other user's sessions in it.
+  const onError = (e: Error) => log.debug({ err: e.message }, "hand-over connection failed");
+  sock.on("error", onError);
   let buf = Buffer.alloc(0);
   const onData = (chunk: Buffer) => {
     buf = Buffer.concat([buf, chunk]);

@@ -2,7 +2,8 @@
 // its own mail and traces, one user's engine lingers out while another's sessions go on, and a
 // user comes back to the same process; two processes of one owner split the users.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { connect as netConnect } from "node:net";
 import * as path from "node:path";
 import { pbkdf2Encode } from "../../src/daemon/hashers.js";
 import {
@@ -91,6 +92,33 @@ describe("one process for the users of one mail owner (--processes-per-owner 1)"
     expect(now).toHaveLength(1);
     expect(now[0]).not.toBe(pid);
     b2.close();
+  });
+});
+
+describe("a shared process outlives a broken hand-over", () => {
+  it("a connection reset before its hand-off header ends nobody's sessions", async () => {
+    const { cert, key } = makeCert();
+    const run = path.join(tempDir(), "run");
+    const d = await startDaemon(["--cert", cert, "--key", key, "--pwfile", pwfile, "--run-dir", run]);
+    try {
+      const a = await login(d, "alice");
+      const pid = userProcesses(d.proc.pid!).get("alice")![0];
+      const dir = path.join(run, readdirSync(run)[0]);
+      const sock = path.join(dir, readdirSync(dir).find((f) => f === `imap-${pid}.sock`)!);
+      // connect, leave the process's proof line unread, and close: the process's socket sees a reset
+      for (let i = 0; i < 3; i++) {
+        const s = netConnect(sock);
+        s.pause();
+        await new Promise((r) => setTimeout(r, 100));
+        s.destroy();
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await a.cmd("NOOP")).at(-1)).toMatch(/ OK /);
+      expect(userProcesses(d.proc.pid!).get("alice")).toEqual([pid]);
+      a.close();
+    } finally {
+      expect(await d.stop()).toBe(0);
+    }
   });
 });
 
