@@ -184,6 +184,14 @@ export function normaliseFlags(flags: Flag[]): Flag[] {
   return [...out].sort();
 }
 
+/** A flag list after a STORE of `flags` with `op` (canonical spelling, sorted). */
+export function storedFlags(current: Flag[], op: "add" | "remove" | "replace", flags: Flag[]): Flag[] {
+  const change = normaliseFlags(flags);
+  if (op === "replace") return change;
+  if (op === "add") return normaliseFlags([...current, ...change]);
+  return current.filter((f) => !change.includes(f));
+}
+
 export function sameFlags(a: readonly Flag[], b: readonly Flag[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;

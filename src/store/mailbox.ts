@@ -11,7 +11,7 @@ import { removeEverywhere } from "../mh/sequences-edit.js";
 import type { MimeIndex } from "../message/types.js";
 import type { StoreContext } from "./context.js";
 import { toLf } from "./crlf.js";
-import { changedMembers, normaliseFlags, sameFlags, type FlagLookup } from "./flags.js";
+import { changedMembers, normaliseFlags, sameFlags, storedFlags, type FlagLookup } from "./flags.js";
 import { loadRecords, saveRecords } from "./records-cache.js";
 import { crlfSize, indexMessage } from "./message-index.js";
 import { openIfSame, openIfSameAsync, readIfSame, readIfSameAsync, yieldIfSliceDone } from "./file-scan.js";
@@ -43,7 +43,11 @@ const GUARD_RECHECK_MS = 100;
  * process's dot files are removed as stale), so memory loses nothing and saves a file creation,
  * a write and an unlink per APPEND.
  */
-interface Guard { path: string | null; data?: Buffer; num: number; ident: Ident; at: number; flags: Flag[] }
+interface Guard {
+  path: string | null; data?: Buffer; num: number; ident: Ident; at: number;
+  /** as APPENDed, then changed by our STOREs of it: never read back from the number's sequences */
+  flags: Flag[];
+}
 
 const MEMORY_GUARD_MAX = 256 * 1024;
 
@@ -283,6 +287,14 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       await this.ownDirChange(() => this.updateSeqs((seqs) => {
         for (const r of targets) this.ctx.flags.apply(seqs, r.num, op, flags);
       }));
+      // a guard restores the message with the flags the client gave it (see checkGuards)
+      if (this.guards.size > 0) {
+        const byIno = new Map([...this.guards].map((g) => [g.ident.ino, g]));
+        for (const r of targets) {
+          const g = byIno.get(r.ino);
+          if (g && identKey(g.ident) === r.identKey()) g.flags = storedFlags(g.flags, op, flags);
+        }
+      }
       const changed: MessageRecord[] = [];
       for (const [uid, old] of before) {
         const now = this.rec(uid);
@@ -595,7 +607,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       const inMemory = data.length <= MEMORY_GUARD_MAX;
       const a = await addMessage(this.dir, data, mtime, 0, !inMemory);
       await dropGuardFile(g);
-      const flags = rec?.flags ?? g.flags;
+      // Not rec.flags: once inc wrote over the file, the number's sequences are its message's
+      // (inc puts it in the unseen sequence), and a sync may already have given them to our record.
+      const flags = g.flags;
       this.guards.add({
         path: a.guard, data: inMemory ? data : undefined, num: a.num, ident: { ino: a.ino, size: a.size, mtime: a.mtimeMs },
         at: Date.now(), flags,
@@ -653,7 +667,10 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     };
     if (scanDir) {
       this.lookedAt = Date.now();
-      Object.assign(changes, await rescanFolder(this.dir, this.recs, this.pendingSelf, deep, dirChanged, readSeqs));
+      const { deferred, ...found } = await rescanFolder(this.dir, this.recs, this.pendingSelf, deep, dirChanged, readSeqs);
+      Object.assign(changes, found);
+      // its writing changes no directory stamp: only a folder kept racy is read again for it
+      if (deferred) changes.racy = true;
       this.pendingSelf.clear();
     }
     try {

@@ -11,8 +11,17 @@ import { identKey, type StoredRecord } from "./record.js";
  */
 export interface NewMessage { num: number; ino: number; size: number; mtime: number; crlfSize: number }
 
+/**
+ * An empty file younger than this is not taken as a message yet: `inc` creates its file
+ * (O_CREAT|O_TRUNC, no lock, no rename) and writes it a moment later, so a look in between
+ * would give the message the identity of the empty file and expunge it once written.
+ */
+export const EMPTY_WAIT_MS = 2000;
+
 export interface Rescan {
   added: NewMessage[];
+  /** a file was left for a later look (see EMPTY_WAIT_MS): the folder must be looked at again */
+  deferred: boolean;
   /** only when identities were checked (else nothing was gone) */
   expunged?: number[];
   renumbered?: Map<number, number>; // uid → num
@@ -34,7 +43,7 @@ export async function rescanFolder(
   // Only new numbers above the old ones, nothing gone: inc or our own appends. Anything
   // else (rmm, refile, pack, sortm) may have moved files: check every file's identity.
   const cheap = !deep && !missing && fresh.every((n) => n > baseMax) && (fresh.length > 0 || !dirChanged);
-  const out: Rescan = { added: [] };
+  const out: Rescan = { added: [], deferred: false };
   // new numbers only: a stat each for the identity (sizes are counted when asked for); else all
   const stats = statFiles(dir, cheap ? fresh : nums);
   try {
@@ -44,9 +53,15 @@ export async function rescanFolder(
     throw e;
   }
   const st = await stats;
+  const now = Date.now();
+  const beingWritten = (i: number) => {
+    if (st.size[i] !== 0 || now - st.mtime[i] >= EMPTY_WAIT_MS) return false;
+    out.deferred = true;
+    return true;
+  };
   if (cheap) {
     for (let i = 0; i < st.nums.length; i++) {
-      if (st.ino[i] >= 0) out.added.push({ num: st.nums[i], ino: st.ino[i], size: st.size[i], mtime: st.mtime[i], crlfSize: -1 });
+      if (st.ino[i] >= 0 && !beingWritten(i)) out.added.push({ num: st.nums[i], ino: st.ino[i], size: st.size[i], mtime: st.mtime[i], crlfSize: -1 });
     }
   } else {
     const byIdent = new Map<string, StoredRecord>();
@@ -61,7 +76,7 @@ export async function rescanFolder(
       if (r !== undefined && !kept.has(r.uid)) {
         kept.add(r.uid);
         if (r.num !== num) renumbered.set(r.uid, num);
-      } else {
+      } else if (!beingWritten(i)) {
         out.added.push({ num, ...ident, crlfSize: -1 });
       }
     }
