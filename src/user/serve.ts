@@ -186,10 +186,11 @@ async function main(): Promise<void> {
   // Trace lines go to the root (which may write the trace directory) or, when run alone, to
   // the user's trace file directly.
   const traceFiles = new Map<string, RotatingTraceFile>();
-  const recorders = new Set<TraceRecorder>();
+  // one per user with an open engine (a user is in one engine at a time)
+  const recorders = new Map<string, TraceRecorder>();
   process.on("SIGUSR1", () => {
     traceOn = !traceOn;
-    for (const r of recorders) r.set(traceOn);
+    for (const r of recorders.values()) r.set(traceOn);
     log.info({ trace: traceOn }, "tracing toggled");
   });
 
@@ -213,7 +214,7 @@ async function main(): Promise<void> {
         }
       }, { bodies: o.traceBodies });
       if (traceOn) recorder.set(true);
-      recorders.add(recorder);
+      recorders.set(user, recorder);
       try {
         const engine = await createUserServer({
           username: user,
@@ -226,12 +227,13 @@ async function main(): Promise<void> {
         log.info({ user, maildir }, "serving user");
         return engine;
       } catch (e) {
-        recorders.delete(recorder);
+        recorders.delete(user);
         throw e;
       }
     },
     onUsers: (users) => { process.title = `asimapd-user ${users.join(" ")}`.trimEnd(); },
     onLeft: (user, seen) => {
+      recorders.delete(user);
       if (process.connected) process.send?.({ t: "left", user, seen });
     },
     onIdle: () => void stop("linger"),
