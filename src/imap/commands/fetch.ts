@@ -1,7 +1,8 @@
 // FETCH / UID FETCH (RFC 3501 §6.4.5). Bodies are streamed from the message file through the
 // message model's CRLF converter with socket back-pressure; nothing large is built in memory.
 // Everything that could fail (index, open file) happens before a message's response starts,
-// so a message expunged meanwhile is skipped cleanly (RFC 2180 §4.1: NO at the end).
+// so a message expunged meanwhile is skipped cleanly and the answer is Dovecot's: OK
+// [EXPUNGEISSUED] (RFC 2180 §4.1 leaves it open; clients and imaptest count a NO as a failure).
 import type { FileHandle } from "node:fs/promises";
 import type { Session } from "../session.js";
 import type { Command, FetchAtt, Section } from "../../protocol/ast.js";
@@ -172,7 +173,8 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
   const startPrepare = (rec: MessageRecord, seq: number): Promise<Ahead> =>
     prepare(s, rec, seq, atts, bodies).then(
       (p) => ({ p }),
-      (e: unknown) => ((e as NodeJS.ErrnoException).code === "ENOENT" ? { missing: true as const } : { error: e }),
+      // a file gone or replaced (the store's EXPUNGEISSUED) is an expunged message
+      (e: unknown) => (["ENOENT", "EXPUNGEISSUED"].includes((e as NodeJS.ErrnoException).code!) ? { missing: true as const } : { error: e }),
     );
   try {
     for (let i = 0; i < uids.length; i++) {
@@ -237,7 +239,7 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
     for (const got of await Promise.all(ahead)) if ("p" in got) await got.p.fh?.close();
     await out.flush();
   }
-  if (missing) return no("Some messages were expunged and could not be fetched.", "EXPUNGEISSUED");
+  if (missing) return ok("Some messages were already expunged.", "EXPUNGEISSUED");
   return ok("Fetch completed.");
 }
 
