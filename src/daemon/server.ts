@@ -5,7 +5,7 @@ import { createServer as createTcpServer, type Server, type Socket } from "node:
 import { createSecureContext, createServer as createTlsServer, type SecureContext } from "node:tls";
 import { promises as fsp } from "node:fs";
 import { encodeHandoff, type Handoff } from "../protocol/handoff.js";
-import { authenticate } from "./auth.js";
+import { Authenticator } from "./auth.js";
 import { PasswordFile, type Account } from "./pwfile.js";
 import { PreAuthConnection, type PreAuthContext } from "./preauth.js";
 import { Supervisor, type SupervisorLogger } from "./supervisor.js";
@@ -59,6 +59,7 @@ export class RootServer {
   readonly supervisor: Supervisor;
   private readonly pw: PasswordFile;
   private readonly throttle = new Throttle();
+  private readonly auth: Authenticator;
   private readonly secureContext: SecureContext;
   private servers: Server[] = [];
   private preauth = new Set<PreAuthConnection>();
@@ -68,6 +69,7 @@ export class RootServer {
   constructor(private readonly o: RootServerOptions) {
     this.secureContext = createSecureContext({ cert: o.cert, key: o.key, ...TLS_POLICY });
     this.pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
+    this.auth = new Authenticator(this.pw);
     this.supervisor = new Supervisor({ runDir: o.runDir, userEntry: o.userEntry, userEntryFallback: o.userEntryFallback, nodeOptions: o.userNodeOptions,
       userArgs: o.userArgs, log: o.log, onTrace: o.onTrace, poolSize: o.userPoolSize,
       perOwner: o.processesPerOwner });
@@ -119,8 +121,19 @@ export class RootServer {
       await sleep(this.o.throttleDelayMs ?? 10_000);
       return null;
     }
-    const res = await authenticate(this.pw, user, password);
-    if (res.ok) return res.account;
+    // the throttle comes first, the cache included: else a throttled guesser could still try
+    // passwords against the cache at HMAC speed
+    const res = await this.auth.check(user, password, addr, () => this.throttle.allow(user, addr));
+    if (res.ok) {
+      this.o.log.debug({ user, addr }, res.cached ? "password verified from cache" : "password verified by its hash");
+      return res.account;
+    }
+    if (res.refused) {
+      this.o.log.warn({ user, addr }, "login refused: too many failures");
+      await sleep(this.o.throttleDelayMs ?? 10_000);
+      return null;
+    }
+    this.o.log.debug({ user, addr }, "password rejected by its hash");
     this.throttle.failed(user, addr);
     await sleep(this.o.failDelayMs ?? 1_000);
     return null;
