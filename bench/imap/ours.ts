@@ -29,6 +29,8 @@ export class Ours implements ServerUnderTest {
   constructor(
     private readonly env: ServerEnv,
     private readonly entry: string,
+    /** pbkdf2 rounds of the password file's hashes (the stress run uses Django's default) */
+    private readonly iterations = ITERATIONS,
   ) {
     this.dir = path.join(env.dir, "ours");
     this.log = path.join(this.dir, "asimapd.log");
@@ -38,7 +40,7 @@ export class Ours implements ServerUnderTest {
     fs.mkdirSync(this.dir, { recursive: true });
     fs.chmodSync(this.dir, 0o755);
     this.port = await freePort();
-    const hash = djangoPbkdf2(PASSWORD);
+    const hash = djangoPbkdf2(PASSWORD, this.iterations);
     const lines = this.env.users.map((u) => `${u.name}:${hash}:${layoutMh(this.home(u.name), u, this.env.owner)}\n`);
     fs.writeFileSync(this.pwfile(), lines.join(""), { mode: 0o600 });
   }
