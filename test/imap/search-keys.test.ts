@@ -211,3 +211,44 @@ describe("BEFORE/ON/SINCE use INTERNALDATE's day as FETCH shows it (+0000)", () 
     }
   });
 });
+
+describe("NEW is RECENT UNSEEN, OLD is NOT RECENT (RFC 3501 §6.4.4)", () => {
+  it("on messages this session holds as \\Recent, after imaptest's search-flags stores", async () => {
+    // two old messages (seen: MH has them in no unseen sequence); five more arrive while the
+    // session has INBOX selected: the session that learns of them first holds them as \Recent
+    const s = await open([msg("Subject: old 1\n\nold\n"), msg("Subject: old 2\n\nold\n")]);
+    const other = await RawClient.connect(s.srv.port);
+    try {
+      expect((await s.c.cmd("STORE 1 -FLAGS (\\Seen)")).tagged).toMatch(/OK/);
+      for (let i = 1; i <= 5; i++) {
+        const m = `Subject: new ${i}\r\n\r\nnew\r\n`;
+        other.write(`A${i} APPEND INBOX {${m.length}+}\r\n${m}\r\n`);
+        expect((await other.reply(`A${i}`)).tagged).toMatch(/OK/);
+      }
+      const noop = await s.c.cmd("NOOP");
+      expect(noop.untagged).toContain("* 7 EXISTS");
+      expect(noop.untagged).toContain("* 5 RECENT");
+      // imaptest's stores on the new messages (3..7 here, 1..5 there)
+      for (const [n, f] of [[3, "$$hello"], [4, "\\Seen \\Flagged"], [5, "\\Answered $$hello"], [6, "\\Flagged \\Draft"], [7, "\\Deleted \\Answered"]]) {
+        expect((await s.c.cmd(`STORE ${n} FLAGS (${f})`)).tagged).toMatch(/OK/);
+      }
+      expect(await searchLine(s.c, "SEARCH RECENT")).toBe("* SEARCH 3 4 5 6 7");
+      expect(await searchLine(s.c, "SEARCH NEW")).toBe("* SEARCH 3 5 6 7");
+      expect(await searchLine(s.c, "SEARCH OLD")).toBe("* SEARCH 1 2");
+      // OLD is not NOT NEW: a recent message that is seen is neither NEW nor OLD
+      expect(await searchLine(s.c, "SEARCH NOT NEW")).toBe("* SEARCH 1 2 4");
+      expect(await searchLine(s.c, "SEARCH NOT OLD")).toBe("* SEARCH 3 4 5 6 7");
+      expect(await searchLine(s.c, "SEARCH UNSEEN NOT RECENT")).toBe("* SEARCH 1");
+      expect(await searchLine(s.c, "SEARCH OR NEW OLD")).toBe("* SEARCH 1 2 3 5 6 7");
+      // the other session holds none of them as \Recent
+      expect((await other.cmd("SELECT INBOX")).untagged).toContain("* 0 RECENT");
+      const theirs = await other.cmd("SEARCH NEW");
+      expect(theirs.untagged).toContain("* SEARCH");
+      const old = await other.cmd("SEARCH OLD");
+      expect(old.untagged).toContain("* SEARCH 1 2 3 4 5 6 7");
+    } finally {
+      other.close();
+      await s.close();
+    }
+  });
+});
