@@ -7,7 +7,8 @@ export interface HeaderField { name: string; value: string }
 
 /** Unfolded header fields of a header block; with `only` (lower-case), just the fields so named
  *  (the values of the others are not decoded). With `raw`, values stay undecoded "binary"
- *  strings (for parsing first, as address lists are, and decoding after). */
+ *  strings with their trailing white space (for parsing or reshaping first, as address lists
+ *  and subjects are, and decoding after). */
 export function headerFields(block: Buffer, only?: string, raw = false): HeaderField[] {
   const text = block.toString("latin1");
   if (only !== undefined) return namedFields(text, only, raw);
@@ -22,7 +23,8 @@ function field(line: string, only: string | undefined, raw: boolean, out: Header
   if (colon <= 0) return;
   const name = line.slice(0, colon).trim().toLowerCase();
   if (only !== undefined && name !== only) return;
-  const value = line.slice(colon + 1).trim();
+  // raw values keep their trailing white space, as Dovecot's header parser does
+  const value = raw ? line.slice(colon + 1).trimStart() : line.slice(colon + 1).trim();
   out.push({ name, value: raw ? value : decodeValue(value) });
 }
 

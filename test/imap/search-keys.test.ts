@@ -252,3 +252,19 @@ describe("NEW is RECENT UNSEEN, OLD is NOT RECENT (RFC 3501 §6.4.4)", () => {
     }
   });
 });
+
+describe("SUBJECT looks in the field with its runs of white space made one space, as Dovecot", () => {
+  it("answers as Dovecot does", async () => {
+    const subjects = [
+      msg("Subject: two  spaces\n\n\n"), msg("Subject: a tab\there\n\n\n"), msg("Subject: folded\n   \t line\n\n\n"),
+      msg("Subject: =?utf-8?q?encoded?=   words\n\n\n"), msg("Subject:    leading and trailing   \n\n\n"),
+      msg("Subject: one space\n\n\n"),
+    ];
+    await compareWithDovecot(subjects, [
+      'SEARCH SUBJECT "two spaces"', 'SEARCH SUBJECT "two  spaces"', 'SEARCH SUBJECT "a tab here"',
+      'SEARCH SUBJECT "folded line"', 'SEARCH SUBJECT "encoded words"', 'SEARCH SUBJECT "trailing "',
+      'SEARCH SUBJECT " leading"', 'SEARCH SUBJECT "one space"', 'SEARCH HEADER SUBJECT "two  spaces"',
+      'SEARCH HEADER SUBJECT "two spaces"', 'SEARCH HEADER SUBJECT "trailing   "',
+    ]);
+  });
+});

@@ -40,6 +40,11 @@ class Candidate {
   async lowerValues(name: string): Promise<string[]> {
     return this.derivedValues(name, "search-values", (raw) => decodeValue(raw).toLowerCase(), textSize);
   }
+  /** The Subject fields with each run of white space made one space before decoding, as
+   *  Dovecot compares them (a folded or double-spaced subject is found by its words). */
+  async lowerSubjects(): Promise<string[]> {
+    return this.derivedValues("subject", "search-subject", (raw) => decodeValue(raw.replace(/[ \t\r\n]+/g, " ")).toLowerCase(), textSize);
+  }
   /** The address fields named `name`, each as its address list written back (what FROM/TO/
    *  CC/BCC search, as Dovecot does), decoded and lower-cased; kept like lowerValues. */
   async lowerAddresses(name: string): Promise<string[]> {
@@ -124,9 +129,9 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
     case "BCC": case "CC": case "FROM": case "SUBJECT": case "TO": case "HEADER": {
       const field = key.kind === "HEADER" ? key.field.toLowerCase() : key.kind.toLowerCase();
       const needle = key.value.toString("utf8").toLowerCase();
-      // HEADER looks in the field's text even for an address field (as Dovecot does)
-      const address = key.kind !== "HEADER" && key.kind !== "SUBJECT";
-      const values = address ? await c.lowerAddresses(field) : await c.lowerValues(field);
+      // HEADER looks in the field's text as it is, even for an address field (as Dovecot does)
+      const values = key.kind === "HEADER" ? await c.lowerValues(field)
+        : key.kind === "SUBJECT" ? await c.lowerSubjects() : await c.lowerAddresses(field);
       // RFC 3501: HEADER with an empty string matches every message that has the field
       return values.some((v) => needle === "" || v.includes(needle));
     }
