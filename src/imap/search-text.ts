@@ -7,8 +7,8 @@ export interface HeaderField { name: string; value: string }
 
 /** Unfolded header fields of a header block; with `only` (lower-case), just the fields so named
  *  (the values of the others are not decoded). With `raw`, values stay undecoded "binary"
- *  strings with their trailing white space (for parsing or reshaping first, as address lists
- *  and subjects are, and decoding after). */
+ *  strings, untrimmed but for one space after the colon (for parsing or reshaping first, as
+ *  address lists and subjects are, and decoding after). */
 export function headerFields(block: Buffer, only?: string, raw = false): HeaderField[] {
   const text = block.toString("latin1");
   if (only !== undefined) return namedFields(text, only, raw);
@@ -23,18 +23,19 @@ function field(line: string, only: string | undefined, raw: boolean, out: Header
   if (colon <= 0) return;
   const name = line.slice(0, colon).trim().toLowerCase();
   if (only !== undefined && name !== only) return;
-  // raw values keep their trailing white space, as Dovecot's header parser does
-  const value = raw ? line.slice(colon + 1).trimStart() : line.slice(colon + 1).trim();
+  // a raw value is what follows the colon and one space or tab, as Dovecot's SEARCH reads it
+  const rest = line.slice(colon + 1);
+  const value = !raw ? rest.trim() : rest[0] === " " || rest[0] === "\t" ? rest.slice(1) : rest;
   out.push({ name, value: raw ? value : decodeValue(value) });
 }
 
-/** A raw ("binary") header value as text: 8-bit bytes as UTF-8 when they are, RFC 2047 words decoded. */
+/** A raw ("binary") header value as text: 8-bit bytes read as UTF-8, RFC 2047 words decoded. */
 export function decodeValue(raw: string): string {
   // plain ASCII without encoded words decodes to itself: skip the charset round trips
   if (!raw.includes("=?") && ASCII.test(raw)) return raw;
-  // 8-bit header bytes are most often UTF-8
-  const utf8 = Buffer.from(raw, "latin1").toString("utf8");
-  return decode2047(utf8.includes("\ufffd") ? raw : utf8);
+  // decode2047 takes the bytes as they are and reads those outside encoded words as UTF-8
+  // (turning them into text first garbled every raw "ü" or "ł": SUBJECT "ünïcode" missed them)
+  return decode2047(raw);
 }
 
 const ASCII = /^[\x00-\x7f]*$/;

@@ -3,57 +3,8 @@
 // expected answers, and compared with Dovecot's answers on the same messages where RFC 3501
 // leaves room (what the address text looks like, which Date field counts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { RawClient, startServer, type Running } from "./harness.js";
-import { dovecotRun, type OracleMessage } from "../sync/dovecot.js";
-import { writeMhInbox } from "../sync/corpus.js";
-
-const MTIME = Date.UTC(2008, 1, 22, 17, 6, 23) / 1000;
-const msg = (text: string, mtime = MTIME): OracleMessage => ({ data: Buffer.from(text.replace(/\n/g, "\r\n")), mtime });
-
-/** A server on a new MH inbox holding `messages`, with one client that has INBOX selected. */
-async function open(messages: OracleMessage[]): Promise<{ c: RawClient; srv: Running; close(): Promise<void> }> {
-  const home = mkdtempSync(join(tmpdir(), "asimap-search-keys-"));
-  const root = join(home, "Mail");
-  writeMhInbox(root, messages);
-  writeFileSync(join(home, ".mh_profile"), `Path: ${root}\n`);
-  const srv = await startServer(root);
-  const c = await RawClient.connect(srv.port);
-  expect((await c.cmd("SELECT INBOX")).tagged).toMatch(/^T\d+ OK/);
-  return {
-    c, srv,
-    async close() {
-      c.close();
-      await srv.close();
-      rmSync(home, { recursive: true, force: true });
-    },
-  };
-}
-
-/** The `* SEARCH` line of a command that must succeed. */
-async function searchLine(c: RawClient, cmd: string): Promise<string> {
-  const r = await c.cmd(cmd);
-  expect(r.tagged, cmd).toMatch(/^T\d+ OK/);
-  const lines = r.untagged.filter((l) => l.startsWith("* SEARCH"));
-  expect(lines, cmd).toHaveLength(1);
-  return lines[0].trimEnd();
-}
-
-/** Each command's answer from us and from Dovecot, on the same messages. */
-async function compareWithDovecot(messages: OracleMessage[], commands: string[]): Promise<void> {
-  const theirs = dovecotRun(messages, commands, (l) => l.startsWith("* SEARCH")).map((l) => l.trimEnd());
-  expect(theirs).toHaveLength(commands.length);
-  const s = await open(messages);
-  try {
-    for (const [i, cmd] of commands.entries()) {
-      expect({ cmd, answer: await searchLine(s.c, cmd) }).toEqual({ cmd, answer: theirs[i] });
-    }
-  } finally {
-    await s.close();
-  }
-}
+import { RawClient } from "./harness.js";
+import { compareWithDovecot, msg, open, searchLine } from "./search-oracle.js";
 
 // imaptest's search-addresses messages
 const ADDRESSES = [
@@ -258,13 +209,27 @@ describe("SUBJECT looks in the field with its runs of white space made one space
     const subjects = [
       msg("Subject: two  spaces\n\n\n"), msg("Subject: a tab\there\n\n\n"), msg("Subject: folded\n   \t line\n\n\n"),
       msg("Subject: =?utf-8?q?encoded?=   words\n\n\n"), msg("Subject:    leading and trailing   \n\n\n"),
-      msg("Subject: one space\n\n\n"),
+      msg("Subject: one space\n\n\n"), msg("Subject: Grüße aus Łódź\n\n\n"),
     ];
     await compareWithDovecot(subjects, [
       'SEARCH SUBJECT "two spaces"', 'SEARCH SUBJECT "two  spaces"', 'SEARCH SUBJECT "a tab here"',
       'SEARCH SUBJECT "folded line"', 'SEARCH SUBJECT "encoded words"', 'SEARCH SUBJECT "trailing "',
       'SEARCH SUBJECT " leading"', 'SEARCH SUBJECT "one space"', 'SEARCH HEADER SUBJECT "two  spaces"',
-      'SEARCH HEADER SUBJECT "two spaces"', 'SEARCH HEADER SUBJECT "trailing   "',
+      'SEARCH HEADER SUBJECT "two spaces"', 'SEARCH HEADER SUBJECT "trailing   "', 'SEARCH HEADER SUBJECT "  leading"', 'SEARCH HEADER SUBJECT "   leading"',
+      'SEARCH CHARSET UTF-8 SUBJECT "grüße"', 'SEARCH CHARSET UTF-8 SUBJECT "łódź"', 'SEARCH CHARSET UTF-8 HEADER SUBJECT "ÜSSE AUS Ł"',
+      'SEARCH CHARSET UTF-8 TEXT "aus łódź"',
     ]);
+  });
+
+  it("finds words in a subject written in raw UTF-8", async () => {
+    // decoding turned each raw "ü" or "ł" into U+FFFD, so such subjects were never found
+    const t = await open([msg("Subject: Grüße aus Łódź\n\nbody\n"), msg("Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\n\nbody\n")]);
+    try {
+      expect(await searchLine(t.c, 'SEARCH CHARSET UTF-8 SUBJECT "grüße"')).toBe("* SEARCH 1 2");
+      expect(await searchLine(t.c, 'SEARCH CHARSET UTF-8 SUBJECT "łódź"')).toBe("* SEARCH 1");
+      expect(await searchLine(t.c, 'SEARCH CHARSET UTF-8 TEXT "aus łódź"')).toBe("* SEARCH 1");
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -43,7 +43,7 @@ class Candidate {
   /** The Subject fields with each run of white space made one space before decoding, as
    *  Dovecot compares them (a folded or double-spaced subject is found by its words). */
   async lowerSubjects(): Promise<string[]> {
-    return this.derivedValues("subject", "search-subject", (raw) => decodeValue(raw.replace(/[ \t\r\n]+/g, " ")).toLowerCase(), textSize);
+    return this.derivedValues("subject", "search-subject", (raw) => decodeValue(raw.replace(/[ \t\r\n]+/g, " ").replace(/^ /, "")).toLowerCase(), textSize);
   }
   /** The address fields named `name`, each as its address list written back (what FROM/TO/
    *  CC/BCC search, as Dovecot does), decoded and lower-cased; kept like lowerValues. */
