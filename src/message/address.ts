@@ -1,7 +1,7 @@
 // RFC 5322 address lists → ENVELOPE address structures, as Dovecot's message-address.c
 // builds them: groups as (NIL NIL "name" NIL) ... (NIL NIL NIL NIL), missing parts filled
 // with MISSING_MAILBOX / MISSING_DOMAIN, a trailing comment as the name of a bare addr-spec.
-import { Rfc822Lexer } from "./rfc822-lexer.js";
+import { isAtext, Rfc822Lexer } from "./rfc822-lexer.js";
 import { forHumans } from "./header-text.js";
 
 /** [name, adl, mailbox, host], "binary" strings or null */
@@ -50,15 +50,16 @@ function domain(lx: Rfc822Lexer): string | null {
   return d === "" ? null : d;
 }
 
-function addrSpec(lx: Rfc822Lexer, m: Mailbox): void {
+/** Returns whether an '@' followed the local part. */
+function addrSpec(lx: Rfc822Lexer, m: Mailbox): boolean {
   m.mailbox = localPart(lx);
   if (m.mailbox === null) m.invalid = true;
   lx.skipLwsp();
-  if (lx.peek() === "@") {
-    lx.pos++;
-    m.domain = domain(lx);
-    if (m.domain === null) m.invalid = true;
-  }
+  if (lx.peek() !== "@") return false;
+  lx.pos++;
+  m.domain = domain(lx);
+  if (m.domain === null) m.invalid = true;
+  return true;
 }
 
 function angleAddr(lx: Rfc822Lexer, m: Mailbox): void {
@@ -97,9 +98,18 @@ function mailbox(lx: Rfc822Lexer): Mailbox {
     return m;
   }
   lx.lastComment = null;
-  addrSpec(lx, m);
+  const at = addrSpec(lx, m);
   lx.skipLwsp();
   if (lx.lastComment !== null) m.name = lx.lastComment;
+  else if (!at && m.mailbox !== null) {
+    // "undisclosed recipients": a word followed by more words is a display name, as Dovecot
+    // reads it; a lone word stays a mailbox
+    const more = lx.phrase();
+    if (more !== null) {
+      m.name = `${m.mailbox} ${more}`;
+      m.mailbox = null;
+    }
+  }
   return m;
 }
 
@@ -175,4 +185,46 @@ export function firstMailbox(list: EnvAddress[] | null): string {
     if (a[2] !== null && a[3] !== null) return a[2].toLowerCase();
   }
   return "";
+}
+
+/** A quoted string when the text is not all atext ('.' allowed in a mailbox), with `"`, `\` and
+ *  `'` escaped (Dovecot's message-address.c str_append_maybe_escape). */
+function maybeQuote(s: string, dotIsAtext: boolean): string {
+  let plain = true;
+  for (let i = 0; i < s.length && plain; i++) plain = isAtext(s.charCodeAt(i)) || (dotIsAtext && s[i] === ".");
+  return plain ? s : `"${s.replace(/["\\']/g, "\\$&")}"`;
+}
+
+/**
+ * An address list written back as text, as Dovecot's message_address_write does: every address
+ * as `Name <mailbox@domain>` (comments gone, a trailing comment as the name, missing parts
+ * filled), groups as `name: ...;`. SEARCH FROM/TO/CC/BCC look in this text, not in the raw
+ * header (RFC 3501: "the envelope structure's FROM field"), so `<user (c)@ (c) example.org>`
+ * is found by `user@example.org`. Encoded words in names stay as written, to be decoded after.
+ */
+export function addressListText(value: string): string {
+  const list: EnvAddress[] = [];
+  parseAddressList(value, list);
+  let out = "";
+  let first = true;
+  let inGroup = false;
+  for (const [name, route, mailbox, host] of list) {
+    if (first) first = false;
+    else out += ", ";
+    if (host === null) {
+      if (!inGroup) {
+        // start of a group: the mailbox slot holds its name
+        out += mailbox ? (mailbox.includes("=?") ? mailbox : maybeQuote(mailbox, false)) : '""';
+        out += ": ";
+        first = true;
+      } else if (out.endsWith(", ")) out = out.slice(0, -2) + ";";
+      else out = out.slice(0, -1) + ";"; // an empty group: "name:;"
+      inGroup = !inGroup;
+      continue;
+    }
+    if (name !== null) out += name.includes("=?") ? name : maybeQuote(name, false);
+    if (name !== null && name !== "") out += " ";
+    out += `<${route !== null ? `${route}:` : ""}${mailbox === "" || mailbox === null ? '""' : maybeQuote(mailbox, true)}@${host}>`;
+  }
+  return out;
 }

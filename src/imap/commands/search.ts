@@ -6,7 +6,9 @@ import type { MimeIndex } from "../../message/types.js";
 import type { MessageRecord } from "../../store/types.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
-import { headerFields, type HeaderField } from "../search-text.js";
+import { decodeValue, headerFields, type HeaderField } from "../search-text.js";
+import { addressListText } from "../../message/address.js";
+import { parseDateAsWritten } from "../../message/date.js";
 import { bodyMatches, bodyNeedle, type BodyNeedle } from "../body-match.js";
 import { esearchLine, savedUids } from "../esearch.js";
 import { enableCondstore } from "../condstore.js";
@@ -36,15 +38,36 @@ class Candidate {
   /** The decoded values of the top-level fields named `name` (lower-case), lower-cased: kept
    *  with the message, so a repeated SEARCH FROM/TO/SUBJECT does not decode them again. */
   async lowerValues(name: string): Promise<string[]> {
+    return this.derivedValues(name, "search-values", (raw) => decodeValue(raw).toLowerCase(), textSize);
+  }
+  /** The Subject fields with each run of white space made one space before decoding, as
+   *  Dovecot compares them (a folded or double-spaced subject is found by its words). */
+  async lowerSubjects(): Promise<string[]> {
+    return this.derivedValues("subject", "search-subject", (raw) => decodeValue(raw.replace(/[ \t\r\n]+/g, " ").replace(/^ /, "")).toLowerCase(), textSize);
+  }
+  /** The address fields named `name`, each as its address list written back (what FROM/TO/
+   *  CC/BCC search, as Dovecot does), decoded and lower-cased; kept like lowerValues. */
+  async lowerAddresses(name: string): Promise<string[]> {
+    return this.derivedValues(name, "search-addresses", (raw) => decodeValue(addressListText(raw)).toLowerCase(), textSize);
+  }
+  /** The first Date field's date and time as written, in its own zone (as UTC ms), or null. */
+  async sentAsWritten(): Promise<number | null> {
+    const [first] = await this.derivedValues("date", "search-sent", parseDateAsWritten, (vs) => 40 + 16 * vs.length);
+    return first ?? null;
+  }
+  /** `map` of the raw values of the top-level fields named `name`, computed once per message. */
+  private async derivedValues<T>(name: string, kind: string, map: (raw: string) => T, size: (vs: T[]) => number): Promise<T[]> {
     const i = messageCache.cachedIndex(this.view.mailbox, this.rec.uid) ?? (await this.index());
-    return messageCache.derived(this.view.mailbox, this.rec.uid, `search-values\0${name}`,
+    return messageCache.derived(this.view.mailbox, this.rec.uid, `${kind}\0${name}`,
       () => {
         const head = messageCache.head(this.view.mailbox, this.rec.uid, i);
-        return headerFields(head.subarray(i.root.headerStart, i.root.headerEnd), name).map((h) => h.value.toLowerCase());
+        return headerFields(head.subarray(i.root.headerStart, i.root.headerEnd), name, true).map((h) => map(h.value));
       },
-      (vs) => vs.reduce((n, v) => n + 2 * v.length + 40, 0));
+      size);
   }
 }
+
+const textSize = (vs: string[]) => vs.reduce((n, v) => n + 2 * v.length + 40, 0);
 
 function inSet(n: number, set: SequenceSet, star: number): boolean {
   if (set.kind !== "set") return false;
@@ -86,7 +109,8 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
     case "ON": return day(c.rec.internalDate.getTime()) === key.date.getTime();
     case "SINCE": return day(c.rec.internalDate.getTime()) >= key.date.getTime();
     case "SENTBEFORE": case "SENTON": case "SENTSINCE": {
-      const sent = (await c.index()).sort.date;
+      // the first Date field, as Dovecot's SEARCH takes it (ENVELOPE shows the last)
+      const sent = await c.sentAsWritten();
       if (sent === null) return false;
       const d = day(sent);
       const k = key.date.getTime();
@@ -105,7 +129,9 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
     case "BCC": case "CC": case "FROM": case "SUBJECT": case "TO": case "HEADER": {
       const field = key.kind === "HEADER" ? key.field.toLowerCase() : key.kind.toLowerCase();
       const needle = key.value.toString("utf8").toLowerCase();
-      const values = await c.lowerValues(field);
+      // HEADER looks in the field's text as it is, even for an address field (as Dovecot does)
+      const values = key.kind === "HEADER" ? await c.lowerValues(field)
+        : key.kind === "SUBJECT" ? await c.lowerSubjects() : await c.lowerAddresses(field);
       // RFC 3501: HEADER with an empty string matches every message that has the field
       return values.some((v) => needle === "" || v.includes(needle));
     }
