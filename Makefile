@@ -1,5 +1,5 @@
 # asimap. `make run` starts the demo server, `make test` runs the tests (see README.md).
-.PHONY: all build test run demo bench clean package install up down profile logs
+.PHONY: all build test check-test-tools run demo bench clean package install up down profile logs
 
 VERSION := $(shell node -p "require('./package.json').version")
 TARBALL := asimap-$(VERSION).tgz
@@ -14,8 +14,12 @@ node_modules: package.json package-lock.json
 build: node_modules
 	npm run build
 
-test: build
+test: check-test-tools build
 	npx vitest run
+
+# One line naming the missing Debian packages, instead of dozens of failing tests.
+check-test-tools:
+	@node scripts/check-test-tools.mjs
 
 run demo: build
 	node dist/src/cli/demo.js

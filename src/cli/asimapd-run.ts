@@ -1,6 +1,6 @@
 // Starting the root server from a resolved configuration: shared by `asimapd` and the demo.
 // Wires the logger, the trace files and the user-process program into src/daemon.
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, chmodSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, chmodSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +8,7 @@ import { createSecureContext } from "node:tls";
 import { RootServer } from "../daemon/server.js";
 import { chooseUserEntry, wantedUserEntry, type UserEntryKind } from "../daemon/user-entry.js";
 import { packageVersion } from "../daemon/version.js";
-import { PasswordFile } from "../daemon/pwfile.js";
+import { PasswordFile, pwfileModeWarning } from "../daemon/pwfile.js";
 import { createLogger, findLogConfig, readLogConfig, type Log } from "../log.js";
 import { RotatingTraceFile, traceFileName } from "../trace/writer.js";
 
@@ -78,6 +78,9 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
     throw new ConfigError((e as Error).message);
   }
   for (const p of problems) log.warn({ pwfile: c.pwfile }, `password file ${p}`);
+  const mode = statSync(c.pwfile).mode;
+  const open = pwfileModeWarning(c.pwfile, mode);
+  if (open) log.warn({ pwfile: c.pwfile, mode: (mode & 0o777).toString(8).padStart(4, "0") }, open);
 
   const ownRunDir = c.runDir === undefined;
   const runDir = c.runDir ?? mkdtempSync(path.join(tmpdir(), "asimapd-"));

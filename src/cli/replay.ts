@@ -22,7 +22,7 @@ function millis(value: string): number {
   return n;
 }
 
-const rules = RULES.map((r) => `  ${r.name}${r.optional ? " (with --ignore-text)" : ""}: ${r.why}`).join("\n");
+const rules = RULES.map((r) => `  ${r.name}${r.optional ? " (not with --strict-text)" : ""}: ${r.why}`).join("\n");
 
 const program = new Command()
   .name("asimap-replay")
@@ -36,7 +36,9 @@ const program = new Command()
   // The environment keeps the password out of the process list.
   .addOption(new Option("--password <password>", "password for --user").env("ASIMAP_REPLAY_PASSWORD").makeOptionMandatory())
   .option("--connection <id>", "replay only this connection of the trace")
-  .option("--ignore-text", "ignore the human text after OK/NO/BAD/BYE and '+'", false)
+  .option("--strict-text", "also compare the human text after OK/NO/BAD/BYE and '+' (by default only the status and response code)", false)
+  // The default now; still accepted so existing scripts keep working.
+  .addOption(new Option("--ignore-text").hideHelp())
   .option("--timeout <ms>", "wait this long for a recorded completion", millis, 10_000)
   .option("--settle <ms>", "wait this long for recorded unsolicited responses while IDLE", millis, 2_000)
   .addHelpText("after", `\nNormalisation rules, applied to both sides before comparing:\n${rules}\n` +
@@ -52,7 +54,7 @@ const program = new Command()
       const result = await replay(
         trace,
         { host: o.host, port: o.port, tls: o.tls, insecure: o.insecure, user: o.user, password: o.password },
-        { connection: o.connection, ignoreText: o.ignoreText, commandTimeoutMs: o.timeout, settleMs: o.settle },
+        { connection: o.connection, strictText: o.strictText, commandTimeoutMs: o.timeout, settleMs: o.settle },
       );
       process.stdout.write(formatReport(result) + "\n");
       process.exitCode = result.differ === 0 ? 0 : 1;

@@ -2,11 +2,14 @@
 // asimapd_set_password [--pwfile=<pwfile>] <username> [<password>] [<maildir>]
 // Sets (or creates) an account in the password file. No password (or an empty one) sets an
 // unusable password, disabling the account. A new account needs its maildir; the maildir is
-// as asimapd sees it (relative = relative to the password file's directory).
+// as asimapd sees it (relative = relative to the password file's directory), and must be an
+// existing directory unless --allow-missing-maildir (the old tool never looked: a typo made an
+// account that could log in to nothing).
 import { Command, CommanderError } from "commander";
 import { promises as fsp } from "node:fs";
+import * as path from "node:path";
 import { makePassword, makeUnusablePassword } from "../daemon/hashers.js";
-import { setAccountInText, writeFileAtomic } from "../daemon/pwfile.js";
+import { parsePwfile, setAccountInText, writeFileAtomic } from "../daemon/pwfile.js";
 import { packageVersion } from "../daemon/version.js";
 
 export const DEFAULT_PWFILE = "/opt/asimap/pwfile";
@@ -19,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
     .version(packageVersion(), "--version")
     .helpOption("-h, --help", "Show this text and exit")
     .option("--pwfile <pwfile>", `the password file; env PWFILE; default ${DEFAULT_PWFILE}`)
+    .option("--allow-missing-maildir", "accept a <maildir> that does not exist (yet)")
     .argument("<username>")
     .argument("[password]")
     .argument("[maildir]")
@@ -41,6 +45,15 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  if (maildir !== undefined && !program.opts().allowMissingMaildir) {
+    const problem = await maildirProblem(path.resolve(path.dirname(path.resolve(pwfile)), maildir));
+    if (problem) {
+      process.stderr.write(`asimapd_set_password: maildir ${maildir} ${problem}; nothing changed (create it first, ` +
+        "or give --allow-missing-maildir to set it anyway)\n");
+      return 2;
+    }
+  }
+  const existed = parsePwfile(text, pwfile).accounts.has(username);
   try {
     const hash = password ? await makePassword(password) : makeUnusablePassword();
     await writeFileAtomic(pwfile, setAccountInText(text, { user: username, hash, maildir }));
@@ -48,8 +61,21 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`asimapd_set_password: ${(e as Error).message}\n`);
     return 2;
   }
-  process.stdout.write(`${password ? "set password for" : "disabled"} ${username} in ${pwfile}\n`);
+  const what = existed
+    ? `${password ? "set password for" : "disabled"} ${username}`
+    : `created account ${username} (maildir ${maildir})${password ? " with a password" : ", disabled (no password)"}`;
+  process.stdout.write(`${what} in ${pwfile}\n`);
   return 0;
+}
+
+/** Why `dir` (absolute) cannot be a maildir, or undefined when it is an existing directory. */
+async function maildirProblem(dir: string): Promise<string | undefined> {
+  try {
+    return (await fsp.stat(dir)).isDirectory() ? undefined : `(${dir}) is not a directory`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? `(${dir}) does not exist` : `(${dir}) cannot be checked: ${(e as Error).message}`;
+  }
 }
 
 process.exitCode = await main(process.argv);

@@ -124,3 +124,23 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     throw e;
   }
 }
+
+/**
+ * The warning for a password file others may read or write (as ssh warns of an open key file):
+ * whoever can read it can attack the hashes offline, whoever can write it can add an account.
+ * Warned, not refused, so an installation switched over from the old asimap (which never
+ * looked) keeps serving; undefined when only the owner has access.
+ */
+export function pwfileModeWarning(file: string, mode: number): string | undefined {
+  const bits = mode & 0o777;
+  if ((bits & 0o077) === 0) return undefined;
+  const who = (shift: number, name: string) => {
+    const r = (bits >> shift) & 4 ? "read" : "";
+    const w = (bits >> shift) & 2 ? "write" : "";
+    return r || w ? `${name} may ${[r, w].filter(Boolean).join(" and ")} it` : "";
+  };
+  const open = [who(3, "its group"), who(0, "every user")].filter(Boolean).join(", ");
+  return `password file ${file} is open to others (mode ${bits.toString(8).padStart(4, "0")}` +
+    `${open ? `: ${open}` : ""}): the password hashes in it can be attacked offline and accounts ` +
+    `added; make it readable by its owner only: chmod 600 ${file}`;
+}

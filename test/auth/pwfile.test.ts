@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parsePwfile, PasswordFile, setAccountInText, writeFileAtomic } from "../../src/daemon/pwfile.js";
 import { authenticate } from "../../src/daemon/auth.js";
 import { pbkdf2Encode } from "../../src/daemon/hashers.js";
+import { tempDir } from "../daemon/harness.js"; // removed after the file's tests
 
 describe("password file", () => {
   it("parses accounts, skips comments and blank lines, reports bad lines", () => {
@@ -25,7 +25,7 @@ describe("password file", () => {
   });
 
   it("re-reads the file when it changes and drops removed users", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "pw-"));
+    const dir = tempDir("pw-");
     const f = path.join(dir, "pwfile");
     writeFileSync(f, "alice:h1:/m/a\nbob:h2:/m/b\n");
     const pw = new PasswordFile(f);
@@ -55,7 +55,7 @@ describe("password file", () => {
   });
 
   it("writes atomically with mode 0600", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "pw-"));
+    const dir = tempDir("pw-");
     const f = path.join(dir, "pwfile");
     writeFileSync(f, "old\n", { mode: 0o644 });
     await writeFileAtomic(f, "new\n");
@@ -66,7 +66,7 @@ describe("password file", () => {
 
 describe("authenticate", () => {
   it("accepts the right password, refuses wrong ones, unknown and disabled users alike", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "pw-"));
+    const dir = tempDir("pw-");
     const f = path.join(dir, "pwfile");
     const h = await pbkdf2Encode("sécret", "salt", 1000);
     writeFileSync(f, `alice:${h}:mail\ncarol:!xyz:mail\n`);

@@ -1,6 +1,6 @@
 // The command lines: asimapd's options and errors, asimapd_set_password end to end.
 import { describe, expect, it } from "vitest";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { buildProgram, parseDuration, parseSize, resolveConfig } from "../../src/cli/asimapd-options.js";
 import { verifyPassword } from "../../src/daemon/hashers.js";
@@ -109,8 +109,10 @@ describe("asimapd_set_password", () => {
     const dir = tempDir();
     const pw = path.join(dir, "pwfile");
     writeFileSync(pw, "# our users\nbob:md5$a$b:/m/bob\n\n# end\n", { mode: 0o644 });
+    mkdirSync(path.join(dir, "mail/alice"), { recursive: true }); // relative to the pwfile's directory
     let r = await runCli("set-password.js", ["--pwfile", pw, "alice", "s3cret", "mail/alice"]);
     expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`created account alice (maildir mail/alice) with a password in ${pw}\n`);
     let lines = readFileSync(pw, "utf8").split("\n");
     expect(lines.slice(0, 4)).toEqual(["# our users", "bob:md5$a$b:/m/bob", "", "# end"]);
     const alice = lines[4].split(":");
@@ -123,6 +125,7 @@ describe("asimapd_set_password", () => {
     // PWFILE from the environment; new password, maildir kept
     r = await runCli("set-password.js", ["alice", "n3w"], { PWFILE: pw });
     expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`set password for alice in ${pw}\n`);
     lines = readFileSync(pw, "utf8").split("\n");
     expect(lines[4].split(":")[2]).toBe("mail/alice");
     expect(await verifyPassword("n3w", lines[4].split(":")[1])).toBe(true);
@@ -130,6 +133,7 @@ describe("asimapd_set_password", () => {
     // no password: unusable
     r = await runCli("set-password.js", ["--pwfile", pw, "bob"]);
     expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`disabled bob in ${pw}\n`);
     expect(readFileSync(pw, "utf8").split("\n")[1]).toMatch(/^bob:![A-Za-z0-9]{40}:\/m\/bob$/);
   });
 
@@ -144,10 +148,37 @@ describe("asimapd_set_password", () => {
   });
 
   it("creates a missing password file", async () => {
-    const pw = path.join(tempDir(), "new-pwfile");
-    const r = await runCli("set-password.js", ["--pwfile", pw, "dora", "pw", "/m/dora"]);
+    const dir = tempDir();
+    const pw = path.join(dir, "new-pwfile");
+    const r = await runCli("set-password.js", ["--pwfile", pw, "dora", "pw", dir]);
     expect(r.code).toBe(0);
-    expect(readFileSync(pw, "utf8")).toMatch(/^dora:pbkdf2_sha256\$.*:\/m\/dora\n$/);
+    expect(readFileSync(pw, "utf8")).toMatch(/^dora:pbkdf2_sha256\$[^:\n]*:/);
+    expect(readFileSync(pw, "utf8").endsWith(`:${dir}\n`)).toBe(true);
+    expect(r.stdout).toBe(`created account dora (maildir ${dir}) with a password in ${pw}\n`);
+  });
+
+  it("a maildir that does not exist, or is no directory, is refused and nothing changes", async () => {
+    const dir = tempDir();
+    const pw = path.join(dir, "pwfile");
+    writeFileSync(pw, "bob:x:/m\n");
+    writeFileSync(path.join(dir, "afile"), "");
+    for (const [user, maildir, why] of [
+      ["erin", "mail/erin", `maildir mail/erin (${dir}/mail/erin) does not exist`],
+      ["erin", "/nonexistent/erin", "maildir /nonexistent/erin (/nonexistent/erin) does not exist"],
+      ["erin", "afile", `maildir afile (${dir}/afile) is not a directory`],
+      ["bob", "/nonexistent/bob", "maildir /nonexistent/bob (/nonexistent/bob) does not exist"], // a new maildir too
+    ]) {
+      const r = await runCli("set-password.js", ["--pwfile", pw, user, "pw", maildir]);
+      expect(r.code, maildir).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`asimapd_set_password: ${why}; nothing changed (create it first, or give --allow-missing-maildir to set it anyway)\n`);
+    }
+    expect(readFileSync(pw, "utf8")).toBe("bob:x:/m\n");
+    // Asked for: an account whose mail will come later.
+    const r = await runCli("set-password.js", ["--pwfile", pw, "--allow-missing-maildir", "erin", "", "mail/erin"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`created account erin (maildir mail/erin), disabled (no password) in ${pw}\n`);
+    expect(readFileSync(pw, "utf8")).toMatch(/^bob:x:\/m\nerin:![A-Za-z0-9]{40}:mail\/erin\n$/);
   });
 });
 

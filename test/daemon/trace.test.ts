@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { RotatingTraceFile, TraceRecorder, traceFileName } from "../../src/trace/writer.js";
 import { byConnection, parseTrace } from "../../src/trace/reader.js";
 import { OLD_TRACES } from "../fixtures/paths.js";
+import { tempDir } from "./harness.js"; // removed after the file's tests
 
 const OLD = OLD_TRACES;
 
@@ -71,7 +71,7 @@ describe("trace writer", () => {
   });
 
   it("rotates by size keeping 5 backups", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "tr-"));
+    const dir = tempDir("tr-");
     const f = new RotatingTraceFile(traceFileName(dir, "bob"), 1000, 5);
     const line = "x".repeat(99); // 100 bytes with LF
     for (let i = 0; i < 100; i++) f.writeLine(line);

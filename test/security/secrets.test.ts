@@ -152,13 +152,13 @@ describe("the password file is never world-readable", () => {
   it("asimapd_set_password creates it 0600 and keeps it so when it rewrites a file that was 0644", async () => {
     const dir = tempDir();
     const pw = join(dir, "pwfile");
-    const r = await runCli("set-password.js", ["--pwfile", pw, "alice", "pw1", "/var/mail/alice"]);
+    const r = await runCli("set-password.js", ["--pwfile", pw, "alice", "pw1", dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(statSync(pw).mode & 0o077).toBe(0);
     expect(readFileSync(pw, "utf8")).not.toContain("pw1");
     writeFileSync(pw, readFileSync(pw));
     chmodSync(pw, 0o644); // someone loosened it
-    const r2 = await runCli("set-password.js", ["--pwfile", pw, "bob", "pw2", "/var/mail/bob"]);
+    const r2 = await runCli("set-password.js", ["--pwfile", pw, "bob", "pw2", dir]);
     expect(r2.code, r2.stderr).toBe(0);
     expect(statSync(pw).mode & 0o077, "mode after a rewrite").toBe(0);
     rmSync(dir, { recursive: true, force: true });

@@ -29,21 +29,40 @@ describe("the old server's traces, replayed against asimapd", () => {
       const trace = await readTrace(path.join(OLD, name, "asimap-trace.jsonl"));
       const server = await startAsimapd({ mailBefore: path.join(OLD, "mail-before") });
       try {
-        // Human text differs everywhere (ours follows Dovecot's wording): compared without it.
+        // Human text differs everywhere (ours follows Dovecot's wording): by default not compared.
         const result = await replay(
           trace,
           { host: "127.0.0.1", port: server.port, tls: true, insecure: true, user: server.user, password: server.password },
-          { ignoreText: true, commandTimeoutMs: 3000, settleMs: 500 },
+          { commandTimeoutMs: 3000, settleMs: 500 },
         );
         const differing = result.results
           .filter((r) => !r.same)
           .map((r) => `${r.connection} ${r.index < 0 ? "(after)" : r.command.split(" ")[0]}`)
           .sort();
         expect(differing).toEqual(Object.keys(LISTED[name]).sort());
+        // Each kind of difference the report counts is explained in asimap-differences.md.
+        for (const [kind] of result.byKind) expect(REASONS, `kind ${kind}`).toContain(`\`${kind}\``);
       } finally {
         await server.stop();
         server.cleanup();
       }
     });
   }
+
+  it("with strictText the human text counts too: more commands of the errors trace differ", async () => {
+    const trace = await readTrace(path.join(OLD, "errors", "asimap-trace.jsonl"));
+    const server = await startAsimapd({ mailBefore: path.join(OLD, "mail-before") });
+    try {
+      const result = await replay(
+        trace,
+        { host: "127.0.0.1", port: server.port, tls: true, insecure: true, user: server.user, password: server.password },
+        { strictText: true, commandTimeoutMs: 3000, settleMs: 500 },
+      );
+      expect(result.differ).toBeGreaterThan(Object.keys(LISTED.errors).length);
+      expect(result.byKind.map(([k]) => k)).toContain("completion text");
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
 });

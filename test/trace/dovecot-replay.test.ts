@@ -2,7 +2,7 @@
 // a fresh Dovecot with no difference, and a changed recorded line is reported.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -15,6 +15,8 @@ import { RawClient } from "./helpers/raw-client.js";
 import { startRecorder } from "./helpers/recorder.js";
 
 const run = promisify(execFile);
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
 const MESSAGES = [1, 2, 3].map(
   (i) => `From: a${i}@example.com\r\nTo: t@example.com\r\nSubject: message ${i}\r\nDate: Mon, 1 Jan 2024 0${i}:00:00 +0000\r\nMessage-ID: <${i}@x>\r\n\r\nBody ${i}\r\n`,
 );
@@ -104,6 +106,7 @@ describe("asimap-replay against Dovecot", () => {
     const cli = path.resolve("dist/src/cli/replay.js");
     if (!existsSync(cli)) throw new Error("dist/src/cli/replay.js missing: run npm run build first");
     const dir = await mkdtemp(path.join(os.tmpdir(), "asimap-replay-"));
+    dirs.push(dir);
     const file = path.join(dir, "trace.jsonl");
     const changed = trace.replace('\\"message 2\\"', '\\"message X\\"'); // JSON-escaped quotes
     expect(changed).not.toBe(trace);

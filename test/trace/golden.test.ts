@@ -23,9 +23,10 @@ describe("golden traces replay on a fresh asimapd without a difference", () => {
       const trace = await readTrace(path.join(TRACES, name, "trace.jsonl"));
       const server = await startAsimapd({ mailBefore: path.join(TRACES, name, "mail-before") });
       try {
+        // Our own recordings: even the human text must not change unnoticed.
         const result = await replay(trace, {
           host: "127.0.0.1", port: server.port, tls: true, insecure: true, user: server.user, password: server.password,
-        });
+        }, { strictText: true });
         const report = formatReport(result);
         expect(report, report).toMatch(/ 0 differ$/);
       } finally {

@@ -44,17 +44,28 @@ function pbkdf2(password, salt = "goldensalt", iterations = 1000) {
 }
 
 let certCache;
-/** One self-signed certificate per process (key generation is the slow part of a start). */
-function selfSignedCert() {
-  if (certCache && fs.existsSync(certCache.cert)) return certCache;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "asimap-golden-cert-"));
-  fs.chmodSync(dir, 0o755);
+/**
+ * One self-signed certificate per process (key generation is the slow part of a start), kept in
+ * memory and written into each server's own directory, so that cleanup() removes the key with
+ * the rest: a directory shared by all servers was left in /tmp whenever the process ended
+ * without an "exit" event (a vitest worker does).
+ */
+function selfSignedCert(dir) {
+  if (!certCache) {
+    const gen = fs.mkdtempSync(path.join(os.tmpdir(), "asimap-golden-cert-"));
+    try {
+      execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+        "-keyout", path.join(gen, "key.pem"), "-out", path.join(gen, "cert.pem")], { stdio: "ignore" });
+      certCache = { cert: fs.readFileSync(path.join(gen, "cert.pem")), key: fs.readFileSync(path.join(gen, "key.pem")) };
+    } finally {
+      fs.rmSync(gen, { recursive: true, force: true });
+    }
+  }
   const cert = path.join(dir, "cert.pem");
   const key = path.join(dir, "key.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-    "-keyout", key, "-out", cert], { stdio: "ignore" });
-  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-  return (certCache = { cert, key });
+  fs.writeFileSync(cert, certCache.cert);
+  fs.writeFileSync(key, certCache.key, { mode: 0o600 });
+  return { cert, key };
 }
 
 /**
@@ -70,7 +81,7 @@ export async function startAsimapd(o) {
   copyMail(o.mailBefore, mail);
   // asimapd refuses root-owned mail: as root, the mail belongs to nobody.
   if (process.getuid?.() === 0) chownTree(mail, 65534, 65534);
-  const { cert, key } = selfSignedCert();
+  const { cert, key } = selfSignedCert(dir);
   const pwfile = path.join(dir, "pwfile");
   fs.writeFileSync(pwfile, `${USER}:${pbkdf2(PASSWORD)}:mail\n`, { mode: 0o600 });
   const traceDir = path.join(dir, "traces");

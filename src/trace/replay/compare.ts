@@ -7,7 +7,8 @@
 // OK [CODE], LIST, ...): groups are compared as a set, each group in order. So a server may
 // send RECENT before or after the FETCH of message 3 (RFC 9051 §7 lets unsolicited data come
 // in any order), but two FETCHes of message 3 must come in the recorded order, and nothing may
-// cross an EXPUNGE.
+// cross an EXPUNGE. The LIST (LSUB) lines of one command are a set: RFC 3501 §6.3.8 gives
+// them no order, so those groups are compared sorted.
 export function responseKey(line: string): string {
   if (/^\+( |$)/.test(line)) return "+";
   if (!line.startsWith("* ")) return "TAGGED";
@@ -22,13 +23,18 @@ export function responseKey(line: string): string {
 }
 
 const BARRIERS = new Set(["EXISTS", "EXPUNGE", "VANISHED"]);
+const UNORDERED = new Set(["LIST", "LSUB"]);
+
+function groupLines(key: string, lines: string[]): string[] {
+  return UNORDERED.has(key) ? [...lines].sort() : lines;
+}
 
 /** Canonical form: segments of key-grouped responses, barriers and the completion in order. */
 export function canonical(lines: string[]): string {
   const out: string[] = [];
   let groups = new Map<string, string[]>();
   const flush = () => {
-    for (const key of [...groups.keys()].sort()) out.push(JSON.stringify([key, groups.get(key)]));
+    for (const key of [...groups.keys()].sort()) out.push(JSON.stringify([key, groupLines(key, groups.get(key)!)]));
     groups = new Map();
   };
   for (const line of lines) {
@@ -51,7 +57,7 @@ export function canonicalOrder(lines: string[]): string[] {
   const out: string[] = [];
   let groups = new Map<string, string[]>();
   const flush = () => {
-    for (const key of [...groups.keys()].sort()) out.push(...groups.get(key)!);
+    for (const key of [...groups.keys()].sort()) out.push(...groupLines(key, groups.get(key)!));
     groups = new Map();
   };
   for (const line of lines) {

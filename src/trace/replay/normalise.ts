@@ -2,6 +2,7 @@
 // rule has a name, says why it exists, and is tested on its own (test/trace/normalise.test.ts).
 // Timing is never compared at all: trace_time/trace_delta_time are not part of a response.
 import { redactResponse } from "../redact.js";
+import { sortFetchItems } from "./fetch-items.js";
 import { NO_CRLF } from "./sink.js";
 import { commandMailbox, imapWords, mailboxKey } from "./words.js";
 
@@ -31,7 +32,7 @@ export interface NormaliseContext {
 export interface NormalisationRule {
   name: string;
   why: string;
-  /** Optional rules run only when asked for (asimap-replay --ignore-text). */
+  /** Optional rules are skipped when asked for (asimap-replay --strict-text). */
   optional: boolean;
   apply(line: string, ctx: NormaliseContext): string;
 }
@@ -122,6 +123,29 @@ export const RULES: NormalisationRule[] = [
     },
   },
   {
+    name: "fetch-item-order",
+    why:
+      "the items of a FETCH response may come in any order (RFC 9051 §7.5.2 sets none): they " +
+      "are sorted by item name before comparing; the values are compared as they are",
+    optional: false,
+    apply(line) {
+      return sortFetchItems(line);
+    },
+  },
+  {
+    name: "capability-order",
+    why:
+      "a capability list is a set of case-insensitive atoms (RFC 9051 §7.2.2): the atoms of " +
+      "* CAPABILITY and of a [CAPABILITY ...] response code are upper-cased and sorted",
+    optional: false,
+    apply(line) {
+      const sort = (atoms: string) => atoms.split(" ").filter(Boolean).map((a) => a.toUpperCase()).sort().join(" ");
+      const untagged = /^\* CAPABILITY (.*)$/i.exec(line);
+      if (untagged) return `* CAPABILITY ${sort(untagged[1])}`;
+      return line.replace(/\[CAPABILITY ([^\]]*)\]/i, (_all, atoms: string) => `[CAPABILITY ${sort(atoms)}]`);
+    },
+  },
+  {
     name: "command-timing",
     why:
       "servers may report how long a command took in its completion text, e.g. Dovecot's " +
@@ -135,8 +159,8 @@ export const RULES: NormalisationRule[] = [
     name: "status-text",
     why:
       "the human-readable text after OK/NO/BAD/BYE/PREAUTH (tagged or untagged, after any " +
-      "[response code]) and after a '+' continuation is free text (RFC 9051 §7.1); compared " +
-      "only without --ignore-text",
+      "[response code]) and after a '+' continuation is text for humans (RFC 3501 §7.1, " +
+      "RFC 9051 §7.1): its status and response code are compared, its words only with --strict-text",
     optional: true,
     apply(line) {
       // A response cut short (no CRLF) stays marked: that is not free text.
@@ -151,13 +175,14 @@ export const RULES: NormalisationRule[] = [
 ];
 
 export interface NormaliseOptions {
-  ignoreText: boolean;
+  /** Compare the human text of status responses too (skips the optional rules). */
+  strictText: boolean;
 }
 
 export function normalise(line: string, ctx: NormaliseContext, opts: NormaliseOptions): string {
   let out = line;
   for (const rule of RULES) {
-    if (rule.optional && !opts.ignoreText) continue;
+    if (rule.optional && opts.strictText) continue;
     out = rule.apply(out, ctx);
   }
   return out;

@@ -3,6 +3,7 @@
 import type { Trace } from "../reader.js";
 import { canonicalOrder, lineDiff, sameResponses, type DiffLine } from "./compare.js";
 import { ReplayConnection, ReplayError, type Target } from "./connection.js";
+import { countKinds, differenceKinds } from "./kinds.js";
 import { newSideState, normalise, type NormaliseContext, type Side, type SideState } from "./normalise.js";
 import { buildScript, type ExpectedConnection } from "./script.js";
 import type { CommandResponses } from "./sink.js";
@@ -10,7 +11,8 @@ import type { CommandResponses } from "./sink.js";
 export interface ReplayOptions {
   /** Replay only this connection of the trace. */
   connection?: string;
-  ignoreText?: boolean;
+  /** Compare the human text of status responses too (by default only status and code). */
+  strictText?: boolean;
   /** How long to wait for a recorded tagged completion or continuation. */
   commandTimeoutMs?: number;
   /** How long to let recorded unsolicited responses to an IDLEing connection arrive. */
@@ -31,12 +33,16 @@ export interface CommandResult {
   same: boolean;
   note?: string;
   diff: DiffLine[];
+  /** What differs, by kind (empty when the same). */
+  kinds: string[];
 }
 
 export interface ReplayResult {
   results: CommandResult[];
   responses: number;
   differ: number;
+  /** Each kind of difference with the number of commands showing it, most frequent first. */
+  byKind: Array<[string, number]>;
 }
 
 const WINDOW_SLACK_MS = 120_000;
@@ -103,7 +109,7 @@ export async function replay(trace: Trace, target: Target, options: ReplayOption
         ? undefined
         : { from: trace.header.startedAt - WINDOW_SLACK_MS, to: trace.header.startedAt + lastTime * 1000 + WINDOW_SLACK_MS },
   };
-  return compareAll(script.connections, live, windows, options.ignoreText ?? false, trace.redacted > 0);
+  return compareAll(script.connections, live, windows, options.strictText ?? false, trace.redacted > 0);
 }
 
 /** A client literal recorded as a marker cannot be sent again: say where, and what to do. */
@@ -121,20 +127,24 @@ function compareAll(
   expected: Map<string, ExpectedConnection>,
   live: Map<string, ReplayConnection>,
   windows: Record<Side, { from: number; to: number } | undefined>,
-  ignoreText: boolean,
+  strictText: boolean,
   redactedTrace: boolean,
 ): ReplayResult {
   const states: Record<Side, SideState> = { expected: newSideState(), got: newSideState() };
   const norm = (side: Side, command: string, lines: string[]) => {
     const ctx: NormaliseContext = { side, command, state: states[side], serverTimeWindow: windows[side], redactedTrace };
-    return lines.map((l) => normalise(l, ctx, { ignoreText }));
+    return lines.map((l) => normalise(l, ctx, { strictText }));
   };
   const results: CommandResult[] = [];
   const add = (connection: string, index: number, command: string, exp: string[], got: string[], note?: string, traceLine?: number) => {
     const e = norm("expected", command, exp);
     const g = norm("got", command, got);
     const same = note === undefined && sameResponses(e, g);
-    results.push({ connection, index, command, traceLine, expected: e, got: g, same, note, diff: same ? [] : lineDiff(canonicalOrder(e), canonicalOrder(g)) });
+    results.push({
+      connection, index, command, traceLine, expected: e, got: g, same, note,
+      diff: same ? [] : lineDiff(canonicalOrder(e), canonicalOrder(g)),
+      kinds: same ? [] : differenceKinds(e, g, note),
+    });
   };
   for (const [id, exp] of expected) {
     const conn = live.get(id);
@@ -146,5 +156,6 @@ function compareAll(
     const trailer = conn?.sink.trailer ?? [];
     if (exp.trailer.length > 0 || trailer.length > 0) add(id, -1, "", exp.trailer, trailer);
   }
-  return { results, responses: results.length, differ: results.filter((r) => !r.same).length };
+  const differ = results.filter((r) => !r.same);
+  return { results, responses: results.length, differ: differ.length, byKind: countKinds(differ.map((r) => r.kinds)) };
 }

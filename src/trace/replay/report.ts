@@ -1,4 +1,5 @@
-// Human-readable report of a replay: one block per command whose responses differ.
+// Human-readable report of a replay: one block per command whose responses differ, then the
+// count of each kind of difference, then the totals (last, for scripts).
 import type { ReplayResult } from "./replay.js";
 
 const MAX_SHOWN = 240;
@@ -19,7 +20,13 @@ export function formatReport(result: ReplayResult): string {
     const where = r.traceLine !== undefined ? ` (trace line ${r.traceLine})` : "";
     out.push(`${r.connection} ${what}${where}`);
     if (r.note) out.push(`  ! ${r.note}`);
+    out.push(`  kinds: ${r.kinds.join("; ")}`);
     for (const d of r.diff) out.push(`  ${d.op} ${printable(d.text)}`);
+    out.push("");
+  }
+  if (result.byKind.length > 0) {
+    out.push("Differences by kind (commands showing each; a command may show several):");
+    for (const [kind, n] of result.byKind) out.push(`${String(n).padStart(6)}  ${kind}`);
     out.push("");
   }
   out.push(`${result.responses} responses, ${result.differ} differ`);

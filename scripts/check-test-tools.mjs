@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Checks, before any test runs, that the programs the tests drive are installed, so a machine
+// without them gets one line naming the Debian packages to install instead of dozens of
+// "spawnSync /usr/bin/mh/inc ENOENT". Run by `make test` (and `npm test`); exit 1 when some are
+// missing. The places looked at can be moved with environment variables (the test of this
+// check does): PATH for commands, ASIMAP_TEST_MH_DIR (/usr/bin/mh), ASIMAP_TEST_DOVECOT
+// (/usr/sbin/dovecot), ASIMAP_TEST_DOVECOT_INCLUDE (/usr/include/dovecot).
+import { accessSync, constants, statSync } from "node:fs";
+import path from "node:path";
+
+const env = process.env;
+const mhDir = env.ASIMAP_TEST_MH_DIR ?? "/usr/bin/mh";
+const dovecot = env.ASIMAP_TEST_DOVECOT ?? "/usr/sbin/dovecot";
+const dovecotInclude = env.ASIMAP_TEST_DOVECOT_INCLUDE ?? "/usr/include/dovecot";
+
+function executable(file) {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function onPath(command) {
+  return (env.PATH ?? "").split(path.delimiter).some((dir) => dir !== "" && executable(path.join(dir, command)));
+}
+
+function isDir(dir) {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// [what is looked for, is it there, the Debian packages that provide it]
+const TOOLS = [
+  ...["inc", "mark", "scan", "refile", "rmm", "folder"].map((t) => [path.join(mhDir, t), () => executable(path.join(mhDir, t)), ["nmh"]]),
+  [dovecot, () => executable(dovecot), ["dovecot-imapd"]],
+  ["openssl", () => onPath("openssl"), ["openssl"]],
+  ["python3", () => onPath("python3"), ["python3"]],
+  ["cc", () => onPath("cc"), ["gcc", "libc6-dev"]],
+  ["make", () => onPath("make"), ["make"]],
+  // Building imaptest (test/peers): Dovecot's headers and the autotools.
+  [dovecotInclude, () => isDir(dovecotInclude), ["dovecot-dev"]],
+  ["autoconf", () => onPath("autoconf"), ["autoconf"]],
+  ["automake", () => onPath("automake"), ["automake"]],
+  ["libtoolize", () => onPath("libtoolize"), ["libtool"]],
+  ["pkg-config", () => onPath("pkg-config"), ["pkg-config"]],
+  ["patch", () => onPath("patch"), ["patch"]],
+];
+
+const missing = TOOLS.filter(([, present]) => !present());
+if (missing.length > 0) {
+  const what = missing.map(([name]) => name);
+  const packages = [...new Set(missing.flatMap(([, , pkgs]) => pkgs))];
+  // One line, so it is the first and only thing a reader sees.
+  process.stderr.write(
+    `The tests need programs that are missing: ${what.join(", ")}. Install them with ` +
+      `\`apt-get install ${packages.join(" ")}\` (Debian), or run \`bash .ci/run\`, which installs ` +
+      "everything the tests need and runs them.\n",
+  );
+  process.exit(1);
+}
