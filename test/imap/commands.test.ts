@@ -19,6 +19,7 @@ describe("any state", () => {
     expect((await t.c.cmd("NAMESPACE")).untagged).toEqual(['* NAMESPACE (("" "/")) NIL NIL']);
     const id = await t.c.cmd('ID ("name" "test")');
     expect(id.untagged[0]).toMatch(/^\* ID \("name" "asimap"/);
+    expect((await t.c.cmd(`ID ("${"f".repeat(31)}" "v")`)).tagged).toMatch(/^T4 BAD .*longer than 30 octets/);
     const en = await t.c.cmd("ENABLE FOO");
     expect(en.untagged).toEqual(["* ENABLED"]);
   });
