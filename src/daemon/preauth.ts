@@ -174,7 +174,7 @@ export class PreAuthConnection {
       cmd = parseCommand(frame);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
-      this.write(taggedLine(e.tag ?? "*", "BAD", e.message));
+      this.write(taggedLine(e.tag ?? "*", e.status, e.message, e.code));
       if (++this.badCommands > MAX_BAD_COMMANDS) this.bye("Too many bad commands.");
       return;
     }

@@ -82,6 +82,21 @@ describe("mailboxes", () => {
     expect(readdirSync(t.mail.root)).toContain("Été");
     expect((await t.c.cmd('LIST "" "&AMk-t&AOk-"')).untagged).toEqual(['* LIST (\\HasNoChildren) "/" &AMk-t&AOk-']);
   });
+  it("a name that is not modified UTF-7 is NO [CANNOT], a LIST pattern that is not matches nothing (as Dovecot)", async () => {
+    // imaptest's `atoms`: every atom character that is not an atom-special, with "&'" in it
+    const atoms = "!#$&'+,-.0123456789:;<=>?@^_`|[}";
+    expect((await t.c.cmd(`SELECT ${atoms}`)).tagged).toMatch(/^T1 NO \[CANNOT\] Invalid mailbox name: /);
+    expect((await t.c.cmd(`LIST "" ${atoms}%*`))).toEqual({ untagged: [], tagged: "T2 OK List completed." });
+    expect((await t.c.cmd('CREATE "a&b"')).tagged).toMatch(/^T3 NO \[CANNOT\] Invalid mailbox name: /);
+    expect((await t.c.cmd('STATUS "a&b" (MESSAGES)')).tagged).toMatch(/^T4 NO \[CANNOT\]/);
+    expect((await t.c.cmd('RENAME INBOX "&Jjo"')).tagged).toMatch(/^T5 NO \[CANNOT\]/);
+    expect((await t.c.cmd('LIST "a&" "*"'))).toEqual({ untagged: [], tagged: "T6 OK List completed." });
+    expect((await t.c.cmd('LIST "" ("a&*" "INBOX")')).untagged).toEqual(['* LIST (\\HasNoChildren) "/" INBOX']);
+    expect((await t.c.cmd('LSUB "" "a&*"'))).toEqual({ untagged: [], tagged: "T8 OK Lsub completed." });
+    // still a syntax error when the rest of the command is one
+    expect((await t.c.cmd("SELECT a&b (FOO")).tagged).toMatch(/^T9 BAD /);
+    expect((await t.c.cmd("NOOP")).tagged).toMatch(/^T10 OK/);
+  });
   it("a deleted parent stays as \\Noselect; RENAME INBOX moves its messages; CREATE with USE", async () => {
     await t.c.cmd("CREATE p/q");
     expect((await t.c.cmd("DELETE p")).tagged).toMatch(/^T2 OK/);

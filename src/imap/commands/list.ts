@@ -89,6 +89,7 @@ export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> 
 
 /** LSUB (RFC 3501 §6.3.9): subscribed names; a `%` that stops above one shows its parent \Noselect. */
 export async function lsub(s: Session, cmd: CommandOf<"LSUB">): Promise<Result> {
+  if (cmd.pattern === null) return ok("Lsub completed.");
   if (cmd.pattern === "") {
     await s.send(`* LSUB (\\Noselect) "/" ""`);
     return ok("Lsub completed.");
