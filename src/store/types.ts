@@ -129,6 +129,8 @@ export interface UserStore {
   /** Renames children too; renaming INBOX moves its messages into a new mailbox. */
   rename(from: string, to: string): Promise<void>;
   subscribe(name: string, on: boolean): Promise<void>;
+  /** Every subscribed name, sorted, including names whose mailbox no longer exists. */
+  subscriptions(): Promise<string[]>;
   /** Status without selecting; cheap for a folder that did not change. */
   status(name: string): Promise<MailboxStatus>;
   close(): Promise<void>;

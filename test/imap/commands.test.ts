@@ -97,6 +97,23 @@ describe("mailboxes", () => {
     expect((await t.c.cmd("SELECT a&b (FOO")).tagged).toMatch(/^T9 BAD /);
     expect((await t.c.cmd("NOOP")).tagged).toMatch(/^T10 OK/);
   });
+  it("a subscribed mailbox that no longer exists stays subscribed: \\NonExistent in LIST (SUBSCRIBED), in LSUB (as Dovecot)", async () => {
+    await t.c.cmd("CREATE gone");
+    await t.c.cmd("SUBSCRIBE gone");
+    expect((await t.c.cmd("DELETE gone")).tagged).toMatch(/^T3 OK/);
+    const gone = '* LIST (\\Subscribed \\NonExistent) "/" gone';
+    expect((await t.c.cmd('LIST (SUBSCRIBED) "" "*"')).untagged).toContain(gone);
+    expect((await t.c.cmd('LIST (SUBSCRIBED) "" "%"')).untagged).toContain(gone);
+    expect((await t.c.cmd('LIST (SUBSCRIBED) "" "*" RETURN (CHILDREN)')).untagged)
+      .toContain('* LIST (\\Subscribed \\NonExistent \\HasNoChildren) "/" gone');
+    // no STATUS for a mailbox that does not exist
+    const st = (await t.c.cmd('LIST (SUBSCRIBED) "" "g*" RETURN (STATUS (MESSAGES))')).untagged;
+    expect(st).toEqual([gone]);
+    expect((await t.c.cmd('LIST "" "*" RETURN (SUBSCRIBED)')).untagged.join("\n")).not.toContain(" gone");
+    expect((await t.c.cmd('LSUB "" "*"')).untagged).toContain('* LSUB () "/" gone');
+    await t.c.cmd("UNSUBSCRIBE gone");
+    expect((await t.c.cmd('LIST (SUBSCRIBED) "" "*"')).untagged).not.toContain(gone);
+  });
   it("a deleted parent stays as \\Noselect; RENAME INBOX moves its messages; CREATE with USE", async () => {
     await t.c.cmd("CREATE p/q");
     expect((await t.c.cmd("DELETE p")).tagged).toMatch(/^T2 OK/);
