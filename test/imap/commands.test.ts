@@ -201,6 +201,14 @@ describe("selected state", () => {
       "* 1 FETCH (UID 1 FLAGS (\\Answered foo))",
     ]);
     expect(readFileSync(join(t.mail.root, "inbox/.mh_sequences"), "latin1")).toMatch(/replied: 1/);
+    // a client cannot set or clear \Recent (RFC 3501 §2.3.2): BAD, as Dovecot answers
+    for (const [tag, c] of [["T5", "STORE 1 +FLAGS (\\Recent)"], ["T6", "STORE 1 FLAGS (\\Seen \\recent)"],
+      ["T7", "UID STORE 1 -FLAGS.SILENT \\Recent"]]) {
+      const r = await t.c.cmd(c);
+      expect(r).toEqual({ untagged: [], tagged: `${tag} BAD Error in IMAP command ${c.startsWith("UID") ? "UID STORE" : "STORE"}: Invalid system flag \\RECENT (a client cannot set \\Recent)` });
+    }
+    expect((await t.c.cmd("APPEND INBOX (\\Recent) {3+}\r\nabc")).tagged).toMatch(/^T8 BAD .*Invalid system flag \\RECENT/);
+    expect((await t.c.cmd("FETCH 1 FLAGS")).untagged).toEqual(["* 1 FETCH (FLAGS (\\Answered foo))"]);
   });
   it("SEARCH keys", async () => {
     await t.c.cmd("SELECT INBOX");

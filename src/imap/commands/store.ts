@@ -11,8 +11,7 @@ export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result
   // UNCHANGEDSINCE is CONDSTORE enabling (RFC 7162 §3.1)
   if (cmd.unchangedSince !== undefined) await enableCondstore(s);
   const uids = cmd.uid ? view.resolveUid(cmd.set) : view.resolveSeq(cmd.set);
-  // \Recent belongs to the server (RFC 3501 §2.3.2): not settable, silently left out
-  const flags = cmd.flags.filter((f) => f !== "\\Recent");
+  const flags = cmd.flags; // \Recent is refused by the grammar (RFC 3501 §2.3.2)
   const present = uids.filter((u) => view.record(u) !== undefined);
   const res = present.length
     ? await view.mailbox.storeFlags(present, cmd.op, flags, cmd.unchangedSince)
