@@ -75,6 +75,9 @@ export interface Mailbox extends EventEmitter {
   readonly uidValidity: number;
   readonly uidNext: number;
   readonly highestModseq: number;
+  /** UIDNEXT when this process first read the folder (for any command): messages from this UID
+   *  on arrived while we watched, so they are new to the sessions here (\Recent). */
+  readonly newFrom: number;
 
   /** Reconcile with the files now (cheap when nothing changed); emits events for changes. */
   sync(): Promise<void>;

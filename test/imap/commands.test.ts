@@ -141,7 +141,8 @@ describe("mailboxes", () => {
     expect(stored).toBe(msg.replace(/\r\n/g, "\n"));
     await t.c.cmd("SELECT INBOX");
     const f = await t.c.cmd("FETCH 9 (FLAGS INTERNALDATE BODY.PEEK[])");
-    expect(f.untagged[0]).toMatch(/FLAGS \((\\Seen \$Label|\$Label \\Seen)\)/);
+    // appended before anyone selected INBOX: recent to this first session (RFC 3501 §2.3.2)
+    expect(f.untagged[0]).toMatch(/FLAGS \((\\Seen \$Label|\$Label \\Seen) \\Recent\)/);
     expect(f.untagged[0]).toContain('INTERNALDATE "01-Feb-2024 10:00:00 +0000"');
     expect(f.untagged[0]).toContain(`BODY[] {${msg.length}}\r\n${msg}`);
     const tc = await t.c.cmd(`APPEND nosuch {${msg.length}+}\r\n${msg}`);
