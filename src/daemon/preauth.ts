@@ -52,8 +52,12 @@ export function remoteOf(socket: Socket): { addr: string; remote: string } {
   return { addr, remote: `${addr}:${socket.remotePort ?? 0}` };
 }
 
+/** Before login a line holds at most an ID as long as RFC 2971 allows (30 pairs of 30 + 1024
+ *  octets, 63 KB when every octet is escaped in a quoted string): imaptest sends 32 KB. */
+const PREAUTH_FRAMING = { maxLineLength: 64 * 1024, maxLiteralSize: () => 8192 };
+
 export class PreAuthConnection {
-  private framer = new Framer({ maxLineLength: 8192, maxLiteralSize: () => 8192 });
+  private framer = new Framer(PREAUTH_FRAMING);
   /** the raw bytes pushed since the framer last held nothing: the tail of it is unconsumed */
   private raw: Buffer[] = [];
   private busy = false;
@@ -170,7 +174,7 @@ export class PreAuthConnection {
       cmd = parseCommand(frame);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
-      this.write(taggedLine(e.tag ?? "*", "BAD", e.message));
+      this.write(taggedLine(e.tag ?? "*", e.status, e.message, e.code));
       if (++this.badCommands > MAX_BAD_COMMANDS) this.bye("Too many bad commands.");
       return;
     }
@@ -210,7 +214,7 @@ export class PreAuthConnection {
     // Anything the client sent after STARTTLS in the clear is discarded (RFC 9051 §6.2.1).
     this.socket.removeListener("data", this.onData);
     this.socket.removeListener("close", this.onClose); // the error listener stays on the plain socket
-    this.framer = new Framer({ maxLineLength: 8192, maxLiteralSize: () => 8192 });
+    this.framer = new Framer(PREAUTH_FRAMING);
     this.raw = [];
     const plain = this.socket;
     const secure = new TLSSocket(plain, { isServer: true, secureContext: this.ctx.secureContext });

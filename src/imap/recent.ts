@@ -1,31 +1,26 @@
-// \Recent for one user process: RFC 3501 says exactly one session sees a message as recent.
-// The first session that learns of a message (at SELECT, or by an EXISTS it is sent) claims it;
-// the claim is the highest UID handed out so far, per mailbox.
+// \Recent for one user process: RFC 3501 §2.3.2 says a message is recent to the first session
+// told of it, and read-write sessions take it: later sessions do not see it recent. A read-only
+// one (EXAMINE) sees it without taking it, as Dovecot does. New means: arrived after this
+// process first read the folder (Mailbox.newFrom), whatever command read it (an APPEND to a
+// folder nobody selected counts); what was there before is not recent. The claim is the highest
+// UID taken so far, per mailbox.
 export class RecentClaims {
   private claimed = new Map<string, number>();
 
   /**
-   * Claims every UID above the last claim; returns the UIDs this caller now owns. `uids` is
-   * ascending, so the claim is a binary search, not a pass over a 100k-message folder.
-   * `storeRecent` is asked only on the first look (the store's count may cost a pass).
+   * The UIDs above the last claim: recent to this caller. A read-write caller (`take`) claims
+   * them. `uids` is ascending, so this is a binary search, not a pass over a 100k-message folder.
    */
-  claim(mailbox: string, uids: readonly number[], storeRecent: () => number, uidNext: number): number[] {
-    let upTo = this.claimed.get(mailbox);
-    if (upTo === undefined) {
-      // First look in this process: trust the store's count of recent messages (the newest ones).
-      upTo = Math.max(0, uidNext - 1 - storeRecent());
-    }
+  claim(mailbox: string, uids: readonly number[], newFrom: number, take: boolean): number[] {
+    const upTo = this.claimed.get(mailbox) ?? newFrom - 1;
     const mine = uids.slice(firstAbove(uids, upTo));
-    const max = uids.length > 0 ? uids[uids.length - 1] : 0;
-    this.claimed.set(mailbox, Math.max(upTo, max));
+    if (take) this.claimed.set(mailbox, Math.max(upTo, uids.length > 0 ? uids[uids.length - 1] : 0));
     return mine;
   }
 
-  /** RECENT for STATUS: messages nobody has claimed yet (undefined = never seen here). */
-  unclaimed(mailbox: string, uids: readonly number[]): number | undefined {
-    const upTo = this.claimed.get(mailbox);
-    if (upTo === undefined) return undefined;
-    return uids.filter((u) => u > upTo).length;
+  /** RECENT for STATUS: messages no read-write session has taken yet. */
+  unclaimed(mailbox: string, uids: readonly number[], newFrom: number): number {
+    return uids.length - firstAbove(uids, this.claimed.get(mailbox) ?? newFrom - 1);
   }
 
   forget(mailbox: string): void {

@@ -242,7 +242,7 @@ export class Session {
       cmd = parseCommand(frame);
     } catch (e) {
       if (e instanceof ParseError) {
-        await this.send(`${e.tag ?? "*"} BAD ${e.message}`);
+        await this.send(`${e.tag ?? "*"} ${e.status}${e.code ? ` [${e.code}]` : ""} ${e.message}`);
         return;
       }
       throw e;

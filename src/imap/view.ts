@@ -161,7 +161,7 @@ export class MailboxView {
     this.uids = uidsOf(msgs);
     this.lastUid = msgs.length ? msgs[msgs.length - 1].uid : 0;
     this.keywords = new Set(keywordsOf(msgs));
-    const recent = claims.claim(mailbox.name, this.uids, () => mailbox.status().recent, mailbox.uidNext);
+    const recent = claims.claim(mailbox.name, this.uids, mailbox.newFrom, !readOnly);
     for (const u of recent) this.recent.add(u);
     subscribe(mailbox, this);
   }
@@ -379,7 +379,7 @@ export class MailboxView {
       }
       this.lastUid = added[added.length - 1];
       const mailbox = this.mailbox;
-      for (const u of this.claims.claim(mailbox.name, added, () => mailbox.status().recent, mailbox.uidNext)) {
+      for (const u of this.claims.claim(mailbox.name, added, mailbox.newFrom, !this.readOnly)) {
         this.recent.add(u);
       }
       updates.push(`* ${this.uids.length} EXISTS`, `* ${this.recent.size} RECENT`);

@@ -117,7 +117,8 @@ export type CommandBody =
       extended: boolean;
       returnOpts: ListReturnOptions;
     }
-  | { name: "LSUB"; reference: string; pattern: string }
+  /** pattern null: not modified UTF-7, matches nothing */
+  | { name: "LSUB"; reference: string; pattern: string | null }
   | { name: "NAMESPACE" }
   | { name: "STATUS"; mailbox: string; items: StatusItem[] }
   | { name: "APPEND"; mailbox: string; messages: AppendMessage[] }

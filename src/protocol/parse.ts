@@ -4,9 +4,10 @@
 //   parseCommand(frame: Frame): Command
 //       Parses one command. Throws only ParseError. `frame.line` holds the command text with each
 //       literal as its marker (`{n}`, `{n+}`, `~{n}`), `frame.literals` the literal bytes in order.
-//   class ParseError extends Error { tag?: string; command?: string; message }
-//       `message` is the precise reason, ready to be the text of `<tag> BAD <message>`
-//       (use `* BAD` when `tag` is undefined).
+//   class ParseError extends Error { tag?: string; command?: string; status; code?; message }
+//       `message` is the precise reason, ready to be the text of `<tag> <status> [<code>] <message>`
+//       (use `*` when `tag` is undefined). status is BAD, or NO [CANNOT] when the command is
+//       well-formed but names a mailbox that is not valid modified UTF-7.
 //   peekTag(line: Buffer | string): string | undefined
 //       The tag of a command line if it has a syntactically valid one (cheap; for error replies).
 //   peekCommandName(line): string | undefined
@@ -27,6 +28,9 @@ export type { Frame };
 export class ParseError extends Error {
   readonly tag?: string;
   readonly command?: string;
+  /** BAD for syntax; NO [CANNOT] for a well-formed command naming a mailbox that cannot exist */
+  status: "BAD" | "NO" = "BAD";
+  code?: "CANNOT";
   constructor(message: string, tag?: string, command?: string) {
     // the text goes on the wire as resp-text: printable ASCII only, so a CR/LF from the input
     // can never inject a line
@@ -62,21 +66,35 @@ export function peekCommandName(line: Buffer | string): string | undefined {
 
 export function parseCommand(frame: Frame): Command {
   const text = frame.line.toString("latin1");
+  // a literal object (not a spread): keeps the options' shape monomorphic, 2x faster
+  const options = { mailbox: decodeMailboxName, literals: frame.literals, invalidMailbox: undefined as string | undefined };
+  let cmd: Command;
   try {
-    // a literal object (not a spread): keeps the options' shape monomorphic, 2x faster
-    return peggyParse(text, { mailbox: decodeMailboxName, literals: frame.literals }) as Command;
+    cmd = peggyParse(text, options) as Command;
   } catch (e) {
     throw toParseError(e, text);
   }
+  if (options.invalidMailbox !== undefined) {
+    // as Dovecot: a name that is not modified UTF-7 is no syntax error, but no mailbox has it
+    const err = new ParseError(options.invalidMailbox, cmd.tag, peekCommandName(text));
+    err.status = "NO";
+    err.code = "CANNOT";
+    throw err;
+  }
+  return cmd;
 }
 
 export function parseRule(rule: StartRuleNames, text: string, literals: Buffer[] = []): unknown {
+  const options = { mailbox: decodeMailboxName, literals, startRule: rule, invalidMailbox: undefined as string | undefined };
+  let value: unknown;
   try {
-    return peggyParse(text, { mailbox: decodeMailboxName, literals, startRule: rule });
+    value = peggyParse(text, options);
   } catch (e) {
     if (e instanceof PeggySyntaxError) throw new ParseError(describe(e, text));
     throw toParseError(e, text);
   }
+  if (options.invalidMailbox !== undefined) throw new ParseError(options.invalidMailbox);
+  return value;
 }
 
 function toParseError(e: unknown, text: string): ParseError {

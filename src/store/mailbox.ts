@@ -145,6 +145,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   readonly uidValidity: number;
+  /** set by the first sync in this process (see Mailbox.newFrom) */
+  private _newFrom: number | undefined;
+  get newFrom(): number { return this._newFrom ?? this._uidNext; }
   get uidNext(): number { return this._uidNext; }
   get highestModseq(): number { return this._highestModseq; }
 
@@ -159,7 +162,10 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   sync(opts: { deep?: boolean } = {}): Promise<void> {
-    return this.run(() => this.syncLocked(opts.deep ?? false));
+    return this.run(async () => {
+      await this.syncLocked(opts.deep ?? false);
+      this._newFrom ??= this._uidNext;
+    });
   }
 
   messages(): readonly MessageRecord[] {

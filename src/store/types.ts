@@ -75,6 +75,9 @@ export interface Mailbox extends EventEmitter {
   readonly uidValidity: number;
   readonly uidNext: number;
   readonly highestModseq: number;
+  /** UIDNEXT when this process first read the folder (for any command): messages from this UID
+   *  on arrived while we watched, so they are new to the sessions here (\Recent). */
+  readonly newFrom: number;
 
   /** Reconcile with the files now (cheap when nothing changed); emits events for changes. */
   sync(): Promise<void>;
@@ -129,6 +132,8 @@ export interface UserStore {
   /** Renames children too; renaming INBOX moves its messages into a new mailbox. */
   rename(from: string, to: string): Promise<void>;
   subscribe(name: string, on: boolean): Promise<void>;
+  /** Every subscribed name, sorted, including names whose mailbox no longer exists. */
+  subscriptions(): Promise<string[]>;
   /** Status without selecting; cheap for a folder that did not change. */
   status(name: string): Promise<MailboxStatus>;
   close(): Promise<void>;

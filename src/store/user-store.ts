@@ -212,6 +212,11 @@ export class MhUserStore implements UserStore {
     else this.ctx.db.prepare("DELETE FROM subscriptions WHERE name = ?").run(canonical);
   }
 
+  async subscriptions(): Promise<string[]> {
+    this.check();
+    return (this.ctx.db.prepare("SELECT name FROM subscriptions").pluck().all() as string[]).sort();
+  }
+
   async status(name: string): Promise<MailboxStatus> {
     return (await this.mailbox(name)).status();
   }

@@ -62,6 +62,40 @@ describe("greeting and pre-auth commands", () => {
   });
 });
 
+describe("ID before login (RFC 2971)", () => {
+  // imaptest's `id` test: 30 pairs of 30-octet fields and 1024-octet values, a 31,807-byte line
+  const pairs = (n: number, field: number, value: number) => Array.from({ length: n }, (_, i) =>
+    `"${String(i).padStart(field, "f")}" "${"v".repeat(value)}"`).join(" ");
+
+  it("an ID as long as the RFC allows is answered OK, even with every character escaped", async () => {
+    const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    const r = await c.cmd(`ID (${pairs(30, 30, 1024)})`);
+    expect(r.at(-1)).toMatch(/^t1 OK /);
+    expect(r[0]).toMatch(/^\* ID \("name" "asimap"/);
+    // every octet a quoted-special: 30 × (60 + 2048) characters on the wire
+    const escaped = Array.from({ length: 30 }, () => `"${'\\"'.repeat(30)}" "${'\\\\'.repeat(1024)}"`).join(" ");
+    expect((await c.cmd(`ID (${escaped})`)).at(-1)).toMatch(/^t2 OK /);
+    expect((await c.cmd("NOOP")).at(-1)).toMatch(/^t3 OK /);
+    c.close();
+  });
+
+  it("fields over 30 octets and values over 1024 are BAD, as Dovecot answers; the connection stays", async () => {
+    const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    expect((await c.cmd(`ID ("${"f".repeat(31)}" "v")`)).at(-1)).toMatch(/^t1 BAD .*30 octets/);
+    expect((await c.cmd(`ID ("f" "${"v".repeat(1025)}")`)).at(-1)).toMatch(/^t2 BAD .*1024 octets/);
+    expect((await c.cmd(`ID (${pairs(31, 30, 1024)})`)).at(-1)).toMatch(/^t3 OK /); // Dovecot takes 31 pairs too
+    expect((await c.cmd("NOOP")).at(-1)).toMatch(/^t4 OK /);
+    c.close();
+  });
+
+  it("a line over the limit is BAD and the connection stays usable", async () => {
+    const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
+    expect((await c.cmd(`ID ("f" "${"v".repeat(70_000)}")`)).at(-1)).toMatch(/^t1 BAD .*too long/);
+    expect((await c.cmd("NOOP")).at(-1)).toMatch(/^t2 OK /);
+    c.close();
+  });
+});
+
 describe("LOGIN with every kind of Django hash", () => {
   for (const [user, pw] of ACCOUNTS) {
     it(user, async () => {

@@ -19,6 +19,7 @@ describe("any state", () => {
     expect((await t.c.cmd("NAMESPACE")).untagged).toEqual(['* NAMESPACE (("" "/")) NIL NIL']);
     const id = await t.c.cmd('ID ("name" "test")');
     expect(id.untagged[0]).toMatch(/^\* ID \("name" "asimap"/);
+    expect((await t.c.cmd(`ID ("${"f".repeat(31)}" "v")`)).tagged).toMatch(/^T4 BAD .*longer than 30 octets/);
     const en = await t.c.cmd("ENABLE FOO");
     expect(en.untagged).toEqual(["* ENABLED"]);
   });
@@ -81,6 +82,38 @@ describe("mailboxes", () => {
     expect(readdirSync(t.mail.root)).toContain("Été");
     expect((await t.c.cmd('LIST "" "&AMk-t&AOk-"')).untagged).toEqual(['* LIST (\\HasNoChildren) "/" &AMk-t&AOk-']);
   });
+  it("a name that is not modified UTF-7 is NO [CANNOT], a LIST pattern that is not matches nothing (as Dovecot)", async () => {
+    // imaptest's `atoms`: every atom character that is not an atom-special, with "&'" in it
+    const atoms = "!#$&'+,-.0123456789:;<=>?@^_`|[}";
+    expect((await t.c.cmd(`SELECT ${atoms}`)).tagged).toMatch(/^T1 NO \[CANNOT\] Invalid mailbox name: /);
+    expect((await t.c.cmd(`LIST "" ${atoms}%*`))).toEqual({ untagged: [], tagged: "T2 OK List completed." });
+    expect((await t.c.cmd('CREATE "a&b"')).tagged).toMatch(/^T3 NO \[CANNOT\] Invalid mailbox name: /);
+    expect((await t.c.cmd('STATUS "a&b" (MESSAGES)')).tagged).toMatch(/^T4 NO \[CANNOT\]/);
+    expect((await t.c.cmd('RENAME INBOX "&Jjo"')).tagged).toMatch(/^T5 NO \[CANNOT\]/);
+    expect((await t.c.cmd('LIST "a&" "*"'))).toEqual({ untagged: [], tagged: "T6 OK List completed." });
+    expect((await t.c.cmd('LIST "" ("a&*" "INBOX")')).untagged).toEqual(['* LIST (\\HasNoChildren) "/" INBOX']);
+    expect((await t.c.cmd('LSUB "" "a&*"'))).toEqual({ untagged: [], tagged: "T8 OK Lsub completed." });
+    // still a syntax error when the rest of the command is one
+    expect((await t.c.cmd("SELECT a&b (FOO")).tagged).toMatch(/^T9 BAD /);
+    expect((await t.c.cmd("NOOP")).tagged).toMatch(/^T10 OK/);
+  });
+  it("a subscribed mailbox that no longer exists stays subscribed: \\NonExistent in LIST (SUBSCRIBED), in LSUB (as Dovecot)", async () => {
+    await t.c.cmd("CREATE gone");
+    await t.c.cmd("SUBSCRIBE gone");
+    expect((await t.c.cmd("DELETE gone")).tagged).toMatch(/^T3 OK/);
+    const gone = '* LIST (\\Subscribed \\NonExistent) "/" gone';
+    expect((await t.c.cmd('LIST (SUBSCRIBED) "" "*"')).untagged).toContain(gone);
+    expect((await t.c.cmd('LIST (SUBSCRIBED) "" "%"')).untagged).toContain(gone);
+    expect((await t.c.cmd('LIST (SUBSCRIBED) "" "*" RETURN (CHILDREN)')).untagged)
+      .toContain('* LIST (\\Subscribed \\NonExistent \\HasNoChildren) "/" gone');
+    // no STATUS for a mailbox that does not exist
+    const st = (await t.c.cmd('LIST (SUBSCRIBED) "" "g*" RETURN (STATUS (MESSAGES))')).untagged;
+    expect(st).toEqual([gone]);
+    expect((await t.c.cmd('LIST "" "*" RETURN (SUBSCRIBED)')).untagged.join("\n")).not.toContain(" gone");
+    expect((await t.c.cmd('LSUB "" "*"')).untagged).toContain('* LSUB () "/" gone');
+    await t.c.cmd("UNSUBSCRIBE gone");
+    expect((await t.c.cmd('LIST (SUBSCRIBED) "" "*"')).untagged).not.toContain(gone);
+  });
   it("a deleted parent stays as \\Noselect; RENAME INBOX moves its messages; CREATE with USE", async () => {
     await t.c.cmd("CREATE p/q");
     expect((await t.c.cmd("DELETE p")).tagged).toMatch(/^T2 OK/);
@@ -108,7 +141,8 @@ describe("mailboxes", () => {
     expect(stored).toBe(msg.replace(/\r\n/g, "\n"));
     await t.c.cmd("SELECT INBOX");
     const f = await t.c.cmd("FETCH 9 (FLAGS INTERNALDATE BODY.PEEK[])");
-    expect(f.untagged[0]).toMatch(/FLAGS \((\\Seen \$Label|\$Label \\Seen)\)/);
+    // appended before anyone selected INBOX: recent to this first session (RFC 3501 §2.3.2)
+    expect(f.untagged[0]).toMatch(/FLAGS \((\\Seen \$Label|\$Label \\Seen) \\Recent\)/);
     expect(f.untagged[0]).toContain('INTERNALDATE "01-Feb-2024 10:00:00 +0000"');
     expect(f.untagged[0]).toContain(`BODY[] {${msg.length}}\r\n${msg}`);
     const tc = await t.c.cmd(`APPEND nosuch {${msg.length}+}\r\n${msg}`);
@@ -168,6 +202,14 @@ describe("selected state", () => {
       "* 1 FETCH (UID 1 FLAGS (\\Answered foo))",
     ]);
     expect(readFileSync(join(t.mail.root, "inbox/.mh_sequences"), "latin1")).toMatch(/replied: 1/);
+    // a client cannot set or clear \Recent (RFC 3501 §2.3.2): BAD, as Dovecot answers
+    for (const [tag, c] of [["T5", "STORE 1 +FLAGS (\\Recent)"], ["T6", "STORE 1 FLAGS (\\Seen \\recent)"],
+      ["T7", "UID STORE 1 -FLAGS.SILENT \\Recent"]]) {
+      const r = await t.c.cmd(c);
+      expect(r).toEqual({ untagged: [], tagged: `${tag} BAD Error in IMAP command ${c.startsWith("UID") ? "UID STORE" : "STORE"}: Invalid system flag \\RECENT (a client cannot set \\Recent)` });
+    }
+    expect((await t.c.cmd("APPEND INBOX (\\Recent) {3+}\r\nabc")).tagged).toMatch(/^T8 BAD .*Invalid system flag \\RECENT/);
+    expect((await t.c.cmd("FETCH 1 FLAGS")).untagged).toEqual(["* 1 FETCH (FLAGS (\\Answered foo))"]);
   });
   it("SEARCH keys", async () => {
     await t.c.cmd("SELECT INBOX");

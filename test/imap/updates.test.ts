@@ -54,6 +54,32 @@ describe("updates between sessions", () => {
     expect(recent).toHaveLength(1);
   });
 
+  it("messages APPENDed before anyone selects are \\Recent to the first read-write session; EXAMINE shows them without taking them", async () => {
+    // imaptest's `select`, as Dovecot answers it (RFC 3501 §2.3.2)
+    const a = t.c;
+    await a.cmd("CREATE fresh");
+    await a.cmd(`APPEND fresh {${MSG.length}+}\r\n${MSG}`);
+    await a.cmd(`APPEND fresh {${MSG.length}+}\r\n${MSG}`);
+    expect((await a.cmd("EXAMINE fresh")).untagged).toContain("* 2 RECENT");
+    expect((await a.cmd("FETCH 1:* FLAGS")).untagged).toEqual(["* 1 FETCH (FLAGS (\\Recent))", "* 2 FETCH (FLAGS (\\Recent))"]);
+    await a.cmd("CLOSE");
+    expect((await a.cmd("STATUS fresh (MESSAGES RECENT)")).untagged).toEqual(["* STATUS fresh (MESSAGES 2 RECENT 2)"]);
+    const b = await t.connect();
+    expect((await b.cmd("SELECT fresh")).untagged).toContain("* 2 RECENT");
+    expect((await b.cmd("SEARCH RECENT")).untagged).toEqual(["* SEARCH 1 2"]);
+    expect((await a.cmd("STATUS fresh (RECENT)")).untagged).toEqual(["* STATUS fresh (RECENT 0)"]);
+    expect((await a.cmd("SELECT fresh")).untagged).toContain("* 0 RECENT");
+    expect((await a.cmd("SEARCH RECENT")).untagged).toEqual(["* SEARCH"]);
+    // a message arriving while both have it selected: recent to exactly one of them
+    const other = await t.connect();
+    await other.cmd(`APPEND fresh {${MSG.length}+}\r\n${MSG}`);
+    const seen = [...(await a.cmd("NOOP")).untagged, ...(await b.cmd("NOOP")).untagged];
+    expect(seen.filter((l) => l === "* 3 EXISTS")).toHaveLength(2);
+    // a had none recent and b two: one of them gets the third
+    expect([["* 1 RECENT", "* 2 RECENT"], ["* 0 RECENT", "* 3 RECENT"]])
+      .toContainEqual(seen.filter((l) => /^\* \d RECENT$/.test(l)).sort());
+  });
+
   it("EXPUNGE is held back during FETCH, STORE, SEARCH and sent at NOOP", async () => {
     const a = t.c;
     const b = await t.connect();

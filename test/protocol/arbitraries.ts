@@ -116,7 +116,9 @@ const body: fc.Arbitrary<CommandBody> = fc.oneof(
     { name: "CAPABILITY" }, { name: "NOOP" }, { name: "LOGOUT" }, { name: "STARTTLS" }, { name: "NAMESPACE" },
     { name: "IDLE" }, { name: "CHECK" }, { name: "CLOSE" }, { name: "UNSELECT" }, { name: "EXPUNGE", uid: false },
   ),
-  fc.record({ name: fc.constant("ID" as const), params: fc.option(fc.array(fc.tuple(text, fc.option(text, { nil: null })), { maxLength: 3 }), { nil: null }) }),
+  // an ID field is at most 30 octets (RFC 2971): 16 characters of up to 4 UTF-8 octets may not be
+  fc.record({ name: fc.constant("ID" as const), params: fc.option(fc.array(fc.tuple(
+    text.filter((k) => Buffer.byteLength(k) <= 30), fc.option(text, { nil: null })), { maxLength: 3 }), { nil: null }) }),
   fc.record({ name: fc.constant("AUTHENTICATE" as const), mechanism: upperAtom, initialResponse: opt(fc.oneof(fc.constant(""), fc.base64String({ minLength: 4 }))) }).map(clean),
   fc.record({ name: fc.constant("LOGIN" as const), userid: text, password: text }),
   fc.record({ name: fc.constant("ENABLE" as const), capabilities: fc.array(upperAtom, { minLength: 1, maxLength: 3 }) }),

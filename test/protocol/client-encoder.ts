@@ -233,7 +233,7 @@ export function encodeCommand(c: Command, style: LiteralStyle = "auto", zone = 0
       break;
     }
     case "LSUB":
-      w.text("LSUB "); mbox(w, c.reference); w.text(" "); str(w, Buffer.from(encodeMailboxName(c.pattern), "latin1")); break;
+      w.text("LSUB "); mbox(w, c.reference); w.text(" "); str(w, Buffer.from(encodeMailboxName(c.pattern ?? ""), "latin1")); break;
     case "STATUS":
       w.text("STATUS "); mbox(w, c.mailbox); w.text(` (${c.items.join(" ")})`); break;
     case "APPEND":

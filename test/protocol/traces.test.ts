@@ -25,6 +25,8 @@ const EXPECTED_BAD: Record<string, RegExp> = {
   "E11.3": /^Error in IMAP command SEARCH: Expected space but end of input found at column 18$/,
   "E12.3": /^Error in IMAP command SEARCH: Unknown SEARCH key FROBNICATE$/,
   "E13.3": /^Error in IMAP command SEARCH: Expected "\\"" or date \(dd-Mon-yyyy\) but "n" found at column 20$/,
+  // the old server said NO; Dovecot says BAD (a client cannot set \Recent), and so do we
+  "E14.8": /^Error in IMAP command STORE: Invalid system flag \\RECENT \(a client cannot set \\Recent\)$/,
   "E14.9": /^Error in IMAP command STORE: Expected "\(", "FLAGS", or \[\+\\-\] but "B" found at column 15$/,
   "E15.11": /^Error in IMAP command STATUS: Unknown STATUS item BOGUS$/,
   "E16.3": /^Missing arguments for LIST$/,

@@ -22,7 +22,7 @@ export async function append(s: Session, cmd: CommandOf<"APPEND">): Promise<Resu
   }
   const msgs = cmd.messages.map((m) => ({
     data: m.data,
-    flags: m.flags.filter((f) => f !== "\\Recent"),
+    flags: m.flags, // \Recent is refused by the grammar
     internalDate: m.date,
   }));
   const uids = msgs.length === 1

@@ -32,6 +32,15 @@ function ancestors(name: string): string[] {
   return out;
 }
 
+/** A subscribed name without a mailbox. */
+function nonexistent(name: string): MailboxInfo {
+  return { name, subscribed: true, specialUse: null, noselect: true, hasChildren: false };
+}
+
+function byMailboxName(a: MailboxInfo, b: MailboxInfo): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 function inboxFirst(infos: MailboxInfo[]): MailboxInfo[] {
   return [...infos.filter((i) => i.name === "INBOX"), ...infos.filter((i) => i.name !== "INBOX")];
 }
@@ -49,8 +58,11 @@ export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> 
   }
   const matchers = cmd.patterns.filter((p) => p !== "").map((p) => patternMatcher(joinPattern(cmd.reference, p)));
   const matches = (n: string) => matchers.some((m) => m(n));
-  const infos = inboxFirst(await s.store.list());
-  const byName = new Map(infos.map((i) => [i.name, i]));
+  const existing = await s.store.list();
+  const byName = new Map(existing.map((i) => [i.name, i]));
+  // RFC 5258 §3.1: with SUBSCRIBED, a subscription whose mailbox is gone is listed \NonExistent
+  const gone = subscribedSel ? (await s.store.subscriptions()).filter((n) => !byName.has(n)) : [];
+  const infos = inboxFirst([...existing, ...gone.map(nonexistent)].sort(byMailboxName));
   const listed = new Set<string>();
   const lines: Array<{ info: MailboxInfo; attrs: string[]; extra?: string }> = [];
   for (const info of infos) {
@@ -58,6 +70,14 @@ export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> 
     if (subscribedSel && !info.subscribed) continue;
     if (specialSel && !info.specialUse) continue;
     const attrs: string[] = [];
+    if (!byName.has(info.name)) {
+      // as Dovecot: \NonExistent (it implies \Noselect), children only when asked for
+      attrs.push("\\Subscribed", "\\NonExistent");
+      if (cmd.returnOpts.children) attrs.push("\\HasNoChildren");
+      lines.push({ info, attrs });
+      listed.add(info.name);
+      continue;
+    }
     if (info.noselect) attrs.push("\\Noselect");
     attrs.push(info.hasChildren ? "\\HasChildren" : "\\HasNoChildren");
     if (info.specialUse) attrs.push(info.specialUse);
@@ -89,19 +109,24 @@ export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> 
 
 /** LSUB (RFC 3501 §6.3.9): subscribed names; a `%` that stops above one shows its parent \Noselect. */
 export async function lsub(s: Session, cmd: CommandOf<"LSUB">): Promise<Result> {
+  if (cmd.pattern === null) return ok("Lsub completed.");
   if (cmd.pattern === "") {
     await s.send(`* LSUB (\\Noselect) "/" ""`);
     return ok("Lsub completed.");
   }
   const matches = patternMatcher(joinPattern(cmd.reference, cmd.pattern));
-  const infos = inboxFirst(await s.store.list());
+  const existing = await s.store.list();
+  const names = new Set(existing.map((i) => i.name));
+  // a subscription outlives its mailbox (RFC 3501 §6.3.6): LSUB still shows it, as Dovecot does
+  const gone = (await s.store.subscriptions()).filter((n) => !names.has(n)).map(nonexistent);
+  const infos = inboxFirst([...existing, ...gone].sort(byMailboxName));
   const sent = new Set<string>();
   for (const info of infos) {
     if (!info.subscribed) continue;
     if (matches(info.name)) {
       if (sent.has(info.name)) continue;
       sent.add(info.name);
-      await s.send(`* LSUB (${info.noselect ? "\\Noselect" : ""}) "/" ${wireMailbox(info.name)}`);
+      await s.send(`* LSUB (${info.noselect && names.has(info.name) ? "\\Noselect" : ""}) "/" ${wireMailbox(info.name)}`);
     } else {
       for (const a of ancestors(info.name)) {
         if (!matches(a) || sent.has(a) || infos.some((i) => i.name === a && i.subscribed)) continue;

@@ -10,7 +10,7 @@ export async function statusLine(s: Session, name: string, items: StatusItem[]):
   let recent = st.recent;
   if (items.includes("RECENT")) {
     const open = await s.store.mailbox(name);
-    recent = s.shared.recent.unclaimed(name, open.messages().map((m) => m.uid)) ?? st.recent;
+    recent = s.shared.recent.unclaimed(name, open.messages().map((m) => m.uid), open.newFrom);
   }
   const value = (i: StatusItem): number | null => {
     switch (i) {

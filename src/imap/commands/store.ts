@@ -11,8 +11,7 @@ export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result
   // UNCHANGEDSINCE is CONDSTORE enabling (RFC 7162 §3.1)
   if (cmd.unchangedSince !== undefined) await enableCondstore(s);
   const uids = cmd.uid ? view.resolveUid(cmd.set) : view.resolveSeq(cmd.set);
-  // \Recent belongs to the server (RFC 3501 §2.3.2): not settable, silently left out
-  const flags = cmd.flags.filter((f) => f !== "\\Recent");
+  const flags = cmd.flags; // \Recent is refused by the grammar (RFC 3501 §2.3.2)
   // a message expunged by another session and not yet told is left out; the answer stays OK,
   // as Dovecot's, with or without .SILENT (RFC 2180 §4.2.1; a NO is a failure to clients and imaptest)
   const present = uids.filter((u) => view.record(u) !== undefined);
