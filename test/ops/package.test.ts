@@ -3,7 +3,7 @@
 // native rebuild: the commands run here need neither SQLite nor a compiler) and each bin runs.
 import { afterAll, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -31,6 +31,7 @@ it("packs the compiled server with its generated parser and installs the three c
   const bin = (name: string) => join(prefix, "bin", name);
   expect(execFileSync(bin("asimapd"), ["--version"]).toString().trim()).toBe(version);
   const pwfile = join(prefix, "pwfile");
+  mkdirSync("/srv/mail/alice", { recursive: true }); // set_password refuses a maildir that does not exist
   execFileSync(bin("asimapd_set_password"), ["--pwfile", pwfile, "alice", "s3cret", "/srv/mail/alice"]);
   expect(readFileSync(pwfile, "utf8")).toMatch(/^alice:pbkdf2_sha256\$\d+\$[^$]+\$[^:]+:\/srv\/mail\/alice$/m);
   expect(statSync(pwfile).mode & 0o777).toBe(0o600);

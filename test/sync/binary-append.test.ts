@@ -69,8 +69,8 @@ describe("MULTIAPPEND and APPENDLIMIT", () => {
     await t.c.cmd("SELECT INBOX");
     const f = await t.c.cmd("UID FETCH 9:10 (FLAGS INTERNALDATE)");
     expect(f.untagged).toEqual([
-      "* 9 FETCH (UID 9 FLAGS (\\Seen) INTERNALDATE " + f.untagged[0].split("INTERNALDATE ")[1],
-      '* 10 FETCH (UID 10 FLAGS (\\Flagged) INTERNALDATE "01-Feb-2024 10:00:00 +0000")',
+      "* 9 FETCH (UID 9 FLAGS (\\Seen \\Recent) INTERNALDATE " + f.untagged[0].split("INTERNALDATE ")[1],
+      '* 10 FETCH (UID 10 FLAGS (\\Flagged \\Recent) INTERNALDATE "01-Feb-2024 10:00:00 +0000")',
     ]);
   });
 
