@@ -70,6 +70,11 @@ export interface Reply {
 /** A raw IMAP client: writes bytes, parses response lines and `{n}` literals. */
 export class RawClient {
   private buf = Buffer.alloc(0);
+  // Chunks not yet joined to buf: while a large literal is incomplete, joining every chunk would
+  // copy it again and again (quadratic: a 20 MB FETCH took 10 s under load).
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private need = 0;
   private items: string[] = [];
   private waiters: Array<() => void> = [];
   private n = 0;
@@ -77,7 +82,12 @@ export class RawClient {
 
   private constructor(readonly sock: net.Socket) {
     sock.on("data", (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
+      this.pending.push(d);
+      this.pendingBytes += d.length;
+      if (this.buf.length + this.pendingBytes < this.need) return;
+      this.buf = Buffer.concat([this.buf, ...this.pending]);
+      this.pending = [];
+      this.pendingBytes = 0;
       this.parse();
     });
     sock.on("close", () => {
@@ -103,6 +113,7 @@ export class RawClient {
 
   /** Splits the input into response items: a line, with any literal it announces inline. */
   private parse(): void {
+    this.need = 0;
     let start = 0;
     for (;;) {
       let i = start;
@@ -114,7 +125,10 @@ export class RawClient {
         const m = /\{(\d+)\}\r$/.exec(this.buf.toString("latin1", Math.max(pos, lf - 20), lf));
         if (m) {
           const end = lf + 1 + Number(m[1]);
-          if (end > this.buf.length) break;
+          if (end > this.buf.length) {
+            this.need = end - start;
+            break;
+          }
           pos = end;
           continue;
         }
