@@ -300,17 +300,21 @@ export async function writeSequences(dir: string, seqs: Sequences, mode = 0o600)
   rememberWritten(join(dir, SEQUENCES_FILE), text, seqs);
 }
 
-function writeSequencesText(dir: string, text: Buffer, mode: number): void {
+/** Returns the inode of the file renamed into place. */
+function writeSequencesText(dir: string, text: Buffer, mode: number): number {
   const tmp = tempName(dir);
   const fd = openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL, mode);
   try {
+    let ino: number;
     try {
       for (let off = 0; off < text.length;) off += writeSync(fd, text, off, text.length - off);
       fchmodSync(fd, mode); // the umask may have taken bits the old file had
+      ino = fstatSync(fd).ino;
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, join(dir, SEQUENCES_FILE));
+    return ino;
   } catch (e) {
     unlinkQuiet(tmp);
     throw e;
@@ -332,6 +336,8 @@ export interface SequencesUpdate<T> {
   touched: ReadonlySet<number> | null;
   /** false when the change changed nothing, so the file was left as it was */
   written: boolean;
+  /** the inode written (when written): if the path names another file later, ours was replaced or removed */
+  ino?: number;
 }
 
 /**
@@ -352,21 +358,22 @@ export async function updateSequences<T>(
   dir: string, opts: UpdateOptions, mutate: (seqs: Sequences) => Promise<T> | T,
 ): Promise<SequencesUpdate<T>> {
   const path = join(dir, SEQUENCES_FILE);
-  const edit = async (base: Sequences, write: (text: Buffer) => Promise<void> | void): Promise<SequencesUpdate<T>> => {
+  const edit = async (base: Sequences, write: (text: Buffer) => Promise<number> | number): Promise<SequencesUpdate<T>> => {
     const change = new SequencesEdit(base);
     const result = await mutate(change);
     // nothing to change (a STORE of flags a message already has): the file stays as it is
     if (!change.changed) return { result, seqs: base, base, touched: change.touched, written: false };
     const seqs = change.frozen();
     const text = Buffer.from(formatSequences(seqs, formatted));
-    await write(text);
+    const ino = await write(text);
     rememberWritten(path, text, seqs);
-    return { result, seqs, base, touched: change.touched, written: true };
+    return { result, seqs, base, touched: change.touched, written: true, ino };
   };
   if (opts.lock) {
     return withFcntlLock(path, opts.lock, async (fh) => edit(parseRemembered(path, await fh.readFile(), true), async (text) => {
       await fh.truncate(0);
       await fh.write(text, 0, text.length, 0);
+      return Number((await fh.stat({ bigint: true })).ino);
     }));
   }
   const snap = await readSequences(dir, true);

@@ -19,15 +19,22 @@ const RETRY_MS = 50;
 export async function withFcntlLock<T>(
   path: string, opts: LockOptions, fn: (fh: fsp.FileHandle) => Promise<T>,
 ): Promise<T> {
-  const fh = await fsp.open(path, C.O_RDWR | C.O_CREAT, 0o600);
+  const deadline = Date.now() + opts.timeoutMs;
+  let fh = await fsp.open(path, C.O_RDWR | C.O_CREAT, 0o600);
   let locked = false;
   try {
-    const deadline = Date.now() + opts.timeoutMs;
     for (;;) {
       try {
         await lock(fh.fd, { exclusive: true, immediate: true });
         locked = true;
-        break;
+        // nmh removes the file it holds locked when it leaves no public sequence: a lock won
+        // after that is on a removed file, and what we wrote there would be lost. Open again.
+        if (await stillAt(fh, path)) break;
+        locked = false;
+        await unlock(fh.fd).catch(() => undefined);
+        await fh.close();
+        fh = await fsp.open(path, C.O_RDWR | C.O_CREAT, 0o600);
+        continue;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code !== "EACCES" && code !== "EAGAIN" && code !== "EBUSY") throw e;
@@ -43,4 +50,11 @@ export async function withFcntlLock<T>(
     if (locked) await unlock(fh.fd).catch(() => undefined);
     await fh.close();
   }
+}
+
+/** Whether the path still names the open file (nmh may have removed or replaced it). */
+async function stillAt(fh: fsp.FileHandle, path: string): Promise<boolean> {
+  const open = await fh.stat();
+  const now = await fsp.stat(path).catch(() => null);
+  return now !== null && now.ino === open.ino && now.dev === open.dev;
 }

@@ -497,16 +497,25 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     mutate: (seqs: Sequences) => void, added: NewMessage[] = [], expunged: number[] = [],
   ): Promise<void> {
     let seqs: Sequences, base: Sequences, touched: ReadonlySet<number> | null, written: boolean;
-    try {
-      ({ seqs, base, touched, written } = await updateSequences(this.dir, this.ctx.seqUpdate, (s) => {
-        mutate(s);
-        s.delete("Recent"); // the old server's; IMAP \Recent is not kept on disk any more
-      }));
-    } catch (e) {
-      if (e instanceof SequencesFormatError) {
-        throw new StoreError("CANNOT", `${SEQUENCES_FILE} in ${this.name} is poorly formatted: ${e.message}`);
+    let ino: number | undefined, sst = NO_FILE;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        ({ seqs, base, touched, written, ino } = await updateSequences(this.dir, this.ctx.seqUpdate, (s) => {
+          mutate(s);
+          s.delete("Recent"); // the old server's; IMAP \Recent is not kept on disk any more
+        }));
+      } catch (e) {
+        if (e instanceof SequencesFormatError) {
+          throw new StoreError("CANNOT", `${SEQUENCES_FILE} in ${this.name} is poorly formatted: ${e.message}`);
+        }
+        throw e;
       }
-      throw e;
+      if (!written) break;
+      sst = await statSig(join(this.dir, SEQUENCES_FILE)).catch(() => NO_FILE);
+      // nmh's `mark` removes the file when it leaves no public sequence, deciding from what it
+      // read before our write: then ours went with it (or another writer's replaced it). Make
+      // our change again on what is there now; a missing file is MH's "no sequences".
+      if (sst.ino === ino || attempt >= 5) break;
     }
     // edited from the sequences the records were made from: only the touched numbers can differ
     const only = base === this.lastSeqs && touched !== null ? touched : undefined;
@@ -516,7 +525,6 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       this.commit({ added, expunged, seqs, only });
       return;
     }
-    const sst = await statSig(join(this.dir, SEQUENCES_FILE));
     // our own write is too young to trust (see racy.ts): the next sync re-reads the file anyway
     this.commit({ added, expunged, seqs, seqSig: sst.sig, racy: true, only });
   }
@@ -646,7 +654,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       }
       throw e;
     }
-    const sst = await statSig(join(this.dir, SEQUENCES_FILE)).catch(() => ({ sig: "none", mtimeNs: 0n, exists: false }));
+    const sst = await statSig(join(this.dir, SEQUENCES_FILE)).catch(() => NO_FILE);
     const dirChanged = dst.sig !== this.dirSig;
     const seqChanged = sst.sig !== this.seqSig;
     let racyScan = this.racy && !forAppend;
@@ -866,7 +874,10 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 }
 
 /** Synchronous: a stat through the thread pool cost more than the stat (two per sync). */
-async function statSig(path: string): Promise<{ sig: string; mtimeNs: bigint; exists: boolean }> {
+async function statSig(path: string): Promise<{ sig: string; mtimeNs: bigint; exists: boolean; ino: number }> {
   const st = statSync(path, { bigint: true });
-  return { sig: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, mtimeNs: st.mtimeNs, exists: true };
+  return { sig: `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`, mtimeNs: st.mtimeNs, exists: true, ino: Number(st.ino) };
 }
+
+/** The signature of a missing file (MH: no sequences). */
+const NO_FILE = { sig: "none", mtimeNs: 0n, exists: false, ino: -1 };
