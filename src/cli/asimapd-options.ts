@@ -88,7 +88,7 @@ export function buildProgram(): Command {
     .addOption(new Option("--run-dir <dir>", "where the user processes' socket directories go " +
       "[default: a new directory in the system tmpdir]").env("RUN_DIR"))
     .addHelpText("after", "\nA .env file in the working directory sets variables not already set.\nEnvironment only:\n" +
-      "  ENABLE_MH_FILE_LOCKING=true   take nmh's locks on MH folders (see README)\n" +
+      "  ENABLE_MH_FILE_LOCKING=false  do not take nmh's lock while writing MH folders (see README)\n" +
       "  ASIMAP_USER_NODE_OPTIONS      extra node options for user processes, e.g. --cpu-prof\n" +
       "  ASIMAPD_USER_ENTRY            start user processes from the bundle or the plain modules\n" +
       "                                rather than the startup snapshot: bundle | plain\n")

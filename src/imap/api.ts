@@ -34,7 +34,7 @@ export interface UserServerOptions {
   maildir: string;
   logger: Logger;
   trace?: TraceSink;
-  /** ENABLE_MH_FILE_LOCKING */
+  /** take nmh's lock while writing (default: ENABLE_MH_FILE_LOCKING, on unless 0/false/no) */
   locking?: boolean;
   /** the largest message APPEND accepts (APPENDLIMIT), bytes */
   maxMessageSize?: number;

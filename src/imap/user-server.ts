@@ -4,7 +4,7 @@ import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { createRequire } from "node:module";
 import type { Handoff } from "../protocol/handoff.js";
-import { openUserStore } from "../store/index.js";
+import { lockingFromEnv, openUserStore } from "../store/index.js";
 import type { CreateUserServer, UserServer, UserServerOptions } from "./api.js";
 import { RecentClaims } from "./recent.js";
 import { messageCache } from "./message-cache.js";
@@ -78,7 +78,7 @@ class Server extends EventEmitter implements UserServer {
 }
 
 export const createUserServer: CreateUserServer = async (opts) => {
-  const store = await openUserStore(opts.maildir, { locking: opts.locking, logger: opts.logger });
+  const store = await openUserStore(opts.maildir, { locking: opts.locking ?? lockingFromEnv(), logger: opts.logger });
   const shared: Shared = {
     store,
     recent: new RecentClaims(),

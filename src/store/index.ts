@@ -16,9 +16,13 @@ export { MhUserStore, SPECIAL_FOLDERS } from "./user-store.js";
 /** How long a write waits for nmh's lock before going on without it (and warning). */
 export const LOCK_TIMEOUT_MS = 2000;
 
-/** ENABLE_MH_FILE_LOCKING as the old server read it: 1, true or yes (any case). */
+/**
+ * ENABLE_MH_FILE_LOCKING: on unless 0, false or no (any case). The old server had it off by
+ * default because it held a descriptor per folder; we hold the lock only while writing, and
+ * without it a `mark` racing a STORE can lose either side's change.
+ */
 export function lockingFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
-  return ["1", "true", "yes"].includes((env.ENABLE_MH_FILE_LOCKING ?? "").trim().toLowerCase());
+  return !["0", "false", "no"].includes((env.ENABLE_MH_FILE_LOCKING ?? "").trim().toLowerCase());
 }
 
 /**

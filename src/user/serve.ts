@@ -221,7 +221,6 @@ async function main(): Promise<void> {
           maildir,
           logger: log.child({ username: user }),
           trace: recorder,
-          locking: process.env.ENABLE_MH_FILE_LOCKING === "true",
           maxMessageSize: o.maxMessageSize ? Number(o.maxMessageSize) : undefined,
         });
         log.info({ user, maildir }, "serving user");

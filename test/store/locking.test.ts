@@ -25,10 +25,10 @@ function holdLock(path: string): Promise<ChildProcess> {
 }
 
 describe("locking", () => {
-  it("reads ENABLE_MH_FILE_LOCKING as the old server did", () => {
-    for (const v of ["1", "true", "YES", " yes "]) expect(lockingFromEnv({ ENABLE_MH_FILE_LOCKING: v })).toBe(true);
-    for (const v of ["", "0", "no", "false"]) expect(lockingFromEnv({ ENABLE_MH_FILE_LOCKING: v })).toBe(false);
-    expect(lockingFromEnv({})).toBe(false);
+  it("reads ENABLE_MH_FILE_LOCKING: on unless 0, false or no", () => {
+    for (const v of ["", "1", "true", "YES", " yes "]) expect(lockingFromEnv({ ENABLE_MH_FILE_LOCKING: v })).toBe(true);
+    for (const v of ["0", "no", "FALSE", " false "]) expect(lockingFromEnv({ ENABLE_MH_FILE_LOCKING: v })).toBe(false);
+    expect(lockingFromEnv({})).toBe(true);
   });
 
   it("waits for nmh's lock, then merges and writes", async () => {
