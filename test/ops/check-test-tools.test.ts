@@ -46,9 +46,12 @@ describe("the test tools check", () => {
   });
 
   it("make test runs it before building and testing", () => {
-    const dry = spawnSync("make", ["-n", "test"], { encoding: "utf8" });
+    // Run by `make test` itself, a nested make inherits MAKELEVEL and would print
+    // "Entering directory" first (CI failed on that).
+    const { MAKELEVEL: _l, MAKEFLAGS: _f, MFLAGS: _m, ...env } = process.env;
+    const dry = spawnSync("make", ["-n", "test"], { env, encoding: "utf8" });
     expect(dry.stdout.split("\n")[0]).toBe("node scripts/check-test-tools.mjs");
-    const r = spawnSync("make", ["-s", "test"], { env: { ...process.env, ASIMAP_TEST_DOVECOT: path.join(empty, "dovecot") }, encoding: "utf8" });
+    const r = spawnSync("make", ["-s", "test"], { env: { ...env, ASIMAP_TEST_DOVECOT: path.join(empty, "dovecot") }, encoding: "utf8" });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("apt-get install dovecot-imapd");
     expect(r.stdout).not.toContain("vitest");
