@@ -11,14 +11,22 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
+[ -d node_modules ] || npm ci --no-audit --no-fund
+mkdir -p bench/out
+# The benchmark is compiled with everything else. A build that fails elsewhere (work in
+# progress) still emits our files; only give up when they are missing.
+if ! npm run build >bench/out/build.log 2>&1; then
+  echo "bench: npm run build reported errors (see bench/out/build.log); continuing with what was emitted" >&2
+else
+  rm -f bench/out/build.log
+fi
 need=()
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
-# imaptest (the stress run) is built from ../shared/imaptest when not cached yet
-if [ "${BENCH_STRESS:-1}" != 0 ] && [ -z "${BENCH_IMAPTEST:-}" ] && [ ! -x node_modules/.cache/imaptest/imaptest/src/imaptest ]; then
-  [ -f /usr/include/dovecot/config.h ] || need+=(dovecot-dev)
-  for t in autoconf automake pkg-config make gcc; do command -v "$t" >/dev/null 2>&1 || need+=("$t"); done
-  command -v libtoolize >/dev/null 2>&1 || need+=(libtool)
+# imaptest (the stress run) is built from ../shared/imaptest when not cached yet: what that needs
+if [ "${BENCH_STRESS:-1}" != 0 ] && [ -z "${BENCH_IMAPTEST:-}" ] && [ -f dist/bench/lib/imaptest.js ]; then
+  read -ra imaptest_need <<<"$(node dist/bench/lib/imaptest.js)"
+  need+=("${imaptest_need[@]}")
 fi
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
@@ -36,15 +44,6 @@ fi
 # The package starts a system-wide Dovecot on some machines; ours runs its own instance on its
 # own port and base_dir, so the two do not meet.
 
-[ -d node_modules ] || npm ci --no-audit --no-fund
-mkdir -p bench/out
-# The benchmark is compiled with everything else. A build that fails elsewhere (work in
-# progress) still emits our files; only give up when they are missing.
-if ! npm run build >bench/out/build.log 2>&1; then
-  echo "bench: npm run build reported errors (see bench/out/build.log); continuing with what was emitted" >&2
-else
-  rm -f bench/out/build.log
-fi
 if [ ! -f dist/bench/imap/main.js ]; then
   echo "bench: dist/bench/imap/main.js was not built" >&2
   exit 1

@@ -2,7 +2,7 @@
 // 10 clients for 15 s over TLS, each logging in, selecting, fetching, storing, expunging and
 // logging out again, so messages vanish under other sessions. Our password file has Django's
 // default hash (pbkdf2_sha256, 1.2 million rounds); Dovecot's its own PBKDF2 of 10,000 rounds.
-// imaptest is built (../shared/imaptest/build.sh) into node_modules/.cache/imaptest if missing.
+// imaptest is built once into the cache the peer tests share (bench/lib/imaptest.ts).
 // Writes bench/out/stress.md and stress.json; exits 1 when imaptest reports an error.
 // Environment: BENCH_STRESS_SECS (15), BENCH_STRESS_CLIENTS (10), BENCH_IMAPTEST (a built
 // imaptest), BENCH_OUT, BENCH_ASIMAPD.
@@ -11,6 +11,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PBKDF2_DEFAULT_ITERATIONS } from "../../src/daemon/hashers.js";
+import { ensureImaptest, imaptestSource } from "../lib/imaptest.js";
 import { Dovecot } from "./dovecot.js";
 import { mailOwner } from "./fixture.js";
 import { oursEntry, repoRoot } from "./main.js";
@@ -24,30 +25,16 @@ export interface StressFigures {
   errors: string[];
 }
 
-/** ../shared/imaptest beside the repository (a worktree may sit one level deeper). */
-function sharedImaptest(root: string): string {
-  for (let dir = root; ; dir = path.dirname(dir)) {
-    const d = path.join(path.dirname(dir), "shared", "imaptest");
-    if (fs.existsSync(path.join(d, "build.sh"))) return d;
-    if (path.dirname(dir) === dir) throw new Error("no ../shared/imaptest (build.sh, make_stress_mbox.py) above the repository");
-  }
-}
-
-/** imaptest's binary, built into the shared cache when missing. */
-export function imaptestBinary(root: string, log: (s: string) => void): string {
+/** imaptest's binary: BENCH_IMAPTEST, else the shared build (made when missing). */
+async function imaptestBinary(log: (s: string) => void): Promise<string> {
   if (process.env.BENCH_IMAPTEST) return process.env.BENCH_IMAPTEST;
-  const cache = path.join(root, "node_modules", ".cache", "imaptest");
-  const bin = path.join(cache, "imaptest", "src", "imaptest");
-  if (fs.existsSync(bin)) return bin;
-  log(`building imaptest into ${cache}`);
-  execFileSync("bash", [path.join(sharedImaptest(root), "build.sh"), cache], { stdio: ["ignore", 2, 2] });
-  return bin;
+  return path.join(await ensureImaptest(log), "imaptest");
 }
 
-function ensureMbox(root: string, outDir: string): string {
+function ensureMbox(outDir: string): string {
   const file = path.join(outDir, "stress.mbox");
   if (!fs.existsSync(file)) {
-    execFileSync("python3", [path.join(sharedImaptest(root), "make_stress_mbox.py"), "--out", file], { stdio: "ignore" });
+    execFileSync("python3", [path.join(imaptestSource(), "make_stress_mbox.py"), "--out", file], { stdio: "ignore" });
   }
   return file;
 }
@@ -83,8 +70,8 @@ async function main(): Promise<void> {
   const secs = Number(process.env.BENCH_STRESS_SECS ?? 15);
   const clients = Number(process.env.BENCH_STRESS_CLIENTS ?? 10);
   const log = (s: string) => process.stderr.write(`[stress] ${s}\n`);
-  const bin = imaptestBinary(root, log);
-  const mbox = ensureMbox(root, outDir);
+  const bin = await imaptestBinary(log);
+  const mbox = ensureMbox(outDir);
   const { cert, key } = ensureCert(outDir);
   const dir = path.join(outDir, "run-stress");
   fs.rmSync(dir, { recursive: true, force: true });

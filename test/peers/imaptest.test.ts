@@ -32,7 +32,7 @@ if (missing) {
       runImaptest(src, { port: server.tlsPort, user: "tester", pass: "secret", test });
 
     beforeAll(async () => {
-      src = ensureImaptest();
+      src = await ensureImaptest();
       mail = makeMail();
       server = await startAsimapd(mail.home, mail.root);
     }, 20 * 60_000);

@@ -1,87 +1,19 @@
-// Dovecot's imaptest as a peer: built once from the archive in ../shared/imaptest (beside the
-// repository, as CI checks it out) into a cache outside the tree, then run against a server.
+// Dovecot's imaptest as a peer: built once (bench/lib/imaptest.ts, shared with the stress bench),
+// then its scripted tests run against a server.
 import { execFileSync, spawn } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { ROOT } from "../daemon/harness.js";
+import { imaptestArchive } from "../../bench/lib/imaptest.js";
 
-/** build.sh and the archive; ASIMAP_IMAPTEST_SRC points elsewhere (a worktree has no ../shared). */
-export const IMAPTEST_SRC = process.env.ASIMAP_IMAPTEST_SRC ?? path.resolve(ROOT, "..", "shared", "imaptest");
-const ARCHIVE = "imaptest-924f619.tar.gz";
-
-/** What build.sh needs, as Debian packages: the check each makes, and the package that fixes it. */
-const PREREQUISITES: Array<[string, () => boolean]> = [
-  ["dovecot-dev", () => existsSync("/usr/lib/dovecot/dovecot-config")],
-  ["dovecot-core", () => existsSync("/usr/lib/dovecot/libdovecot.so.0")],
-  ["autoconf", () => onPath("autoconf")],
-  ["automake", () => onPath("automake") && onPath("aclocal")],
-  ["libtool", () => onPath("libtoolize")],
-  ["pkg-config", () => onPath("pkg-config")],
-  ["make", () => onPath("make")],
-  ["gcc", () => onPath("cc")],
-  ["patch", () => onPath("patch")],
-];
-
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? "/usr/bin:/bin").split(":").some((d) => d !== "" && existsSync(path.join(d, cmd)));
-}
-
-/** One line saying what is missing to build imaptest, or null when all is there. */
-export function missingPrerequisites(): string | null {
-  if (!existsSync(path.join(IMAPTEST_SRC, "build.sh")) || !existsSync(path.join(IMAPTEST_SRC, ARCHIVE))) {
-    return `imaptest sources not found: ${IMAPTEST_SRC}/{build.sh,${ARCHIVE}} (the shared/ checkout beside the repository)`;
-  }
-  const missing = PREREQUISITES.filter(([, ok]) => !ok()).map(([pkg]) => pkg);
-  if (missing.length === 0) return null;
-  return `imaptest cannot be built: missing Debian packages: ${missing.join(" ")} ` +
-    `(apt-get install ${missing.join(" ")}; .ci/run installs them)`;
-}
+export { ensureImaptest, missingPrerequisites } from "../../bench/lib/imaptest.js";
 
 /** The scripted test groups imaptest runs for test=src/tests (its files, not .mbox, not broken/). */
 export function scriptedGroups(): string[] {
-  const names = execFileSync("tar", ["-tzf", path.join(IMAPTEST_SRC, ARCHIVE)], { encoding: "utf8" }).split("\n");
+  const names = execFileSync("tar", ["-tzf", imaptestArchive()], { encoding: "utf8" }).split("\n");
   return names
     .map((n) => /^imaptest\/src\/tests\/([^/.][^/]*)$/.exec(n)?.[1])
     .filter((n): n is string => n !== undefined && !n.endsWith(".mbox"))
     .sort();
-}
-
-function cacheRoot(): string {
-  const xdg = process.env.XDG_CACHE_HOME;
-  return path.join(xdg ? xdg : homedir() ? path.join(homedir(), ".cache") : tmpdir(), "asimap");
-}
-
-/** Builds imaptest unless a complete build of the same build.sh and archive is cached;
- *  returns its src directory (the binary `imaptest`, the scripted tests in `tests/`). */
-export function ensureImaptest(): string {
-  const key = createHash("sha256")
-    .update(readFileSync(path.join(IMAPTEST_SRC, "build.sh")))
-    .update(readFileSync(path.join(IMAPTEST_SRC, ARCHIVE)))
-    .digest("hex").slice(0, 16);
-  const dir = path.join(cacheRoot(), `imaptest-${key}`);
-  const src = path.join(dir, "imaptest", "src");
-  if (existsSync(path.join(dir, "complete"))) return src;
-  mkdirSync(cacheRoot(), { recursive: true });
-  // Built beside the final place and renamed: a run killed halfway leaves no "complete" build,
-  // and two runs at once do not write into one tree.
-  const work = `${dir}.build-${process.pid}`;
-  rmSync(work, { recursive: true, force: true });
-  try {
-    execFileSync("bash", [path.join(IMAPTEST_SRC, "build.sh"), work], { stdio: ["ignore", "pipe", "pipe"] });
-  } catch (e) {
-    const err = e as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`imaptest build failed (${IMAPTEST_SRC}/build.sh ${work}):\n${err.stdout}${err.stderr}`);
-  }
-  writeFileSync(path.join(work, "complete"), new Date().toISOString() + "\n");
-  if (existsSync(path.join(dir, "complete"))) {
-    rmSync(work, { recursive: true, force: true }); // another run finished first
-    return src;
-  }
-  rmSync(dir, { recursive: true, force: true }); // an incomplete leftover
-  renameSync(work, dir);
-  return src;
 }
 
 export interface ImaptestResult {
