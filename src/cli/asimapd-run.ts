@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createSecureContext } from "node:tls";
 import { RootServer } from "../daemon/server.js";
-import { chooseUserEntry, wantedUserEntry, type UserEntryKind } from "../daemon/user-entry.js";
+import { chooseUserEntry, userProcessEnv, wantedUserEntry, type UserEntryKind } from "../daemon/user-entry.js";
 import { packageVersion } from "../daemon/version.js";
 import { PasswordFile, pwfileModeWarning } from "../daemon/pwfile.js";
 import { createLogger, findLogConfig, readLogConfig, type Log } from "../log.js";
@@ -111,7 +111,8 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
-  const userEntry = chooseUserEntry(fileURLToPath(new URL("../user/", import.meta.url)), process.env, want);
+  // (judged by the environment user processes get: the snapshot froze what they would read)
+  const userEntry = chooseUserEntry(fileURLToPath(new URL("../user/", import.meta.url)), userProcessEnv(), want);
   const version = packageVersion();
   const server = new RootServer({
     address: c.address, port: c.port, plainPort: c.plainPort, cert, key, pwfile: c.pwfile, log, version,

@@ -78,13 +78,21 @@ export function wantedUserEntry(env: NodeJS.ProcessEnv = process.env): UserEntry
   throw new Error(`ASIMAPD_USER_ENTRY: expected snapshot, bundle or plain, not ${JSON.stringify(v)}`);
 }
 
+/** What a user process started as root keeps of asimapd's environment: the time zone and
+ *  locale, Node's and libuv's own settings, ours. Not HOME, USER, LOGNAME or MH: those are
+ *  root's, and the process takes its owner's once it knows who that is (user/owner-env.ts). */
+const KEPT_FROM_ROOT = /^(PATH|TZ|LANG|LANGUAGE|LC_[A-Z_]+|NODE_[A-Z0-9_]+|UV_[A-Z0-9_]+|ASIMAP_[A-Z0-9_]+|ENABLE_MH_FILE_LOCKING)$/;
+
 /**
- * The environment a user process starts with: asimapd's, without what only costs it.
+ * The environment a user process starts with: asimapd's, without what only costs it, and as
+ * root (the process becomes another user) without anything but what it needs.
  * NODE_EXTRA_CA_CERTS makes every node process parse that PEM file when it starts (on the
  * test machine, a 140-certificate bundle: 70 of a start's 100 ms of CPU), and a user process
  * verifies no TLS peer: the root process holds the TLS connections.
  */
-export function userProcessEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function userProcessEnv(env: NodeJS.ProcessEnv = process.env,
+  asRoot = process.getuid?.() === 0): NodeJS.ProcessEnv {
   const { NODE_EXTRA_CA_CERTS: _unused, ...rest } = env;
-  return rest;
+  if (!asRoot) return rest;
+  return Object.fromEntries(Object.entries(rest).filter(([k]) => KEPT_FROM_ROOT.test(k)));
 }

@@ -33,12 +33,24 @@ export function profileFromText(text: string | null): MhProfile {
   return { entries, unseenSequences: names.length > 0 ? names : ["unseen"] };
 }
 
+/** Where nmh looks for the profile: `$MH`, else `.mh_profile` in `$HOME` (or, unset, the passwd
+ *  entry's home); null when there is no home at all. */
+export function profilePath(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.MH) return env.MH;
+  if (env.HOME) return join(env.HOME, ".mh_profile");
+  try {
+    return join(homedir(), ".mh_profile");
+  } catch {
+    return null; // (a uid without a passwd entry)
+  }
+}
+
 /** Read the profile nmh would read for this process's environment. */
 export function loadProfile(env: NodeJS.ProcessEnv = process.env): MhProfile {
-  const path = env.MH ? env.MH : join(env.HOME ?? homedir(), ".mh_profile");
+  const path = profilePath(env);
   let text: string | null = null;
   try {
-    text = readFileSync(path, "utf8");
+    text = path === null ? null : readFileSync(path, "utf8");
   } catch {
     text = null;
   }

@@ -1,6 +1,6 @@
 // The store's entry point: open a user's mail root.
 import { promises as fsp } from "node:fs";
-import { loadProfile } from "../mh/profile.js";
+import { loadProfile, profilePath } from "../mh/profile.js";
 import { prepareStatements, silentLogger, type StoreContext } from "./context.js";
 import { openStateDb } from "./db.js";
 import { FlagMap } from "./flags.js";
@@ -33,11 +33,13 @@ export function lockingFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
 export async function openUserStore(root: string, opts: StoreOptions = {}): Promise<UserStore> {
   await fsp.mkdir(root, { recursive: true, mode: 0o700 });
   const log = opts.logger ?? silentLogger;
+  const { unseenSequences } = loadProfile();
+  log.debug({ profile: profilePath(), unseenSequences }, "MH profile read");
   const db = openStateDb(root);
   const ctx: StoreContext = {
     root,
     db,
-    flags: new FlagMap(loadProfile().unseenSequences),
+    flags: new FlagMap(unseenSequences),
     log,
     pollMs: opts.pollMs ?? 1000,
     seqUpdate: {

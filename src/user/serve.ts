@@ -1,7 +1,8 @@
 // The user process: serves every IMAP connection of the users the root gives it (users whose
 // mail has one owner; see daemon/supervisor.ts). Started by asimapd (root or not) with an IPC
 // channel; started as root it first becomes the owner of the mail directory it is assigned
-// for, refuses mail owned by root, and serves no user whose mail another owner has. It listens
+// for (with that owner's HOME, so the owner's MH profile is the one read: owner-env.ts),
+// refuses mail owned by root, and serves no user whose mail another owner has. It listens
 // on a unix socket in its 0700 directory, reads each connection's hand-off header and gives the
 // connection to that user's engine (host.ts). A user's engine closes `--linger` ms after its
 // last connection, the process when it serves nobody; on SIGTERM it exits after every session
@@ -23,6 +24,7 @@ import { parseArgs as parseCli } from "node:util";
 import { createUserServer } from "../imap/user-server.js";
 import { decodeHandoff, type Handoff } from "../protocol/handoff.js";
 import { UserHost } from "./host.js";
+import { takeOwnerEnv } from "./owner-env.js";
 import { createLogger, type Log } from "../log.js";
 import { inspectorOnSignal, startProfilingFromEnv } from "../profile.js";
 import { RotatingTraceFile, TraceRecorder, traceFileName } from "../trace/writer.js";
@@ -174,6 +176,8 @@ async function main(): Promise<void> {
     delete process.env.ASIMAPD_USER_PROOF;
   }
   const owner = dropPrivileges(path.resolve(job.maildir));
+  // (before any store opens: the store reads the MH profile from HOME)
+  const account = owner ? takeOwnerEnv() : null;
   // what we create (state database, folders, messages, temporaries) is for this user only, as
   // nmh's own defaults (Msg-Protect 600, Folder-Protect 700); the inherited umask is often 022
   process.umask(0o077);
@@ -182,6 +186,9 @@ async function main(): Promise<void> {
   const log = createLogger({ username: o.user ?? "-", debug: o.debug, logConfig: o.logConfig });
   startProfilingFromEnv(o.user ? `user-${o.user}` : "user", log);
   inspectorOnSignal(log);
+  if (account && "err" in account) {
+    log.warn({ uid: owner?.uid, err: account.err }, "the mail owner has no passwd entry: no HOME, so no MH profile (nmh's defaults apply)");
+  }
 
   // Trace lines go to the root (which may write the trace directory) or, when run alone, to
   // the user's trace file directly.
@@ -273,7 +280,8 @@ async function main(): Promise<void> {
 
   // how this process was started (snapshot-entry.ts says snapshot or bundle; main.ts neither)
   const start = (globalThis as Record<symbol, unknown>)[Symbol.for("asimap.userStart")] ?? "plain";
-  log.info({ maildir: job.maildir, uid: process.getuid?.(), socket: sockPath, start }, "user process ready");
+  log.info({ maildir: job.maildir, uid: process.getuid?.(), owner: process.env.USER, home: process.env.HOME, socket: sockPath, start },
+    "user process ready");
   process.send?.({ t: "ready", socket: sockPath });
 }
 

@@ -2,7 +2,7 @@
 // real certificates from the openssl CLI, real MH mail copied from the fixtures, and a small
 // line-based IMAP client over node:net / node:tls.
 import { afterAll } from "vitest";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { connect as netConnect, type Socket } from "node:net";
 import { connect as tlsConnect, TLSSocket } from "node:tls";
@@ -54,6 +54,27 @@ export function makeMaildir(parent: string, name: string, owner?: { uid: number;
   const o = owner ?? (isRoot ? { uid: 65534, gid: 65534 } : undefined);
   if (o) chownTree(dir, o.uid, o.gid);
   return dir;
+}
+
+/** A real system user (we are root) with its own group and no login shell; `home` is its
+ *  passwd entry's home directory (not created). Removed after the importing file's tests. */
+export function addSystemUser(name: string, home?: string): { uid: number; gid: number } {
+  execFileSync("useradd", ["--no-create-home", "--user-group", "--shell", "/usr/sbin/nologin",
+    ...(home ? ["--home-dir", home] : []), name]);
+  addedUsers.push(name);
+  return systemIds(name);
+}
+
+const addedUsers: string[] = [];
+afterAll(() => {
+  for (const u of addedUsers.splice(0)) spawnSync("userdel", [u]);
+});
+
+export function systemIds(user: string): { uid: number; gid: number } {
+  return {
+    uid: Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim()),
+    gid: Number(execFileSync("id", ["-g", user], { encoding: "utf8" }).trim()),
+  };
 }
 
 export interface Daemon {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pbkdf2Encode } from "../../src/daemon/hashers.js";
-import { BLOB, BUNDLE, META, chooseUserEntry, wantedUserEntry } from "../../src/daemon/user-entry.js";
+import { BLOB, BUNDLE, META, chooseUserEntry, userProcessEnv, wantedUserEntry } from "../../src/daemon/user-entry.js";
 import { Client, ROOT, freshLoopback, makeCert, makeMaildir, startDaemon, tempDir, until, writePwfile,
   type Daemon } from "./harness.js";
 
@@ -158,6 +158,18 @@ describe("asimapd's user processes", () => {
 });
 
 describe("a user process's environment", () => {
+  it("as root keeps only what the process needs: not root's HOME, USER, LOGNAME, MH or anything unknown", () => {
+    const env = { HOME: "/root", USER: "root", LOGNAME: "root", MH: "/root/.mh_profile", SSH_AUTH_SOCK: "/tmp/agent",
+      PATH: "/usr/bin", TZ: "Europe/Paris", LANG: "C.UTF-8", LC_ALL: "C", NODE_OPTIONS: "--x", NODE_V8_COVERAGE: "/c",
+      UV_THREADPOOL_SIZE: "8", ASIMAP_MESSAGE_CACHE_BYTES: "0", ENABLE_MH_FILE_LOCKING: "true", NODE_EXTRA_CA_CERTS: "/ca" };
+    expect(userProcessEnv(env, true)).toEqual({ PATH: "/usr/bin", TZ: "Europe/Paris", LANG: "C.UTF-8", LC_ALL: "C",
+      NODE_OPTIONS: "--x", NODE_V8_COVERAGE: "/c", UV_THREADPOOL_SIZE: "8", ASIMAP_MESSAGE_CACHE_BYTES: "0",
+      ENABLE_MH_FILE_LOCKING: "true" });
+    // not root: the process runs as asimapd's own user, whose HOME and MH these are
+    const { NODE_EXTRA_CA_CERTS: _ca, ...mine } = env;
+    expect(userProcessEnv(env, false)).toEqual(mine);
+  });
+
   it("is asimapd's without NODE_EXTRA_CA_CERTS (parsed by every node start; a user process verifies no TLS peer)", async () => {
     const d = await startDaemon(["--cert", cert.cert, "--key", cert.key, "--pwfile", path.join(dir, "pwfile"),
       "--user-pool", "0"], { NODE_EXTRA_CA_CERTS: cert.cert, ASIMAP_TEST_MARK: "kept" });
