@@ -35,7 +35,8 @@ interface Open {
   depth: number;
 }
 
-function newPart(start: number): MimePart {
+/** A text/plain part with no header and no body at `start`. */
+export function newPart(start: number): MimePart {
   return {
     headerStart: start, headerEnd: start, bodyStart: start, bodyEnd: start,
     headerSize: 0, bodySize: 0, bodyLines: 0,

@@ -4,6 +4,7 @@
 // message inside a message/rfc822 part); MIME is a part's own header block.
 import type { MimeIndex, MimeMessage, MimePart, SectionData } from "./types.js";
 import { crlfSize } from "./crlf.js";
+import { newPart } from "./indexer.js";
 
 export interface SectionSpec {
   part: number[];
@@ -24,7 +25,8 @@ export function findPart(root: MimeMessage, path: number[]): MimePart | null {
     const more = i < path.length - 1;
     if (!Number.isInteger(n) || n < 1) return null;
     if (cur.parts !== undefined) {
-      const c: MimePart | undefined = cur.parts[n - 1];
+      // a multipart without parts holds one empty text/plain part, as BODYSTRUCTURE shows it
+      const c: MimePart | undefined = cur.parts.length === 0 && n === 1 ? newPart(cur.bodyEnd) : cur.parts[n - 1];
       if (!c) return null;
       cur = c;
     } else if (n !== 1 || (more && !cur.message)) return null;

@@ -42,7 +42,8 @@ class Reader {
         else s += String.fromCharCode(ch);
       }
     }
-    if (c === 123) {
+    if (c === 126 && this.b[this.pos + 1] === 123) this.pos++; // a literal8 ~{n}: same bytes
+    if (this.b[this.pos] === 123) {
       const close = this.b.indexOf(125, this.pos);
       const n = parseInt(this.b.toString("latin1", this.pos + 1, close), 10);
       const start = close + 3; // "}\r\n"
@@ -62,56 +63,94 @@ class Reader {
   }
 }
 
+/** A temporary maildir (owned by the user Dovecot runs as) and a config for it. */
+function oracleDir(): { dir: string; md: string; conf: string; own(path: string): void; user: string } {
+  const dir = mkdtempSync(join(tmpdir(), "asimap-dovecot-"));
+  const md = join(dir, "Maildir");
+  for (const sub of ["cur", "new", "tmp"]) mkdirSync(join(md, sub), { recursive: true });
+  const root = process.getuid?.() === 0;
+  const uid = root ? 65534 : process.getuid!();
+  const gid = root ? 65534 : process.getgid!();
+  const own = (p: string): void => {
+    if (root) chownSync(p, uid, gid);
+  };
+  for (const p of [dir, md, join(md, "cur"), join(md, "new"), join(md, "tmp")]) own(p);
+  const conf = join(dir, "dovecot.conf");
+  writeFileSync(
+    conf,
+    [
+      `mail_location = maildir:${md}`,
+      "log_path = /dev/stderr",
+      "ssl = no",
+      `mail_uid = ${uid}`,
+      `mail_gid = ${gid}`,
+      "first_valid_uid = 0",
+      "first_valid_gid = 0",
+      "mail_privileged_group =",
+      "",
+    ].join("\n"),
+  );
+  return { dir, md, conf, own, user: root ? "nobody" : (process.env.USER ?? "tester") };
+}
+
+/** One imap session on the oracle's maildir with `script` as its input; its output. */
+function session(o: ReturnType<typeof oracleDir>, script: Buffer): Buffer {
+  const cmds = join(o.dir, "commands");
+  writeFileSync(cmds, script);
+  // stdin must be a real pipe: Node's pipes are sockets (Dovecot takes them for inetd) and
+  // a plain file cannot be polled; so the shell pipes the commands in.
+  const outFile = join(o.dir, "answers");
+  const stdout = openSync(outFile, "w");
+  const run = spawnSync("/bin/sh", ["-c", 'cat "$1" | "$2" -c "$3"', "sh", cmds, DOVECOT_IMAP, o.conf], {
+    stdio: ["ignore", stdout, "pipe"],
+    env: { USER: o.user, HOME: o.dir, PATH: process.env.PATH ?? "/usr/bin:/bin" },
+  });
+  closeSync(stdout);
+  const out = readFileSync(outFile);
+  if (run.status !== 0) throw new Error(`dovecot imap failed (${run.status}): ${run.stderr.toString()} ${out.toString()}`);
+  return out;
+}
+
+const fetchScript = (items: string): Buffer => Buffer.from(`a SELECT INBOX\r\nb FETCH 1:* (${items})\r\nc LOGOUT\r\n`);
+
 /** Runs `FETCH 1:* (<items>)` over the messages; returns one map item → value per message. */
 export function dovecotFetch(messages: Buffer[], items: string): Array<Record<string, Val>> {
-  const dir = mkdtempSync(join(tmpdir(), "asimap-dovecot-"));
+  const o = oracleDir();
   try {
-    const md = join(dir, "Maildir");
-    for (const sub of ["cur", "new", "tmp"]) mkdirSync(join(md, sub), { recursive: true });
-    messages.forEach((m, i) => writeFileSync(join(md, "cur", `${1000 + i}.m${i}.oracle:2,`), m));
-    const root = process.getuid?.() === 0;
-    const uid = root ? 65534 : process.getuid!();
-    const gid = root ? 65534 : process.getgid!();
-    if (root) {
-      for (const p of [dir, md, join(md, "cur"), join(md, "new"), join(md, "tmp")]) chownSync(p, uid, gid);
-      messages.forEach((_, i) => chownSync(join(md, "cur", `${1000 + i}.m${i}.oracle:2,`), uid, gid));
-    }
-    const conf = join(dir, "dovecot.conf");
-    writeFileSync(
-      conf,
-      [
-        `mail_location = maildir:${md}`,
-        "log_path = /dev/stderr",
-        "ssl = no",
-        `mail_uid = ${uid}`,
-        `mail_gid = ${gid}`,
-        "first_valid_uid = 0",
-        "first_valid_gid = 0",
-        "mail_privileged_group =",
-        "",
-      ].join("\n"),
-    );
-    const user = root ? "nobody" : (process.env.USER ?? "tester");
-    const cmds = join(dir, "commands");
-    writeFileSync(cmds, `a SELECT INBOX\r\nb FETCH 1:* (${items})\r\nc LOGOUT\r\n`);
-    // stdin must be a real pipe: Node's pipes are sockets (Dovecot takes them for inetd) and
-    // a plain file cannot be polled; so the shell pipes the commands in.
-    const outFile = join(dir, "answers");
-    const stdout = openSync(outFile, "w");
-    const run = spawnSync("/bin/sh", ["-c", 'cat "$1" | "$2" -c "$3"', "sh", cmds, DOVECOT_IMAP, conf], {
-      stdio: ["ignore", stdout, "pipe"],
-      env: { USER: user, HOME: dir, PATH: process.env.PATH ?? "/usr/bin:/bin" },
+    messages.forEach((m, i) => {
+      const f = join(o.md, "cur", `${1000 + i}.m${i}.oracle:2,`);
+      writeFileSync(f, m);
+      o.own(f);
     });
-    closeSync(stdout);
-    const out = readFileSync(outFile);
-    if (run.status !== 0) throw new Error(`dovecot imap failed (${run.status}): ${run.stderr.toString()} ${out.toString()}`);
-    return parseFetches(out, messages.length);
+    return parseFetches(session(o, fetchScript(items)), messages.length);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(o.dir, { recursive: true, force: true });
   }
 }
 
-function parseFetches(out: Buffer, count: number): Array<Record<string, Val>> {
+/**
+ * APPENDs the messages to INBOX (a literal8 `~{n}` where `binary`), then, in a second session
+ * (Dovecot may read a FETCH pipelined after an APPEND before the APPEND is saved), runs
+ * `FETCH 1:* (<items>)`.
+ */
+export function dovecotAppendFetch(appends: Array<{ data: Buffer; binary: boolean }>, items: string): Array<Record<string, Val>> {
+  const o = oracleDir();
+  try {
+    const script = Buffer.concat([
+      ...appends.flatMap((a, i) => [Buffer.from(`a${i} APPEND INBOX ${a.binary ? "~" : ""}{${a.data.length}+}\r\n`), a.data, Buffer.from("\r\n")]),
+      Buffer.from("z LOGOUT\r\n"),
+    ]);
+    const out = session(o, script).toString("latin1");
+    const refused = /^a\d+ (NO|BAD) .*$/m.exec(out);
+    if (refused) throw new Error(`dovecot refused an APPEND: ${refused[0]}`);
+    return parseFetches(session(o, fetchScript(items)), appends.length);
+  } finally {
+    rmSync(o.dir, { recursive: true, force: true });
+  }
+}
+
+/** The `* n FETCH (...)` responses in `out`, one map item → value per message number. */
+export function parseFetches(out: Buffer, count: number): Array<Record<string, Val>> {
   const result: Array<Record<string, Val>> = Array.from({ length: count }, () => ({}));
   let at = 0;
   for (;;) {

@@ -1,6 +1,9 @@
 // BINARY (RFC 3516), MULTIAPPEND (RFC 3502, all or nothing), APPENDLIMIT (RFC 7889) and
 // STATUS=SIZE through a real socket on the fixture mail.
 import { afterEach, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { makeMail, RawClient, startServer, type Running } from "../imap/harness.js";
 import { useServer } from "../imap/setup.js";
 
@@ -50,13 +53,36 @@ describe("BINARY", () => {
     expect(r.untagged).toEqual([]);
   });
 
-  it("APPEND of a ~{n} literal keeps NUL and 8-bit bytes; BINARY gives them back", async () => {
+  it("APPEND of a ~{n} literal keeps NUL and 8-bit bytes: stored as base64, BINARY gives them back", async () => {
     const uid = await appendOne(t.c, BIN, true);
     await t.c.cmd("SELECT INBOX");
-    const r = await t.c.cmd(`UID FETCH ${uid} (BINARY.PEEK[1] BODY.PEEK[])`);
+    const r = await t.c.cmd(`UID FETCH ${uid} (BINARY.PEEK[1] BINARY.PEEK[] BODY.PEEK[])`);
     const line = Buffer.from(r.untagged[0], "latin1");
     expect(line.includes(Buffer.concat([Buffer.from("BINARY[1] ~{6}\r\n"), Buffer.from([0, 1, 2, 0xff, 0x0d, 0x0a])]))).toBe(true);
-    expect(line.includes(Buffer.concat([Buffer.from(`BODY[] {${BIN.length}}\r\n`), BIN]))).toBe(true);
+    // the whole message decoded is the message as sent
+    expect(line.includes(Buffer.concat([Buffer.from(`BINARY[] ~{${BIN.length}}\r\n`), BIN]))).toBe(true);
+    // an MH file is text: the part is kept in base64, as Dovecot keeps it
+    const stored = BIN.toString("latin1").replace("binary", "base64").replace(/\r\n\r\n[^]*$/, "\r\n\r\nAAEC/w0K");
+    expect(r.untagged[0]).toContain(`BODY[] {${stored.length}}\r\n${stored})`);
+  });
+});
+
+describe("a literal8 APPEND on disk", () => {
+  it("is a text file that nmh decodes back to the bytes sent", async () => {
+    // imaptest's append-binary body: a NUL, an 8-bit byte, bare LFs and a CRLF
+    const body = Buffer.from([0, 0x2d, 0xe4, 0x0a, 0x0d, 0x0a, 0x0a]);
+    const head = "From: a@b.example\r\nSubject: bin\r\nMime-Version: 1.0\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n";
+    const uid = await appendOne(t.c, Buffer.concat([Buffer.from(head), body]), true);
+    const env = { ...process.env, HOME: t.mail.home, MH: join(t.mail.home, ".mh_profile") };
+    const path = execFileSync("/usr/bin/mh/mhpath", ["+inbox", "last"], { env, encoding: "utf8" }).trim();
+    expect(readFileSync(path, "latin1")).toBe(head.replace(/\r\n/g, "\n").replace("binary", "base64") + "AC3kCg0KCg==");
+    const out = join(t.mail.home, "part.bin");
+    execFileSync("/usr/bin/mh/mhstore", ["+inbox", "last", "-part", "1", "-outfile", out], { env, stdio: "ignore" });
+    expect(readFileSync(out)).toEqual(body);
+    // and the message nmh shows is the one IMAP serves
+    await t.c.cmd("SELECT INBOX");
+    const r = await t.c.cmd(`UID FETCH ${uid} (BINARY.SIZE[1] BODY.PEEK[1])`);
+    expect(r.untagged).toEqual([`* 9 FETCH (UID ${uid} BINARY.SIZE[1] 7 BODY[1] {12}\r\nAC3kCg0KCg==)`]);
   });
 });
 

@@ -4,6 +4,7 @@ import { StoreError } from "../../store/types.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { compactSet } from "../wire.js";
 import { checkedMailbox } from "./names.js";
+import { binaryPartsToBase64 } from "../../message/binary-to-base64.js";
 
 /** APPEND (RFC 3501 §6.3.11, MULTIAPPEND 3502): all or nothing; APPENDUID (RFC 4315). */
 export async function append(s: Session, cmd: CommandOf<"APPEND">): Promise<Result> {
@@ -21,7 +22,8 @@ export async function append(s: Session, cmd: CommandOf<"APPEND">): Promise<Resu
     throw e;
   }
   const msgs = cmd.messages.map((m) => ({
-    data: m.data,
+    // a literal8's binary parts cannot live in a text file as sent: base64, as Dovecot stores them
+    data: m.binary ? binaryPartsToBase64(m.data) : m.data,
     flags: m.flags, // \Recent is refused by the grammar
     internalDate: m.date,
   }));
