@@ -3,11 +3,12 @@
 // environment variables and defaults; an option beats its environment variable), plus the
 // plaintext/STARTTLS port, the user-process linger time, the message size limit and the
 // directory for user sockets (see asimapd-options.ts).
+import "../claim-signals.js"; // first: SIGUSR1 must never open Node's inspector, even while starting
 import { CommanderError } from "commander";
 import { existsSync } from "node:fs";
 import { ConfigError, startAsimapd, type AsimapdConfig } from "./asimapd-run.js";
 import { buildProgram, resolveConfig } from "./asimapd-options.js";
-import { inspectorOnSignal, startProfilingFromEnv } from "../profile.js";
+import { setUpProfiling } from "../profile.js";
 
 async function main(argv: string[]): Promise<void> {
   // Like the old server (python-dotenv): a .env in the working directory fills in variables
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
   }
   try {
     const running = await startAsimapd(config);
-    startProfilingFromEnv("root", running.log);
+    setUpProfiling("root", running.log);
     const onSignal = (sig: string) => {
       running.log.info({ signal: sig }, "signal received");
       running.stop().then(() => process.exit(0), () => process.exit(1));
@@ -45,9 +46,8 @@ async function main(argv: string[]): Promise<void> {
     process.on("SIGINT", () => onSignal("SIGINT"));
     process.on("SIGUSR1", () => running.log.info({ processes: running.server.supervisor.signalAll("SIGUSR1") },
       "SIGUSR1 passed on to user processes (toggles their tracing)"));
-    // A test and debugging aid: which user process serves whom; and the inspector, on demand.
+    // A test and debugging aid: which user process serves whom (and the profile, profile.ts).
     process.on("SIGUSR2", () => running.log.info({ userProcesses: running.server.supervisor.pids() }, "user processes"));
-    inspectorOnSignal(running.log);
     if (process.send) process.send({ t: "listening", port: running.port, plainPort: running.plainPort });
   } catch (e) {
     if (e instanceof ConfigError || (e as NodeJS.ErrnoException).code) {

@@ -74,6 +74,8 @@ interface UserProc {
   proof: string;
   child: ChildProcess | null;
   ready: Promise<string>; // resolves to the socket path
+  /** it said `ready`: its own signal handlers are installed (see signalAll) */
+  serving: boolean;
   exited: Promise<void>;
   closing: boolean;
 }
@@ -178,10 +180,12 @@ export class Supervisor {
     return [...this.byOwner.values()].flat();
   }
 
-  /** Sends a signal to every live user process (SIGUSR1 to the root toggles all traces). */
+  /** Sends a signal to every live user process that serves (SIGUSR1 to the root toggles all
+   *  traces); never to one still starting, where Node could take SIGUSR1 as the call to open its
+   *  inspector (src/signal-guard.ts). */
   signalAll(signal: NodeJS.Signals): number {
     let n = 0;
-    for (const p of this.allProcs()) if (p.child?.exitCode === null && p.child.kill(signal)) n++;
+    for (const p of this.allProcs()) if (p.serving && p.child?.exitCode === null && p.child.kill(signal)) n++;
     return n;
   }
 
@@ -253,7 +257,7 @@ export class Supervisor {
     const sockDir = path.join(this.opts.runDir, key);
     let resolveExit!: () => void;
     const proof = `asimapd-user ${randomBytes(24).toString("hex")}`;
-    const proc: UserProc = { key, sockDir, users: new Set(), sent: new Map(), proof, child: null, closing: false, ready: Promise.resolve(""),
+    const proc: UserProc = { key, sockDir, users: new Set(), sent: new Map(), proof, child: null, closing: false, serving: false, ready: Promise.resolve(""),
       exited: new Promise<void>((res) => { resolveExit = res; }) };
     // Registered at once (so a concurrent login shares it); assigned once its directory exists.
     proc.ready = prepareSocketDir(sockDir, maildir).then(() => this.assign(proc, maildir, resolveExit),
@@ -330,6 +334,7 @@ export class Supervisor {
       const proc = w.proc;
       if (!proc) return; // a spare has nothing else to say
       if (m?.t === "ready") {
+        proc.serving = true;
         // The socket is where we expect it, whatever the message says.
         w.settle?.resolve(path.join(proc.sockDir, `imap-${child.pid}.sock`));
       } else if (m?.t === "trace") {

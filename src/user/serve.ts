@@ -5,7 +5,7 @@
 // on a unix socket in its 0700 directory, reads each connection's hand-off header and gives the
 // connection to that user's engine (host.ts). A user's engine closes `--linger` ms after its
 // last connection, the process when it serves nobody; on SIGTERM it exits after every session
-// got its BYE. SIGUSR1 toggles protocol tracing.
+// got its BYE. SIGUSR1 toggles protocol tracing; SIGUSR2 writes a CPU profile (see profile.ts).
 //
 // Started with `--spare` (asimapd always starts it so), it loads its code, says `spare` to the
 // root and waits for an `assign` message: most of a start's CPU is loading modules, so a spare
@@ -24,7 +24,8 @@ import { createUserServer } from "../imap/user-server.js";
 import { decodeHandoff, type Handoff } from "../protocol/handoff.js";
 import { UserHost } from "./host.js";
 import { createLogger, type Log } from "../log.js";
-import { inspectorOnSignal, startProfilingFromEnv } from "../profile.js";
+import { setUpProfiling } from "../profile.js";
+import { claimDebugSignals } from "../signal-guard.js";
 import { RotatingTraceFile, TraceRecorder, traceFileName } from "../trace/writer.js";
 
 const MAX_HEADER = 64 * 1024;
@@ -158,8 +159,8 @@ async function main(): Promise<void> {
   let job: { maildir: string; socketDir: string; proof: string };
   if (o.spare) {
     process.title = "asimapd-spare";
-    // Until assigned: SIGUSR1 (asimapd passes it to everyone) only flips the starting state
-    // of tracing (Node's default would open the inspector); SIGTERM ends a spare at once.
+    // Until assigned: SIGUSR1 only flips the starting state of tracing (SIGUSR2 is ignored,
+    // runUserProcess claimed both); SIGTERM ends a spare at once.
     const onUsr1 = () => { traceOn = !traceOn; };
     const quit = () => process.exit(0);
     process.on("SIGUSR1", onUsr1);
@@ -180,8 +181,7 @@ async function main(): Promise<void> {
   process.title = "asimapd-user";
   const proof = job.proof;
   const log = createLogger({ username: o.user ?? "-", debug: o.debug, logConfig: o.logConfig });
-  startProfilingFromEnv(o.user ? `user-${o.user}` : "user", log);
-  inspectorOnSignal(log);
+  setUpProfiling(o.user ? `user-${o.user}` : "user", log);
 
   // Trace lines go to the root (which may write the trace directory) or, when run alone, to
   // the user's trace file directly.
@@ -280,6 +280,7 @@ async function main(): Promise<void> {
 
 /** Runs the user process; any error before it serves ends it with a one-line message. */
 export function runUserProcess(): void {
+  claimDebugSignals();
   main().catch((e: unknown) => {
     process.stderr.write(`asimapd-user: ${(e as Error).message}\n`);
     process.exit(3);
