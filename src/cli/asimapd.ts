@@ -44,8 +44,13 @@ async function main(argv: string[]): Promise<void> {
     process.on("unhandledRejection", (e) => running.log.error({ err: (e as Error)?.stack ?? String(e) }, "unhandled rejection"));
     process.on("SIGTERM", () => onSignal("SIGTERM"));
     process.on("SIGINT", () => onSignal("SIGINT"));
-    process.on("SIGUSR1", () => running.log.info({ processes: running.server.supervisor.signalAll("SIGUSR1") },
-      "SIGUSR1 passed on to user processes (toggles their tracing)"));
+    // The root keeps the trace switch: a user process started later gets it too.
+    process.on("SIGUSR1", () => {
+      const { supervisor } = running.server;
+      const on = !supervisor.tracing;
+      running.log.info({ trace: on, processes: supervisor.setTrace(on) },
+        `SIGUSR1: tracing ${on ? "on" : "off"} for every user process, and those started later`);
+    });
     // A test and debugging aid: which user process serves whom (and the profile, profile.ts).
     process.on("SIGUSR2", () => running.log.info({ userProcesses: running.server.supervisor.pids() }, "user processes"));
     if (process.send) process.send({ t: "listening", port: running.port, plainPort: running.plainPort });

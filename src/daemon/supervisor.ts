@@ -40,8 +40,10 @@ export interface SupervisorOptions {
   userEntryFallback?: string[];
   /** extra node options for user processes (e.g. --cpu-prof), from ASIMAP_USER_NODE_OPTIONS */
   nodeOptions: string[];
-  /** arguments passed on to every user process (--debug, --log-config, --trace, limits) */
+  /** arguments passed on to every user process (--debug, --log-config, limits) */
   userArgs: string[];
+  /** tracing on at the start (switched by setTrace, given to every process assigned) */
+  trace?: boolean;
   log: SupervisorLogger;
   /** a finished trace line from a user process */
   onTrace?: (user: string, line: string) => void;
@@ -74,8 +76,8 @@ interface UserProc {
   proof: string;
   child: ChildProcess | null;
   ready: Promise<string>; // resolves to the socket path
-  /** it said `ready`: its own signal handlers are installed (see signalAll) */
-  serving: boolean;
+  /** its assignment is sent: later trace switches go to it (the IPC channel keeps the order) */
+  assigned: boolean;
   exited: Promise<void>;
   closing: boolean;
 }
@@ -117,9 +119,11 @@ export class Supervisor {
   private loadWaiters: Array<() => void> = [];
 
   private entry: string[];
+  private traceOn: boolean;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.entry = opts.userEntry;
+    this.traceOn = opts.trace ?? false;
   }
 
   /** A process from the primary program died while loading, as a snapshot that cannot load does:
@@ -180,13 +184,23 @@ export class Supervisor {
     return [...this.byOwner.values()].flat();
   }
 
-  /** Sends a signal to every live user process that serves (SIGUSR1 to the root toggles all
-   *  traces); never to one still starting, where Node could take SIGUSR1 as the call to open its
-   *  inspector (src/signal-guard.ts). */
-  signalAll(signal: NodeJS.Signals): number {
+  /** Tracing on or off for every user process, and for each assigned later (SIGUSR1 to the
+   *  root). Told over IPC, never by a signal: a process still starting could take SIGUSR1 as
+   *  Node's call to open its inspector (src/signal-guard.ts). Returns how many were told. */
+  setTrace(on: boolean): number {
+    this.traceOn = on;
     let n = 0;
-    for (const p of this.allProcs()) if (p.serving && p.child?.exitCode === null && p.child.kill(signal)) n++;
+    for (const p of this.allProcs()) {
+      if (p.assigned && p.child?.connected) {
+        p.child.send({ t: "trace", on }, () => undefined);
+        n++;
+      }
+    }
     return n;
+  }
+
+  get tracing(): boolean {
+    return this.traceOn;
   }
 
   /** A connected socket to the process serving the user, starting one if needed. */
@@ -257,7 +271,7 @@ export class Supervisor {
     const sockDir = path.join(this.opts.runDir, key);
     let resolveExit!: () => void;
     const proof = `asimapd-user ${randomBytes(24).toString("hex")}`;
-    const proc: UserProc = { key, sockDir, users: new Set(), sent: new Map(), proof, child: null, closing: false, serving: false, ready: Promise.resolve(""),
+    const proc: UserProc = { key, sockDir, users: new Set(), sent: new Map(), proof, child: null, closing: false, assigned: false, ready: Promise.resolve(""),
       exited: new Promise<void>((res) => { resolveExit = res; }) };
     // Registered at once (so a concurrent login shares it); assigned once its directory exists.
     proc.ready = prepareSocketDir(sockDir, maildir).then(() => this.assign(proc, maildir, resolveExit),
@@ -297,9 +311,10 @@ export class Supervisor {
       };
       w.loaded.then(() => {
         this.opts.log.info({ owner, users: [...proc.users], pid: child.pid }, "user process assigned");
-        child.send({ t: "assign", maildir, socketDir: proc.sockDir, proof: proc.proof }, (e) => {
+        child.send({ t: "assign", maildir, socketDir: proc.sockDir, proof: proc.proof, trace: this.traceOn }, (e) => {
           if (e) w.settle?.reject(e);
         });
+        proc.assigned = true;
       }, (e: Error) => w.settle?.reject(e));
     });
   }
@@ -334,7 +349,6 @@ export class Supervisor {
       const proc = w.proc;
       if (!proc) return; // a spare has nothing else to say
       if (m?.t === "ready") {
-        proc.serving = true;
         // The socket is where we expect it, whatever the message says.
         w.settle?.resolve(path.join(proc.sockDir, `imap-${child.pid}.sock`));
       } else if (m?.t === "trace") {

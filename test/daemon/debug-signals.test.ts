@@ -5,8 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import * as path from "node:path";
-import { pbkdf2Encode } from "../../src/daemon/hashers.js";
-import { loginTls as login, makeCert, makeMaildir, startDaemon, tempDir, until, userProcesses, writePwfile } from "./harness.js";
+import { loginTls as login, makeCert, startDaemon, tempDir, until, userProcesses, usersWithMail } from "./harness.js";
 
 /** inodes of the TCP sockets in LISTEN state (st 0A) */
 function listeningInodes(): Set<string> {
@@ -77,9 +76,7 @@ function poke(pid: number): void {
 let pwfile: string;
 beforeAll(async () => {
   const dir = tempDir();
-  for (const u of ["alice", "bob", "carol"]) makeMaildir(dir, `${u}-mail`);
-  const h = await pbkdf2Encode("pw", "salt", 1000);
-  pwfile = writePwfile(dir, ["alice", "bob", "carol"].map((u) => `${u}:${h}:${u}-mail`));
+  pwfile = await usersWithMail(dir, ["alice", "bob", "carol"]);
 });
 
 describe("SIGUSR1 and SIGUSR2 open no debugger port and end no process", () => {
