@@ -133,7 +133,7 @@ export class Supervisor {
     if (!fallback || w.entry !== this.opts.userEntry || this.entry === fallback) return false;
     if (code !== SNAPSHOT_FAILURE_EXIT && !(signal && CRASH_SIGNALS.has(signal))) return false;
     this.entry = fallback;
-    this.opts.log.error({ pid: w.child.pid, code, signal, from: this.opts.userEntry, to: fallback },
+    this.opts.log.error({ childPid: w.child.pid, code, signal, from: this.opts.userEntry, to: fallback },
       "user process could not start from its program (a startup snapshot unusable here?); starting the fallback from now on");
     // spares already started from it would die the same way, maybe after a login took one
     for (const s of this.spares.filter((s) => s.entry !== fallback)) {
@@ -217,7 +217,7 @@ export class Supervisor {
         // A process we cannot reach (or that did not prove itself) is ended and replaced.
         this.forget(proc);
         if (proc.child && proc.child.exitCode === null) {
-          this.opts.log.warn({ user, pid: proc.child.pid, err: (e as Error).message }, "user process unreachable; ending it");
+          this.opts.log.warn({ user, childPid: proc.child.pid, err: (e as Error).message }, "user process unreachable; ending it");
           proc.child.kill("SIGTERM");
         }
         if (attempt >= 1 || this.stopping) throw e;
@@ -310,7 +310,7 @@ export class Supervisor {
         reject: (e) => { clearTimeout(timer); reject(e); },
       };
       w.loaded.then(() => {
-        this.opts.log.info({ owner, users: [...proc.users], pid: child.pid }, "user process assigned");
+        this.opts.log.info({ owner, users: [...proc.users], childPid: child.pid }, "user process assigned");
         child.send({ t: "assign", maildir, socketDir: proc.sockDir, proof: proc.proof, trace: this.traceOn }, (e) => {
           if (e) w.settle?.reject(e);
         });
@@ -338,7 +338,7 @@ export class Supervisor {
       clearTimeout(loadTimer);
       this.loadDone();
     }).catch(() => undefined);
-    log.debug({ pid: child.pid }, "spare user process started");
+    log.debug({ childPid: child.pid }, "spare user process started");
     child.on("message", (m: FromUser) => {
       if (m?.t === "spare") {
         loaded = true;
@@ -387,7 +387,7 @@ export class Supervisor {
           this.fillPool();
           return;
         }
-        log.warn({ pid: child.pid, code, signal }, "spare user process exited; replacing it");
+        log.warn({ childPid: child.pid, code, signal }, "spare user process exited; replacing it");
         this.spareRestartDelayMs = Math.min(Math.max(this.spareRestartDelayMs * 2, 500), MAX_SPARE_RESTART_DELAY_MS);
         this.refillLater(this.spareRestartDelayMs);
         return;
@@ -395,7 +395,7 @@ export class Supervisor {
       this.forget(proc);
       if (!loaded && !this.stopping) this.fellBack(w, code, signal);
       w.onExit?.();
-      log[code === 0 ? "info" : "warn"]({ owner: proc.key, users: [...proc.users], pid: child.pid, code, signal }, "user process exited");
+      log[code === 0 ? "info" : "warn"]({ owner: proc.key, users: [...proc.users], childPid: child.pid, code, signal }, "user process exited");
     });
     return w;
   }

@@ -186,7 +186,8 @@ async function main(): Promise<void> {
   process.umask(0o077);
   process.title = "asimapd-user";
   const proof = job.proof;
-  const log = createLogger({ username: o.user ?? "-", debug: o.debug, logConfig: o.logConfig });
+  // (no username here: a process serves several users, each engine's child logger names its own)
+  const log = createLogger({ debug: o.debug, logConfig: o.logConfig });
   setUpProfiling(o.user ? `user-${o.user}` : "user", log);
 
   // Trace lines go to the root (which may write the trace directory) or, when run alone, to
