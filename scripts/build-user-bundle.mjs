@@ -85,9 +85,13 @@ const footer = `if (__asimapEnvRead) {
 }`;
 
 const result = await build({
-  // pino's worker paths first (pino-paths.cjs), then the user process
+  // Run as a plain script, SIGUSR1 and SIGUSR2 are claimed before anything else is evaluated
+  // (src/signal-guard.ts; from the snapshot, start() does it); then pino's worker paths
+  // (pino-paths.cjs), then the user process.
   stdin: {
-    contents: `require(${JSON.stringify(path.join(shims, "pino-paths.cjs"))});\nrequire(${JSON.stringify(entry)});\n`,
+    contents: `if (!require("v8").startupSnapshot?.isBuildingSnapshot()) ` +
+      `require(${JSON.stringify(path.join(outDir, "..", "signal-guard.js"))}).claimDebugSignals();\n` +
+      `require(${JSON.stringify(path.join(shims, "pino-paths.cjs"))});\nrequire(${JSON.stringify(entry)});\n`,
     resolveDir: outDir,
     sourcefile: "user-bundle-entry.cjs",
     loader: "js",

@@ -17,8 +17,11 @@ const requireCjs = createRequire(import.meta.url);
 export type Log = pino.Logger;
 
 export interface LogSetup {
-  /** "no_user" in the root process, the user name in a user process */
-  username: string;
+  /** "no_user" in the root process; none in a user process, where each user's engine logs
+   *  through a child logger naming its user (a key in both would be in its lines twice: pino
+   *  writes bindings and a call's own fields as they come, so a call naming a base key, `pid`
+   *  included, repeats it too) */
+  username?: string;
   debug?: boolean;
   /** an explicit --log-config / LOG_CONFIG path */
   logConfig?: string;
@@ -61,7 +64,7 @@ export function createLogger(setup: LogSetup): Log {
   const options: pino.LoggerOptions = {
     ...fromFile,
     level: setup.debug ? "debug" : (fromFile.level ?? "info"),
-    base: { pid: process.pid, username: setup.username, ...(fromFile.base ?? {}) },
+    base: { pid: process.pid, ...(setup.username ? { username: setup.username } : {}), ...(fromFile.base ?? {}) },
     redact: fromFile.redact ?? { paths: REDACT, censor: "[redacted]" },
   };
   if (!fromFile.transport && process.stdout.isTTY) {

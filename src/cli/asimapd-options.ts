@@ -63,8 +63,8 @@ export function buildProgram(): Command {
     .addOption(new Option("--cert <cert>", `TLS certificate (PEM) [default: ${DEFAULTS.cert}, or ${DEFAULTS.oldCert} if only that exists]`).env("SSL_CERT"))
     .addOption(new Option("--key <key>", `TLS key (PEM) [default: ${DEFAULTS.key}, or ${DEFAULTS.oldKey} if only that exists]`).env("SSL_KEY"))
     .addOption(new Option("--trace", "record post-login IMAP traffic in trace format 1.0, one file per user " +
-      "(<trace-dir>/<user>-asimapd.trace, rotated at 20 MiB x 5); SIGUSR1 to asimapd (all users) or to " +
-      "one user process toggles it " +
+      "(<trace-dir>/<user>-asimapd.trace, rotated at 20 MiB x 5); SIGUSR1 to asimapd (all users, those " +
+      "who log in later too) or to one user process toggles it " +
       "(env TRACE: set and not 0/false/no/off)"))
     .addOption(new Option("--trace-bodies", "with --trace: record message contents (APPEND data, FETCH " +
       "BODY[]/BINARY[]/RFC822* literals) in full; without it they are traced as their length and sha256 " +

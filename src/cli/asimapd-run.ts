@@ -102,7 +102,6 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
   const userArgs = ["--linger", String(c.lingerMs), "--trace-dir", c.traceDir];
   if (c.debug) userArgs.push("--debug");
   if (c.logConfig) userArgs.push("--log-config", path.resolve(c.logConfig));
-  if (c.trace) userArgs.push("--trace");
   if (c.traceBodies) userArgs.push("--trace-bodies");
   if (c.maxMessageSize) userArgs.push("--max-message-size", String(c.maxMessageSize));
   let want: UserEntryKind;
@@ -117,7 +116,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
   const server = new RootServer({
     address: c.address, port: c.port, plainPort: c.plainPort, cert, key, pwfile: c.pwfile, log, version,
     runDir, userEntry: userEntry.argv, userEntryFallback: userEntry.ifUnusable,
-    userNodeOptions: c.userNodeOptions, userArgs, onTrace,
+    userNodeOptions: c.userNodeOptions, userArgs, trace: c.trace, onTrace,
     failDelayMs: envMs("ASIMAPD_AUTH_FAIL_DELAY_MS"),
     throttleDelayMs: envMs("ASIMAPD_THROTTLE_DELAY_MS"),
     preAuthTimeoutMs: envMs("ASIMAPD_PREAUTH_TIMEOUT_MS"),

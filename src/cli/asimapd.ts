@@ -3,11 +3,12 @@
 // environment variables and defaults; an option beats its environment variable), plus the
 // plaintext/STARTTLS port, the user-process linger time, the message size limit and the
 // directory for user sockets (see asimapd-options.ts).
+import "../claim-signals.js"; // first: SIGUSR1 must never open Node's inspector, even while starting
 import { CommanderError } from "commander";
 import { existsSync } from "node:fs";
 import { ConfigError, startAsimapd, type AsimapdConfig } from "./asimapd-run.js";
 import { buildProgram, resolveConfig } from "./asimapd-options.js";
-import { inspectorOnSignal, startProfilingFromEnv } from "../profile.js";
+import { setUpProfiling } from "../profile.js";
 
 async function main(argv: string[]): Promise<void> {
   // Like the old server (python-dotenv): a .env in the working directory fills in variables
@@ -33,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
   }
   try {
     const running = await startAsimapd(config);
-    startProfilingFromEnv("root", running.log);
+    setUpProfiling("root", running.log);
     const onSignal = (sig: string) => {
       running.log.info({ signal: sig }, "signal received");
       running.stop().then(() => process.exit(0), () => process.exit(1));
@@ -43,11 +44,15 @@ async function main(argv: string[]): Promise<void> {
     process.on("unhandledRejection", (e) => running.log.error({ err: (e as Error)?.stack ?? String(e) }, "unhandled rejection"));
     process.on("SIGTERM", () => onSignal("SIGTERM"));
     process.on("SIGINT", () => onSignal("SIGINT"));
-    process.on("SIGUSR1", () => running.log.info({ processes: running.server.supervisor.signalAll("SIGUSR1") },
-      "SIGUSR1 passed on to user processes (toggles their tracing)"));
-    // A test and debugging aid: which user process serves whom; and the inspector, on demand.
+    // The root keeps the trace switch: a user process started later gets it too.
+    process.on("SIGUSR1", () => {
+      const { supervisor } = running.server;
+      const on = !supervisor.tracing;
+      running.log.info({ trace: on, processes: supervisor.setTrace(on) },
+        `SIGUSR1: tracing ${on ? "on" : "off"} for every user process, and those started later`);
+    });
+    // A test and debugging aid: which user process serves whom (and the profile, profile.ts).
     process.on("SIGUSR2", () => running.log.info({ userProcesses: running.server.supervisor.pids() }, "user processes"));
-    inspectorOnSignal(running.log);
     if (process.send) process.send({ t: "listening", port: running.port, plainPort: running.plainPort });
   } catch (e) {
     if (e instanceof ConfigError || (e as NodeJS.ErrnoException).code) {

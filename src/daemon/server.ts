@@ -29,6 +29,8 @@ export interface RootServerOptions {
   userEntryFallback?: string[];
   userNodeOptions: string[];
   userArgs: string[];
+  /** tracing on at the start (SIGUSR1 switches it, see Supervisor.setTrace) */
+  trace?: boolean;
   onTrace?: (user: string, line: string) => void;
   /** delay before answering a failed login, ms */
   failDelayMs?: number;
@@ -71,7 +73,7 @@ export class RootServer {
     this.pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
     this.auth = new Authenticator(this.pw);
     this.supervisor = new Supervisor({ runDir: o.runDir, userEntry: o.userEntry, userEntryFallback: o.userEntryFallback, nodeOptions: o.userNodeOptions,
-      userArgs: o.userArgs, log: o.log, onTrace: o.onTrace, poolSize: o.userPoolSize,
+      userArgs: o.userArgs, trace: o.trace, log: o.log, onTrace: o.onTrace, poolSize: o.userPoolSize,
       perOwner: o.processesPerOwner });
     this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
     this.sweeper.unref();

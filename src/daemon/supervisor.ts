@@ -40,8 +40,10 @@ export interface SupervisorOptions {
   userEntryFallback?: string[];
   /** extra node options for user processes (e.g. --cpu-prof), from ASIMAP_USER_NODE_OPTIONS */
   nodeOptions: string[];
-  /** arguments passed on to every user process (--debug, --log-config, --trace, limits) */
+  /** arguments passed on to every user process (--debug, --log-config, limits) */
   userArgs: string[];
+  /** tracing on at the start (switched by setTrace, given to every process assigned) */
+  trace?: boolean;
   log: SupervisorLogger;
   /** a finished trace line from a user process */
   onTrace?: (user: string, line: string) => void;
@@ -74,6 +76,8 @@ interface UserProc {
   proof: string;
   child: ChildProcess | null;
   ready: Promise<string>; // resolves to the socket path
+  /** its assignment is sent: later trace switches go to it (the IPC channel keeps the order) */
+  assigned: boolean;
   exited: Promise<void>;
   closing: boolean;
 }
@@ -115,9 +119,11 @@ export class Supervisor {
   private loadWaiters: Array<() => void> = [];
 
   private entry: string[];
+  private traceOn: boolean;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.entry = opts.userEntry;
+    this.traceOn = opts.trace ?? false;
   }
 
   /** A process from the primary program died while loading, as a snapshot that cannot load does:
@@ -127,7 +133,7 @@ export class Supervisor {
     if (!fallback || w.entry !== this.opts.userEntry || this.entry === fallback) return false;
     if (code !== SNAPSHOT_FAILURE_EXIT && !(signal && CRASH_SIGNALS.has(signal))) return false;
     this.entry = fallback;
-    this.opts.log.error({ pid: w.child.pid, code, signal, from: this.opts.userEntry, to: fallback },
+    this.opts.log.error({ childPid: w.child.pid, code, signal, from: this.opts.userEntry, to: fallback },
       "user process could not start from its program (a startup snapshot unusable here?); starting the fallback from now on");
     // spares already started from it would die the same way, maybe after a login took one
     for (const s of this.spares.filter((s) => s.entry !== fallback)) {
@@ -178,11 +184,23 @@ export class Supervisor {
     return [...this.byOwner.values()].flat();
   }
 
-  /** Sends a signal to every live user process (SIGUSR1 to the root toggles all traces). */
-  signalAll(signal: NodeJS.Signals): number {
+  /** Tracing on or off for every user process, and for each assigned later (SIGUSR1 to the
+   *  root). Told over IPC, never by a signal: a process still starting could take SIGUSR1 as
+   *  Node's call to open its inspector (src/signal-guard.ts). Returns how many were told. */
+  setTrace(on: boolean): number {
+    this.traceOn = on;
     let n = 0;
-    for (const p of this.allProcs()) if (p.child?.exitCode === null && p.child.kill(signal)) n++;
+    for (const p of this.allProcs()) {
+      if (p.assigned && p.child?.connected) {
+        p.child.send({ t: "trace", on }, () => undefined);
+        n++;
+      }
+    }
     return n;
+  }
+
+  get tracing(): boolean {
+    return this.traceOn;
   }
 
   /** A connected socket to the process serving the user, starting one if needed. */
@@ -199,7 +217,7 @@ export class Supervisor {
         // A process we cannot reach (or that did not prove itself) is ended and replaced.
         this.forget(proc);
         if (proc.child && proc.child.exitCode === null) {
-          this.opts.log.warn({ user, pid: proc.child.pid, err: (e as Error).message }, "user process unreachable; ending it");
+          this.opts.log.warn({ user, childPid: proc.child.pid, err: (e as Error).message }, "user process unreachable; ending it");
           proc.child.kill("SIGTERM");
         }
         if (attempt >= 1 || this.stopping) throw e;
@@ -253,7 +271,7 @@ export class Supervisor {
     const sockDir = path.join(this.opts.runDir, key);
     let resolveExit!: () => void;
     const proof = `asimapd-user ${randomBytes(24).toString("hex")}`;
-    const proc: UserProc = { key, sockDir, users: new Set(), sent: new Map(), proof, child: null, closing: false, ready: Promise.resolve(""),
+    const proc: UserProc = { key, sockDir, users: new Set(), sent: new Map(), proof, child: null, closing: false, assigned: false, ready: Promise.resolve(""),
       exited: new Promise<void>((res) => { resolveExit = res; }) };
     // Registered at once (so a concurrent login shares it); assigned once its directory exists.
     proc.ready = prepareSocketDir(sockDir, maildir).then(() => this.assign(proc, maildir, resolveExit),
@@ -292,10 +310,11 @@ export class Supervisor {
         reject: (e) => { clearTimeout(timer); reject(e); },
       };
       w.loaded.then(() => {
-        this.opts.log.info({ owner, users: [...proc.users], pid: child.pid }, "user process assigned");
-        child.send({ t: "assign", maildir, socketDir: proc.sockDir, proof: proc.proof }, (e) => {
+        this.opts.log.info({ owner, users: [...proc.users], childPid: child.pid }, "user process assigned");
+        child.send({ t: "assign", maildir, socketDir: proc.sockDir, proof: proc.proof, trace: this.traceOn }, (e) => {
           if (e) w.settle?.reject(e);
         });
+        proc.assigned = true;
       }, (e: Error) => w.settle?.reject(e));
     });
   }
@@ -319,7 +338,7 @@ export class Supervisor {
       clearTimeout(loadTimer);
       this.loadDone();
     }).catch(() => undefined);
-    log.debug({ pid: child.pid }, "spare user process started");
+    log.debug({ childPid: child.pid }, "spare user process started");
     child.on("message", (m: FromUser) => {
       if (m?.t === "spare") {
         loaded = true;
@@ -368,7 +387,7 @@ export class Supervisor {
           this.fillPool();
           return;
         }
-        log.warn({ pid: child.pid, code, signal }, "spare user process exited; replacing it");
+        log.warn({ childPid: child.pid, code, signal }, "spare user process exited; replacing it");
         this.spareRestartDelayMs = Math.min(Math.max(this.spareRestartDelayMs * 2, 500), MAX_SPARE_RESTART_DELAY_MS);
         this.refillLater(this.spareRestartDelayMs);
         return;
@@ -376,7 +395,7 @@ export class Supervisor {
       this.forget(proc);
       if (!loaded && !this.stopping) this.fellBack(w, code, signal);
       w.onExit?.();
-      log[code === 0 ? "info" : "warn"]({ owner: proc.key, users: [...proc.users], pid: child.pid, code, signal }, "user process exited");
+      log[code === 0 ? "info" : "warn"]({ owner: proc.key, users: [...proc.users], childPid: child.pid, code, signal }, "user process exited");
     });
     return w;
   }

@@ -6,7 +6,7 @@
 // on a unix socket in its 0700 directory, reads each connection's hand-off header and gives the
 // connection to that user's engine (host.ts). A user's engine closes `--linger` ms after its
 // last connection, the process when it serves nobody; on SIGTERM it exits after every session
-// got its BYE. SIGUSR1 toggles protocol tracing.
+// got its BYE. SIGUSR1 toggles protocol tracing (the root sets it over IPC, trace-switch.ts); SIGUSR2 writes a CPU profile (see profile.ts).
 //
 // Started with `--spare` (asimapd always starts it so), it loads its code, says `spare` to the
 // root and waits for an `assign` message: most of a start's CPU is loading modules, so a spare
@@ -26,8 +26,10 @@ import { decodeHandoff, type Handoff } from "../protocol/handoff.js";
 import { UserHost } from "./host.js";
 import { takeOwnerEnv } from "./owner-env.js";
 import { createLogger, type Log } from "../log.js";
-import { inspectorOnSignal, startProfilingFromEnv } from "../profile.js";
+import { setUpProfiling } from "../profile.js";
+import { claimDebugSignals } from "../signal-guard.js";
 import { RotatingTraceFile, TraceRecorder, traceFileName } from "../trace/writer.js";
+import { TraceSwitch } from "./trace-switch.js";
 
 const MAX_HEADER = 64 * 1024;
 
@@ -46,12 +48,14 @@ interface Opts {
 }
 
 /** What the root sends a spare: whose mail it serves (the first user's directory names the
- *  owner), where it listens, and the line that proves this process to the root. */
+ *  owner), where it listens, the line that proves this process to the root, and whether
+ *  tracing is on. */
 interface Assignment {
   t: "assign";
   maildir: string;
   socketDir: string;
   proof: string;
+  trace: boolean;
 }
 
 // node:util's parser, not commander: this runs in every user process, commander costs ~20 ms
@@ -95,7 +99,7 @@ function awaitAssignment(): Promise<Assignment> {
     const onMessage = (m: Partial<Assignment>) => {
       if (m?.t !== "assign") return;
       if (typeof m.maildir !== "string" || typeof m.socketDir !== "string" ||
-        typeof m.proof !== "string") {
+        typeof m.proof !== "string" || typeof m.trace !== "boolean") {
         return reject(new Error("malformed assignment from asimapd"));
       }
       process.removeListener("message", onMessage);
@@ -156,21 +160,24 @@ function acceptHandoff(sock: Socket, host: UserHost, log: Log, proof: string): v
 
 async function main(): Promise<void> {
   const o = parseArgs();
-  let traceOn = o.trace;
+  // Listening before the assignment: the root's next word on tracing may come right behind it.
+  const traces = new TraceSwitch(o.trace);
+  process.on("SIGUSR1", () => traces.set(!traces.on, "SIGUSR1"));
+  process.on("message", (m: { t?: string; on?: unknown }) => {
+    if (m?.t === "trace" && typeof m.on === "boolean") traces.set(m.on, "asimapd");
+  });
   let job: { maildir: string; socketDir: string; proof: string };
   if (o.spare) {
     process.title = "asimapd-spare";
-    // Until assigned: SIGUSR1 (asimapd passes it to everyone) only flips the starting state
-    // of tracing (Node's default would open the inspector); SIGTERM ends a spare at once.
-    const onUsr1 = () => { traceOn = !traceOn; };
+    // Until assigned SIGTERM ends a spare at once (SIGUSR2 is ignored: runUserProcess claimed it).
     const quit = () => process.exit(0);
-    process.on("SIGUSR1", onUsr1);
     process.on("SIGTERM", quit);
     process.on("SIGINT", quit);
-    job = await awaitAssignment();
-    process.removeListener("SIGUSR1", onUsr1);
+    const a = await awaitAssignment();
     process.removeListener("SIGTERM", quit);
     process.removeListener("SIGINT", quit);
+    traces.set(a.trace, "asimapd");
+    job = a;
   } else {
     job = { maildir: o.maildir!, socketDir: o.socketDir!, proof: process.env.ASIMAPD_USER_PROOF ?? "" };
     delete process.env.ASIMAPD_USER_PROOF;
@@ -183,9 +190,9 @@ async function main(): Promise<void> {
   process.umask(0o077);
   process.title = "asimapd-user";
   const proof = job.proof;
-  const log = createLogger({ username: o.user ?? "-", debug: o.debug, logConfig: o.logConfig });
-  startProfilingFromEnv(o.user ? `user-${o.user}` : "user", log);
-  inspectorOnSignal(log);
+  // (no username here: a process serves several users, each engine's child logger names its own)
+  const log = createLogger({ debug: o.debug, logConfig: o.logConfig });
+  setUpProfiling(o.user ? `user-${o.user}` : "user", log);
   if (account && "err" in account) {
     log.warn({ uid: owner?.uid, err: account.err }, "the mail owner has no passwd entry: no HOME, so no MH profile (nmh's defaults apply)");
   }
@@ -193,13 +200,7 @@ async function main(): Promise<void> {
   // Trace lines go to the root (which may write the trace directory) or, when run alone, to
   // the user's trace file directly.
   const traceFiles = new Map<string, RotatingTraceFile>();
-  // one per user with an open engine (a user is in one engine at a time)
-  const recorders = new Map<string, TraceRecorder>();
-  process.on("SIGUSR1", () => {
-    traceOn = !traceOn;
-    for (const r of recorders.values()) r.set(traceOn);
-    log.info({ trace: traceOn }, "tracing toggled");
-  });
+  traces.onChange = (on, why) => log.info({ trace: on, by: why }, "tracing switched");
 
   const host: UserHost = new UserHost({
     lingerMs: Number(o.linger),
@@ -220,8 +221,7 @@ async function main(): Promise<void> {
           f.writeLine(line);
         }
       }, { bodies: o.traceBodies });
-      if (traceOn) recorder.set(true);
-      recorders.set(user, recorder);
+      traces.add(user, recorder);
       try {
         const engine = await createUserServer({
           username: user,
@@ -233,13 +233,13 @@ async function main(): Promise<void> {
         log.info({ user, maildir }, "serving user");
         return engine;
       } catch (e) {
-        recorders.delete(user);
+        traces.remove(user);
         throw e;
       }
     },
     onUsers: (users) => { process.title = `asimapd-user ${users.join(" ")}`.trimEnd(); },
     onLeft: (user, seen) => {
-      recorders.delete(user);
+      traces.remove(user);
       if (process.connected) process.send?.({ t: "left", user, seen });
     },
     onIdle: () => void stop("linger"),
@@ -287,6 +287,7 @@ async function main(): Promise<void> {
 
 /** Runs the user process; any error before it serves ends it with a one-line message. */
 export function runUserProcess(): void {
+  claimDebugSignals();
   main().catch((e: unknown) => {
     process.stderr.write(`asimapd-user: ${(e as Error).message}\n`);
     process.exit(3);

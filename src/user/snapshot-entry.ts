@@ -4,11 +4,13 @@
 // already evaluated. Run as a plain script (`node main.bundle.cjs`), it starts at once.
 import v8 from "node:v8";
 import { runUserProcess } from "./serve.js";
+import { claimDebugSignals } from "../signal-guard.js";
 import { warmUp } from "./warm-up.js";
 
 const g = globalThis as Record<symbol, unknown>;
 
 function start(how: "snapshot" | "bundle"): void {
+  claimDebugSignals(); // first thing a process does (signal-guard.ts)
   g[Symbol.for("asimap.userStart")] = how;
   // The bundle's native addons (scripts/user-bundle/native-addons.cjs), outside the snapshot.
   for (const load of (g[Symbol.for("asimap.nativeAddons")] as Array<() => unknown> | undefined) ?? []) load();

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chownTree } from "../../src/cli/chown-tree.js";
+import { pbkdf2Encode } from "../../src/daemon/hashers.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const DIST = path.join(ROOT, "dist/src/cli");
@@ -281,6 +282,14 @@ export function writePwfile(dir: string, lines: string[]): string {
   const f = path.join(dir, "pwfile");
   writeFileSync(f, lines.join("\n") + "\n", { mode: 0o600 });
   return f;
+}
+
+/** A copy of the fixture mail as `<dir>/<user>-mail` for each user, and the password file
+ *  giving each the password "pw"; returns its path. */
+export async function usersWithMail(dir: string, users: string[]): Promise<string> {
+  for (const u of users) makeMaildir(dir, `${u}-mail`);
+  const h = await pbkdf2Encode("pw", "salt", 1000);
+  return writePwfile(dir, users.map((u) => `${u}:${h}:${u}-mail`));
 }
 
 let nextLoopback = 10;

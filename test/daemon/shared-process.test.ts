@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { connect as netConnect } from "node:net";
 import * as path from "node:path";
-import { pbkdf2Encode } from "../../src/daemon/hashers.js";
 import {
-  Client, freshLoopback, loginTls as login, makeCert, makeMaildir, startDaemon, tempDir, until, userProcesses, writePwfile,
+  Client, freshLoopback, loginTls as login, makeCert, startDaemon, tempDir, until, userProcesses, usersWithMail,
   type Daemon,
 } from "./harness.js";
 
@@ -16,9 +15,7 @@ let pwfile: string;
 
 beforeAll(async () => {
   dir = tempDir();
-  for (const u of ["alice", "bob", "carol"]) makeMaildir(dir, `${u}-mail`);
-  const h = await pbkdf2Encode("pw", "salt", 1000);
-  pwfile = writePwfile(dir, ["alice", "bob", "carol"].map((u) => `${u}:${h}:${u}-mail`));
+  pwfile = await usersWithMail(dir, ["alice", "bob", "carol"]);
 });
 
 describe("one process for the users of one mail owner (--processes-per-owner 1)", () => {

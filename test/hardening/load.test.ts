@@ -284,7 +284,7 @@ describe("load", () => {
     // RSS cannot tell apart a leak of 14 KiB per command (~80 MiB per process in 15 s) from that
     // warm-up: planted in the command dispatch, it passed (RSS growth 89 and 91 MiB, limit 128).
     // So the user processes are judged by their live memory (V8 heap + external, after full
-    // collections, taken through the inspector, ./heap.ts) once warm (a third in) and at the end:
+    // collections, logged on SIGUSR2, ./heap.ts) once warm (a third in) and at the end:
     // (1) it may grow by at most LIVE_BYTES_PER_COMMAND per command answered in between. Seen
     // without a leak: 11-12 MiB per process at both, 300-530 bytes per command (as much with the
     // message cache off; 243 over a 60 s run: ~2 KB per message appended and expunged, not
