@@ -236,6 +236,10 @@ describe.runIf(isRoot)("full disk (2 MiB tmpfs) and read-only folders", () => {
     expect((await c.cmd(`APPEND ro {${b.length}+}\r\n${b}`)).at(-1)).toMatch(/ OK /);
     const dir = join(mail, "ro");
     const before = readdirSync(dir).sort();
+    // the folder and its .mh_sequences both read-only (with the directory alone read-only, a
+    // STORE under nmh's lock rewrites .mh_sequences in place and succeeds, as nmh's mark does)
+    const seqFile = join(dir, ".mh_sequences");
+    chmodSync(seqFile, 0o444);
     chmodSync(dir, 0o555);
     try {
       const b2 = message(nextId++, 1024);
@@ -250,6 +254,7 @@ describe.runIf(isRoot)("full disk (2 MiB tmpfs) and read-only folders", () => {
       expect((await c.cmd("FETCH 1 (FLAGS)")).at(-1)).toMatch(/ OK /);
     } finally {
       chmodSync(dir, 0o755);
+      chmodSync(seqFile, 0o644);
     }
     const b3 = message(nextId++, 1024);
     expect((await c.cmd(`APPEND ro {${b3.length}+}\r\n${b3}`)).at(-1)).toMatch(/ OK /);
