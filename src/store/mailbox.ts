@@ -1,21 +1,21 @@
 // One MH folder as an IMAP mailbox. Every change, ours or nmh's, goes through `commit()`: one
 // MODSEQ, one database transaction, then the events in order (expunged, added, flags).
 import { EventEmitter } from "node:events";
-import { promises as fsp } from "node:fs";
+import type { promises as fsp } from "node:fs";
 import { join } from "node:path";
-import { addMessage, messageFile, removeMessages } from "../mh/folder.js";
+import { removeMessages } from "../mh/folder.js";
 import type { Sequences } from "../mh/sequences.js";
 import { removeEverywhere } from "../mh/sequences-edit.js";
 import type { MimeIndex } from "../message/types.js";
-import { AppendGuards, MEMORY_GUARD_MAX, dropGuardFile, guardOf, type Guard } from "./append-guards.js";
+import { writeAppends, type Appended } from "./append-files.js";
+import { AppendGuards } from "./append-guards.js";
 import { planCommit, writeCommit, type Changes } from "./commit.js";
 import type { StoreContext } from "./context.js";
 import { toLf } from "./crlf.js";
 import { DiskSync, type LookedAt } from "./disk-sync.js";
-import { normaliseFlags } from "./flags.js";
 import { loadRecords, saveRecords } from "./records-cache.js";
-import { crlfSize, indexMessage } from "./message-index.js";
-import { openIfSame, openIfSameAsync, readIfSame, readIfSameAsync, yieldIfSliceDone } from "./file-scan.js";
+import { countedStatus, recordsStatus } from "./folder-status.js";
+import { MessageFiles } from "./message-files.js";
 import { LazySizes } from "./sizes.js";
 import { IndexCache } from "./index-cache.js";
 import { FolderWatch } from "./folder-watch.js";
@@ -27,9 +27,6 @@ import { FlagInterner, StoredRecord, findUid } from "./record.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
 } from "./types.js";
-
-/** larger files are read with asynchronous calls, so one read never holds the event loop long */
-const SYNC_READ_MAX = 1 << 20;
 
 export interface MailboxRow {
   id: number;
@@ -66,6 +63,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private gone = false;
   private readonly sizes: LazySizes;
   private readonly indexes: IndexCache;
+  private readonly files: MessageFiles;
   private staleQueued = false;
   /** rows of a large batch of new messages still to be written (see rows-later.ts) */
   private rowsLater: RowsLater | null = null;
@@ -90,6 +88,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.guards = new AppendGuards(ctx, this.dir, () => this.name, (fn) => this.disk.ownDirChange(fn));
     this.sizes = new LazySizes(ctx, id, this.dir, () => this.resyncSoon());
     this.indexes = new IndexCache(ctx, id);
+    this.files = new MessageFiles(this.dir, this.indexes, (uid) => this.rec(uid), () => this.sync({ deep: true }));
     this.on("newListener", (ev) => {
       if (ev === "change" && !this.gone) this.startWatch();
     });
@@ -138,33 +137,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   status(): MailboxStatus {
-    if (!this.loaded) {
-      // STATUS on a folder nobody selected: counted by SQLite, no records built
-      const c = this.ctx.stmts.statusOf.get(this.id) as
-        { n: number; size: number; unseen: number; deleted: number; unsized: number | null };
-      if (!c.unsized) {
-        return {
-          messages: c.n, recent: 0, uidNext: this._uidNext, uidValidity: this.uidValidity,
-          unseen: c.unseen ?? 0, highestModseq: this._highestModseq, size: c.size, deleted: c.deleted ?? 0,
-        };
-      }
-    }
-    const recs = this.messages();
-    let unseen = 0, deleted = 0;
-    for (const r of recs) {
-      if (!r.flags.includes("\\Seen")) unseen++;
-      if (r.flags.includes("\\Deleted")) deleted++;
-    }
-    return {
-      messages: recs.length, recent: 0, uidNext: this._uidNext, uidValidity: this.uidValidity,
-      unseen, highestModseq: this._highestModseq, deleted,
-      // summed only when read (STATUS SIZE): it may count files whose size nobody asked for yet
-      get size() {
-        let size = 0;
-        for (const r of recs) size += r.size;
-        return size;
-      },
-    };
+    const head = { uidNext: this._uidNext, uidValidity: this.uidValidity, highestModseq: this._highestModseq };
+    // STATUS on a folder nobody selected: counted by SQLite, no records built
+    return (this.loaded ? null : countedStatus(this.ctx, this.id, head)) ?? recordsStatus(this.messages(), head);
   }
 
   /** A file was found replaced under a record: one deep sync reports it (see readMessage). */
@@ -177,55 +152,11 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     });
   }
 
-  messagePath(uid: number): string {
-    const r = this.rec(uid);
-    if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
-    return messageFile(this.dir, r.num);
-  }
-
-  /**
-   * The file's bytes. Its identity is checked on the open descriptor: a file replaced or edited
-   * behind our back is a different message, so we resync and report the UID as expunged.
-   */
-  async readMessage(uid: number): Promise<Buffer> {
-    const r = this.rec(uid);
-    if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
-    const path = messageFile(this.dir, r.num);
-    const data = r.fileSize <= SYNC_READ_MAX ? readIfSame(path, r.identKey()) : await readIfSameAsync(path, r.identKey());
-    if (data) {
-      // many of these in a row (SEARCH TEXT) must still let other sessions be served
-      await yieldIfSliceDone();
-      return data;
-    }
-    await this.sync({ deep: true });
-    throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
-  }
-
-  async openMessage(uid: number): Promise<{ fh: fsp.FileHandle; fileSize: number }> {
-    const r = this.rec(uid);
-    if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
-    const f = await openIfSameAsync(messageFile(this.dir, r.num), r.identKey());
-    if (f) return { fh: f.fh, fileSize: f.size };
-    await this.sync({ deep: true });
-    throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
-  }
-
-  openMessageSync(uid: number): number {
-    const r = this.rec(uid);
-    if (!r) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
-    const f = openIfSame(messageFile(this.dir, r.num), r.identKey());
-    if (f) return f.fd;
-    throw Object.assign(new Error(`message UID ${uid} was changed behind our back`), { code: "ENOENT" });
-  }
-
-  async index(uid: number): Promise<MimeIndex> {
-    if (!this.rec(uid)) throw new StoreError("EXPUNGEISSUED", `no message with UID ${uid}`);
-    const cached = this.indexes.get(uid);
-    if (cached) return cached;
-    const idx = indexMessage(await this.readMessage(uid));
-    this.indexes.put(uid, idx);
-    return idx;
-  }
+  messagePath(uid: number): string { return this.files.path(uid); }
+  readMessage(uid: number): Promise<Buffer> { return this.files.read(uid); }
+  openMessage(uid: number): Promise<{ fh: fsp.FileHandle; fileSize: number }> { return this.files.open(uid); }
+  openMessageSync(uid: number): number { return this.files.openSync(uid); }
+  index(uid: number): Promise<MimeIndex> { return this.files.index(uid); }
 
   async storeFlags(
     uids: number[], op: "add" | "remove" | "replace", flags: Flag[], unchangedSince?: number,
@@ -261,12 +192,12 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     return this.appendMany([{ data, flags, internalDate }]).then((u) => u[0]);
   }
 
-  appendMany(msgs: Array<{ data: Buffer; flags: Flag[]; internalDate?: Date }>): Promise<number[]> {
+  appendMany(msgs: Appended[]): Promise<number[]> {
     return this.appendStored(msgs.map((m) => ({ ...m, data: toLf(m.data) })));
   }
 
   /** Messages already in stored (LF) form; all or nothing. */
-  async appendStored(msgs: Array<{ data: Buffer; flags: Flag[]; internalDate?: Date }>): Promise<number[]> {
+  async appendStored(msgs: Appended[]): Promise<number[]> {
     for (const m of msgs) for (const f of m.flags) this.ctx.flags.sequenceOf(f);
     return this.run(async () => {
       this.ensureLoaded();
@@ -275,27 +206,10 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     });
   }
 
-  private async appendFiles(msgs: Array<{ data: Buffer; flags: Flag[]; internalDate?: Date }>): Promise<number[]> {
-    const added: NewMessage[] = [];
-    const guards: Guard[] = [];
-    try {
-      let after = 0;
-      // the sync just before saw every number there is: no readdir to find the next one
-      const highest = this.disk.highestNum(this.recs);
-      for (const m of msgs) {
-        const date = m.internalDate ?? new Date();
-        const a = await addMessage(this.dir, m.data, date, after, m.data.length > MEMORY_GUARD_MAX, highest);
-        after = a.num;
-        this.disk.pendingSelf.add(a.num);
-        added.push({ num: a.num, ino: a.ino, size: a.size, mtime: a.mtimeMs, crlfSize: crlfSize(m.data) });
-        guards.push(guardOf(a, m.data, normaliseFlags(m.flags), true));
-      }
-    } catch (e) {
-      await removeMessages(this.dir, added.map((a) => a.num));
-      for (const g of guards) await dropGuardFile(g);
-      if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw new StoreError("OVERQUOTA", "no space left");
-      throw e;
-    }
+  private async appendFiles(msgs: Appended[]): Promise<number[]> {
+    // the sync just before saw every number there is: no readdir to find the next one
+    const highest = this.disk.highestNum(this.recs);
+    const { added, guards } = await writeAppends(this.dir, msgs, highest, (num) => this.disk.pendingSelf.add(num));
     const firstUid = this._uidNext;
     await this.updateSeqs((seqs) => {
       msgs.forEach((m, i) => this.ctx.flags.apply(seqs, added[i].num, "replace", m.flags));
