@@ -1,5 +1,6 @@
-// One MH folder as an IMAP mailbox. Every change, ours or nmh's, goes through `commit()`: one
-// MODSEQ, one database transaction, then the events in order (expunged, added, flags).
+// One MH folder as an IMAP mailbox: the lock every change holds, and the commands. Every change,
+// ours or nmh's, goes through `commit()`: one MODSEQ, one database transaction (commit.ts,
+// folder-records.ts), then the events in order (expunged, added, flags).
 import { EventEmitter } from "node:events";
 import type { promises as fsp } from "node:fs";
 import { join } from "node:path";
@@ -9,11 +10,11 @@ import { removeEverywhere } from "../mh/sequences-edit.js";
 import type { MimeIndex } from "../message/types.js";
 import { writeAppends, type Appended } from "./append-files.js";
 import { AppendGuards } from "./append-guards.js";
-import { planCommit, writeCommit, type Changes } from "./commit.js";
+import type { Changes } from "./commit.js";
 import type { StoreContext } from "./context.js";
 import { toLf } from "./crlf.js";
 import { DiskSync, type LookedAt } from "./disk-sync.js";
-import { loadRecords, saveRecords } from "./records-cache.js";
+import { FolderRecords } from "./folder-records.js";
 import { countedStatus, recordsStatus } from "./folder-status.js";
 import { MessageFiles } from "./message-files.js";
 import { LazySizes } from "./sizes.js";
@@ -21,9 +22,7 @@ import { IndexCache } from "./index-cache.js";
 import { FolderWatch } from "./folder-watch.js";
 import type { NewMessage } from "./rescan.js";
 import { moveFiles, type MoveDestination, type MoveSource } from "./move-files.js";
-import { NumIndex } from "./num-index.js";
-import type { RowsLater } from "./rows-later.js";
-import { FlagInterner, StoredRecord, findUid } from "./record.js";
+import type { StoredRecord } from "./record.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
 } from "./types.js";
@@ -42,22 +41,10 @@ export interface MailboxRow {
 
 export class MhMailbox extends EventEmitter implements Mailbox {
   readonly dir: string;
-  /** in UID order; replaced, never mutated, on change */
-  private recs: readonly StoredRecord[] = [];
-  private readonly interner = new FlagInterner();
-  private _uidNext: number;
-  private _highestModseq: number;
-  private loaded = false;
-  /** moves with every change to the records; the snapshot written at `snapshotGen` */
-  private gen: number;
-  private snapshotGen = -1;
+  private readonly records: FolderRecords;
   /** what we last saw of the directory and `.mh_sequences`, and our own writes to them */
   private readonly disk: DiskSync;
   private readonly guards: AppendGuards;
-  /** the sequences every record's flags were last worked out from (null: not known yet) */
-  private lastSeqs: Sequences | null = null;
-  /** where each number's record is in `recs` (see num-index.ts); rebuilt when it is for another array */
-  private numIdx: NumIndex | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private watch: FolderWatch | null = null;
   private gone = false;
@@ -65,8 +52,6 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private readonly indexes: IndexCache;
   private readonly files: MessageFiles;
   private staleQueued = false;
-  /** rows of a large batch of new messages still to be written (see rows-later.ts) */
-  private rowsLater: RowsLater | null = null;
 
   constructor(
     readonly ctx: StoreContext,
@@ -77,9 +62,6 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   ) {
     super();
     this.dir = join(ctx.root, path);
-    this._uidNext = row.uidnext;
-    this._highestModseq = row.highestmodseq;
-    this.gen = row.gen;
     this.uidValidity = row.uidvalidity;
     const stamps = { dirSig: row.dir_sig, seqSig: row.seq_sig, racy: row.racy !== 0 };
     this.disk = new DiskSync(ctx, id, this.dir, stamps, () => {
@@ -88,6 +70,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.guards = new AppendGuards(ctx, this.dir, () => this.name, (fn) => this.disk.ownDirChange(fn));
     this.sizes = new LazySizes(ctx, id, this.dir, () => this.resyncSoon());
     this.indexes = new IndexCache(ctx, id);
+    this.records = new FolderRecords(ctx, id, this.uidValidity, row, this.sizes);
     this.files = new MessageFiles(this.dir, this.indexes, (uid) => this.rec(uid), () => this.sync({ deep: true }));
     this.on("newListener", (ev) => {
       if (ev === "change" && !this.gone) this.startWatch();
@@ -100,9 +83,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   readonly uidValidity: number;
   /** set by the first sync in this process (see Mailbox.newFrom) */
   private _newFrom: number | undefined;
-  get newFrom(): number { return this._newFrom ?? this._uidNext; }
-  get uidNext(): number { return this._uidNext; }
-  get highestModseq(): number { return this._highestModseq; }
+  get newFrom(): number { return this._newFrom ?? this.records.uidNext; }
+  get uidNext(): number { return this.records.uidNext; }
+  get highestModseq(): number { return this.records.highestModseq; }
 
   /** Serialise everything that reads or writes this folder's state within the process. */
   private run<T>(fn: () => Promise<T>): Promise<T> {
@@ -117,13 +100,12 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   sync(opts: { deep?: boolean } = {}): Promise<void> {
     return this.run(async () => {
       await this.syncLocked(opts.deep ?? false);
-      this._newFrom ??= this._uidNext;
+      this._newFrom ??= this.records.uidNext;
     });
   }
 
   messages(): readonly MessageRecord[] {
-    this.ensureLoaded();
-    return this.recs;
+    return this.records.all();
   }
 
   get(uid: number): MessageRecord | undefined {
@@ -131,15 +113,13 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   }
 
   private rec(uid: number): StoredRecord | undefined {
-    this.ensureLoaded();
-    const i = findUid(this.recs, uid);
-    return i < 0 ? undefined : this.recs[i];
+    return this.records.find(uid);
   }
 
   status(): MailboxStatus {
-    const head = { uidNext: this._uidNext, uidValidity: this.uidValidity, highestModseq: this._highestModseq };
+    const head = { uidNext: this.records.uidNext, uidValidity: this.uidValidity, highestModseq: this.records.highestModseq };
     // STATUS on a folder nobody selected: counted by SQLite, no records built
-    return (this.loaded ? null : countedStatus(this.ctx, this.id, head)) ?? recordsStatus(this.messages(), head);
+    return (this.records.loaded ? null : countedStatus(this.ctx, this.id, head)) ?? recordsStatus(this.messages(), head);
   }
 
   /** A file was found replaced under a record: one deep sync reports it (see readMessage). */
@@ -163,7 +143,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   ): Promise<StoreFlagsResult> {
     for (const f of flags) this.ctx.flags.sequenceOf(f); // refuse what MH cannot hold, before any write
     return this.run(async () => {
-      this.ensureLoaded();
+      this.records.ensureLoaded();
       await this.syncLocked(false);
       const modified: number[] = [];
       const targets: StoredRecord[] = [];
@@ -200,7 +180,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   async appendStored(msgs: Appended[]): Promise<number[]> {
     for (const m of msgs) for (const f of m.flags) this.ctx.flags.sequenceOf(f);
     return this.run(async () => {
-      this.ensureLoaded();
+      this.records.ensureLoaded();
       await this.syncLocked(false, true);
       return this.disk.ownDirChange(() => this.appendFiles(msgs));
     });
@@ -208,9 +188,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   private async appendFiles(msgs: Appended[]): Promise<number[]> {
     // the sync just before saw every number there is: no readdir to find the next one
-    const highest = this.disk.highestNum(this.recs);
+    const highest = this.disk.highestNum(this.records.current);
     const { added, guards } = await writeAppends(this.dir, msgs, highest, (num) => this.disk.pendingSelf.add(num));
-    const firstUid = this._uidNext;
+    const firstUid = this.records.uidNext;
     await this.updateSeqs((seqs) => {
       msgs.forEach((m, i) => this.ctx.flags.apply(seqs, added[i].num, "replace", m.flags));
     }, added);
@@ -249,8 +229,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     }
     const [first, second] = this.id < dest.id ? [this as MhMailbox, dest] : [dest, this as MhMailbox];
     return first.run(() => second.run(async () => {
-      this.ensureLoaded();
-      dest.ensureLoaded();
+      this.records.ensureLoaded();
+      dest.records.ensureLoaded();
       await this.syncLocked(false);
       await dest.syncLocked(false);
       const targets = uids.map((u) => this.rec(u)).filter((r): r is StoredRecord => r !== undefined);
@@ -262,7 +242,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   expunge(uids: number[]): Promise<number[]> {
     return this.run(async () => {
-      this.ensureLoaded();
+      this.records.ensureLoaded();
       await this.syncLocked(false);
       const targets = uids.map((u) => this.rec(u)).filter((r): r is StoredRecord => r !== undefined);
       if (targets.length === 0) return [];
@@ -289,17 +269,17 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.gone = true;
     this.stopWatch();
     // written all the same: a folder renamed by hand keeps its row, its UIDs and so these rows
-    this.writeRowsNow();
+    this.records.writeRowsNow(this.name);
     this.emit("change", { kind: "gone" });
   }
 
   close(): void {
     this.stopWatch();
-    this.writeRowsNow();
+    this.records.writeRowsNow(this.name);
     this.sizes.flush();
     this.indexes.flush();
     try {
-      this.saveSnapshot();
+      this.records.saveSnapshot();
     } catch (e) {
       this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "could not save the records snapshot");
     }
@@ -317,7 +297,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   ): Promise<void> {
     const m = await this.disk.mergeSequences(mutate, this.name);
     // edited from the sequences the records were made from: only the touched numbers can differ
-    const only = m.base === this.lastSeqs && m.touched !== null ? m.touched : undefined;
+    const only = m.base === this.records.lastSeqs && m.touched !== null ? m.touched : undefined;
     if (!m.written) {
       // the file was left as it was: its stat stays as last looked at (if nmh wrote it since,
       // the next sync still sees that), and nothing is racy because of us
@@ -328,51 +308,10 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.commit({ added, expunged, seqs: m.seqs, seqSig: m.seqSig, racy: true, only });
   }
 
-  /**
-   * The message records, read from the state database the first time someone needs them. A
-   * sync that finds nothing changed does not need them, so opening an unchanged folder (or
-   * STATUS on it) costs two stats and no per-message work at all.
-   */
-  ensureLoaded(): void {
-    if (this.loaded) return;
-    const l = loadRecords(this.ctx, this.id, this.uidValidity, this.gen, (uid, num, ino, size, mtime, modseq, crlf, flags) =>
-      new StoredRecord(uid, num, this.interner.fromText(flags), modseq, crlf, ino, size, mtime, this.sizes));
-    if (l.fromSnapshot) {
-      this.snapshotGen = this.gen;
-      this.lastSeqs = l.seqs;
-    }
-    this.recs = l.recs;
-    this.loaded = true;
-  }
-
-  /** Rows still to be written (see rows-later.ts), now; a failure leaves the marker for the next open. */
-  private writeRowsNow(): void {
-    try {
-      this.rowsLater?.flush();
-    } catch (e) {
-      this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "could not write the message rows");
-    }
-    this.rowsLater = null;
-  }
-
-  /** The number → place lookup for the current records (built when they were replaced otherwise). */
-  private numIndex(): NumIndex {
-    if (this.numIdx?.recs !== this.recs) this.numIdx = NumIndex.of(this.recs);
-    return this.numIdx;
-  }
-
-  /** Pack the records for the next process (see records-cache.ts); done on close, when they changed. */
-  saveSnapshot(): void {
-    if (!this.loaded || (this.snapshotGen === this.gen && !this.sizes.dirty)) return;
-    saveRecords(this.ctx, this.id, this.uidValidity, this.gen, this.recs, this.lastSeqs);
-    this.snapshotGen = this.gen;
-    this.sizes.dirty = false;
-  }
-
   /** Look at the disk and commit what changed (see disk-sync.ts); the folder is held. */
   private async syncLocked(deep: boolean, forAppend = false): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      if (this.guards.size > 0 && (await this.guards.check(deep, this.recs))) deep = true;
+      if (this.guards.size > 0 && (await this.guards.check(deep, this.records.current))) deep = true;
       const ch = await this.disk.look(this.lookTarget(), deep, forAppend, attempt);
       if (ch === "again") continue;
       if (ch !== null) this.commit(ch);
@@ -384,10 +323,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private lookTarget(): LookedAt {
     return {
       name: this.name,
-      records: () => {
-        this.ensureLoaded();
-        return this.recs;
-      },
+      records: () => this.records.all(),
       markGone: () => this.markGone(),
     };
   }
@@ -406,7 +342,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private asMoveDestination(): MoveDestination {
     return {
       dir: this.dir, path: this.path, name: this.name,
-      nextUid: () => this._uidNext,
+      nextUid: () => this.records.uidNext,
       claimed: (num) => this.disk.pendingSelf.add(num),
       addMoved: (moved) => this.updateSeqs((seqs) => {
         for (const m of moved) this.ctx.flags.apply(seqs, m.num, "replace", m.rec.flags);
@@ -421,30 +357,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   /** Apply one batch of changes: one MODSEQ, one transaction, then the events. */
   private commit(ch: Changes): void {
-    this.ensureLoaded();
-    const p = planCommit({
-      recs: this.recs, uidNext: this._uidNext, highestModseq: this._highestModseq, gen: this.gen,
-      stamps: this.disk, lastSeqs: this.lastSeqs, flags: this.ctx.flags, interner: this.interner,
-      sizes: this.sizes, numIndex: () => this.numIndex(),
-    }, ch);
-    const later = writeCommit(this.ctx, this.id, p, this.rowsLater);
-    this.rowsLater = later;
-    later?.start();
-
-    // state in memory follows the committed transaction
-    this._uidNext = p.uidNext;
-    this._highestModseq = p.highestModseq;
-    // new messages without readable sequences got no flags: work all out next time
-    if (ch.seqs) this.lastSeqs = ch.seqs;
-    // (and records renumbered without them no longer match the numbers in the old ones)
-    else if (p.added.length > 0 || p.renumbered.length > 0) this.lastSeqs = null;
-    this.gen = p.gen;
+    const p = this.records.commit(ch, this.disk);
     this.disk.settle(p.stamps);
-    if (p.next !== null && p.recordsChanged) {
-      // the walk of a few numbers keeps the index (same places, new records at the end)
-      this.numIdx = p.numIdx !== null ? p.numIdx.extend(p.next, this.recs.length) : null;
-      this.recs = p.next;
-    }
     if (p.expunged.size > 0) this.emit("change", { kind: "expunged", uids: [...p.expunged].sort((a, b) => a - b) });
     if (p.added.length > 0) this.emit("change", { kind: "added", uids: p.added.map((r) => r.uid) });
     if (p.changedFlags.length > 0) {
