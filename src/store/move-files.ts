@@ -4,14 +4,41 @@
 // The caller holds both folders; this is the file work and the bookkeeping of both sides.
 import { constants as fsConstants, promises as fsp } from "node:fs";
 import { linkIntoFolder, messageFile, scanFolder, tempName } from "../mh/folder.js";
-import { removeEverywhere } from "../mh/sequences-edit.js";
-import type { MhMailbox } from "./mailbox.js";
+import type { StoreContext } from "./context.js";
 import { clearMoves, recordMoves } from "./move-journal.js";
 import type { StoredRecord } from "./record.js";
-import type { NewMessage } from "./rescan.js";
 import { StoreError } from "./types.js";
 
-export async function moveFiles(from: MhMailbox, targets: StoredRecord[], dest: MhMailbox): Promise<Array<[number, number]>> {
+/** A message renamed into the destination: its record in the source, its number and copy there. */
+export interface Moved { rec: StoredRecord; num: number; guard: string }
+
+/** What MOVE does to the folder it moves from. */
+export interface MoveSource {
+  readonly dir: string;
+  /** relative to the mail root, as journalled */
+  readonly path: string;
+  /** the moved messages are gone: their numbers leave the sequences, their UIDs are expunged */
+  removeMoved(moved: Moved[]): Promise<void>;
+}
+
+/** What MOVE does to its destination. */
+export interface MoveDestination {
+  readonly dir: string;
+  readonly path: string;
+  readonly name: string;
+  /** the UID the next message added will get */
+  nextUid(): number;
+  /** a number taken by us (so the next look does not take the file for someone else's) */
+  claimed(num: number): void;
+  /** the moved messages are in, with their flags: they get their UIDs */
+  addMoved(moved: Moved[]): Promise<void>;
+  /** each keeps its copy a while, as an APPEND does (see append-guards.ts) */
+  guardMoved(moved: Moved[]): void;
+}
+
+export async function moveFiles(
+  ctx: StoreContext, from: MoveSource, targets: StoredRecord[], dest: MoveDestination,
+): Promise<Array<[number, number]>> {
   // an empty dot file per message: it will claim the destination number; its inode is journalled
   const holds: Array<{ rec: StoredRecord; hold: string; ino: number; guard: string }> = [];
   try {
@@ -36,10 +63,10 @@ export async function moveFiles(from: MhMailbox, targets: StoredRecord[], dest: 
     throw e;
   }
   if (holds.length === 0) return [];
-  const ids = recordMoves(from.ctx, holds.map((h) => ({
+  const ids = recordMoves(ctx, holds.map((h) => ({
     srcDir: from.path, srcNum: h.rec.num, srcIno: h.rec.ino, destDir: dest.path, holdIno: h.ino, flags: h.rec.flags,
   })));
-  const moved: Array<{ rec: StoredRecord; num: number; guard: string }> = [];
+  const moved: Moved[] = [];
   const intruders: string[] = [];
   let after = 0;
   let failure: unknown = null;
@@ -47,7 +74,7 @@ export async function moveFiles(from: MhMailbox, targets: StoredRecord[], dest: 
     for (const h of holds) {
       const num = await linkIntoFolder(dest.dir, h.hold, after);
       after = num;
-      dest.pendingSelf.add(num);
+      dest.claimed(num);
       await fsp.rename(messageFile(from.dir, h.rec.num), messageFile(dest.dir, num));
       moved.push({ rec: h.rec, num, guard: h.guard });
       // an `inc` that opened the number before our rename wrote into the hold: keep its mail
@@ -72,24 +99,17 @@ export async function moveFiles(from: MhMailbox, targets: StoredRecord[], dest: 
     const a = await linkIntoFolder(dest.dir, path, after);
     after = a;
     await fsp.unlink(path).catch(() => undefined);
-    from.ctx.log.warn({ mailbox: dest.name, num: a }, "inc wrote into a number claimed by MOVE; kept as a new message");
+    ctx.log.warn({ mailbox: dest.name, num: a }, "inc wrote into a number claimed by MOVE; kept as a new message");
   }
   if (moved.length === 0) {
-    clearMoves(from.ctx, ids);
+    clearMoves(ctx, ids);
     throw failure;
   }
-  const firstUid = dest._uidNext;
-  const added: NewMessage[] = moved.map((m) => ({ num: m.num, ino: m.rec.ino, size: m.rec.fileSize, mtime: m.rec.mtime, crlfSize: m.rec.knownSize }));
-  await dest.updateSeqs((seqs) => {
-    for (const m of moved) from.ctx.flags.apply(seqs, m.num, "replace", m.rec.flags);
-  }, added);
-  await from.updateSeqs((seqs) => {
-    for (const m of moved) removeEverywhere(seqs, m.rec.num);
-  }, [], moved.map((m) => m.rec.uid));
-  clearMoves(from.ctx, ids);
-  for (const m of moved) {
-    dest.guards.add({ path: m.guard, num: m.num, ident: m.rec.ident, at: Date.now(), flags: m.rec.flags });
-  }
+  const firstUid = dest.nextUid();
+  await dest.addMoved(moved);
+  await from.removeMoved(moved);
+  clearMoves(ctx, ids);
+  dest.guardMoved(moved);
   if (failure) throw failure;
   return moved.map((m, i) => [m.rec.uid, firstUid + i]);
 }
