@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { indexMessage } from "../../src/message/index.js";
-import { bodyText } from "../../src/imap/search-text.js";
+import { bodyText } from "../../src/message/index.js";
 import { bodyMatches, bodyNeedle } from "../../src/imap/body-match.js";
 import { AsciiNeedle } from "../../src/imap/ascii-search.js";
 
