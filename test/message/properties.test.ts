@@ -5,8 +5,8 @@ import {
   baseSubject, binarySection, bodyStructure, crlfSize, envelope, indexMessage, MimeIndexer,
   resolveSection, bodyText, type MimePart,
 } from "../../src/message/index.js";
-import { headerFields } from "../../src/imap/search-text.js";
-import { bodyMatches, bodyNeedle } from "../../src/imap/body-match.js";
+import { headerFields } from "../../src/imap/search/header-values.js";
+import { bodyMatches, bodyNeedle } from "../../src/imap/search/body-match.js";
 import { message } from "./mime-gen.js";
 
 function everyPart(p: MimePart, visit: (p: MimePart, parent: MimePart | null) => void, parent: MimePart | null = null): void {

@@ -1,5 +1,5 @@
-// Header fields of a message for SEARCH, their values RFC 2047 decoded (bodies: message/body-text.ts).
-import { decode2047 } from "../message/index.js";
+// Header fields of a message for SEARCH, their values RFC 2047 decoded (bodies: src/message/body-text.ts).
+import { decode2047 } from "../../message/index.js";
 
 export interface HeaderField { name: string; value: string }
 
