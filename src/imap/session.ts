@@ -14,7 +14,7 @@ import { capabilities, enableable, entryFor } from "./handlers.js";
 import { BadSequence, type MailboxView } from "./view.js";
 import { BrokenResponse, CommandFailure, bad, type Result } from "./result.js";
 import type { RecentClaims } from "./recent.js";
-import { withSaved } from "./searchres.js";
+import { withSaved } from "./search/saved-result.js";
 
 export type State = "authenticated" | "selected" | "logout";
 

@@ -7,6 +7,7 @@ export { crlfChunks, crlfSize, CrlfConverter, CrlfTransform, partialPieces } fro
 export { baseSubject } from "./subject.js";
 export { decode2047 } from "./rfc2047.js";
 export { binarySection, binarySize, type BinaryResult } from "./binary.js";
-export { searchText, fold, type SearchText } from "./search-text.js";
+export { bodyText, decodedBody, partCharset } from "./body-text.js";
+export { charsetReader, decodeCharset, type CharsetReader } from "./charset.js";
 export { decodeTransfer } from "./transfer-decode.js";
 export { headerFields } from "./section.js";

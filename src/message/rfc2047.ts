@@ -1,21 +1,5 @@
 // RFC 2047 encoded-word decoding (for SEARCH and SORT only; ENVELOPE keeps words as sent).
-import iconv from "iconv-lite";
-
-/** Bytes → Unicode in the named charset; unknown or absent: UTF-8, or latin-1 if not UTF-8. */
-export function decodeCharset(bytes: Buffer, charset: string | null): string {
-  const cs = (charset ?? "").trim().toLowerCase().replace(/\*.*$/, "");
-  if (cs !== "" && cs !== "us-ascii" && iconv.encodingExists(cs)) return iconv.decode(bytes, cs);
-  // iconv-lite lacks the stateful ISO-2022 family; Node's WHATWG decoder (full ICU) has them.
-  if (cs !== "" && cs !== "us-ascii") {
-    try {
-      return new TextDecoder(cs).decode(bytes);
-    } catch {
-      // not a charset Node knows either: fall through to the guess below
-    }
-  }
-  const s = bytes.toString("utf8");
-  return s.includes("\ufffd") ? bytes.toString("latin1") : s;
-}
+import { decodeCharset } from "./charset.js";
 
 function qDecode(text: string): Buffer {
   const out: number[] = [];

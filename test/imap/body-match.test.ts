@@ -4,9 +4,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { indexMessage } from "../../src/message/index.js";
-import { bodyText } from "../../src/imap/search-text.js";
-import { bodyMatches, bodyNeedle } from "../../src/imap/body-match.js";
-import { AsciiNeedle } from "../../src/imap/ascii-search.js";
+import { bodyText } from "../../src/message/index.js";
+import { bodyMatches, bodyNeedle } from "../../src/imap/search/body-match.js";
+import { AsciiNeedle } from "../../src/imap/search/ascii-needle.js";
 
 const flipCase = (s: string, mask: number) =>
   [...s].map((c, i) => ((mask >> (i % 30)) & 1 ? c.toUpperCase() : c)).join("");

@@ -3,8 +3,8 @@
 // with folding, lines without a colon, 8-bit bytes, RFC 2047 words, letter case).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { headerFields } from "../../src/imap/search-text.js";
-import { HeaderPrefilter } from "../../src/imap/header-prefilter.js";
+import { headerFields } from "../../src/imap/search/header-values.js";
+import { HeaderPrefilter } from "../../src/imap/search/header-prefilter.js";
 
 const names = fc.constantFrom("From", "to", "SUBJECT", "X-Quokka", " Received", "Subject ", "no-colon-line", "Tö", "");
 const piece = fc.oneof(

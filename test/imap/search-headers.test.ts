@@ -3,7 +3,7 @@
 // RFC 2047 words).
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { headerFields } from "../../src/imap/search-text.js";
+import { headerFields } from "../../src/imap/search/header-values.js";
 import { decode2047 } from "../../src/message/index.js";
 
 const names = fc.constantFrom("From", "from", "To", "CC", "Subject", "X-Thing", "Received", "FROM ", "Bcc",

@@ -4,7 +4,7 @@
 // field name must get its own value (a key that mixed them up would answer the wrong lines).
 import { describe, expect, it } from "vitest";
 import { headerFields } from "../../src/message/section.js";
-import { headerFields as searchFields } from "../../src/imap/search-text.js";
+import { headerFields as searchFields } from "../../src/imap/search/header-values.js";
 import { messageCache } from "../../src/imap/message-cache.js";
 import { useServer } from "./setup.js";
 

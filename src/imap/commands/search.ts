@@ -6,11 +6,11 @@ import type { MimeIndex } from "../../message/types.js";
 import type { MessageRecord } from "../../store/types.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
-import { decodeValue, headerFields, type HeaderField } from "../search-text.js";
+import { decodeValue, headerFields, type HeaderField } from "../search/header-values.js";
 import { addressListText } from "../../message/address.js";
 import { parseDateAsWritten } from "../../message/date.js";
-import { bodyMatches, bodyNeedle, type BodyNeedle } from "../body-match.js";
-import { esearchLine, savedUids } from "../esearch.js";
+import { bodyMatches, bodyNeedle, type BodyNeedle } from "../search/body-match.js";
+import { esearchLine, savedUids } from "../search/esearch.js";
 import { enableCondstore } from "../condstore.js";
 import { messageCache } from "../message-cache.js";
 

@@ -5,7 +5,7 @@ import type { SearchKey } from "../../protocol/ast.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { runSearch } from "./search.js";
-import { sortItem, sortItems, type SortItem } from "../sort.js";
+import { sortItem, sortItems, type SortItem } from "../search/sort-order.js";
 import { messageCache } from "../message-cache.js";
 
 export const CHARSETS = ["UTF-8", "US-ASCII"];

@@ -3,7 +3,7 @@
 import type { Session } from "../session.js";
 import { ok, type Result, type CommandOf } from "../result.js";
 import { badCharset, matchingItems } from "./sort.js";
-import { orderedSubject, references, threadText } from "../thread.js";
+import { orderedSubject, references, threadText } from "../search/threading.js";
 
 export async function thread(s: Session, cmd: CommandOf<"THREAD">): Promise<Result> {
   const refused = badCharset(cmd.charset);

@@ -3,7 +3,7 @@
 // header block answers "no" first: in a 7-bit block without encoded words every value is its
 // raw bytes (unfolded, trimmed), so a needle with no whitespace and no colon, found in some
 // `name: value`, lies inside one name or one value and so in the raw block too.
-import { AsciiNeedle } from "./ascii-search.js";
+import { AsciiNeedle } from "./ascii-needle.js";
 
 /** Needles for which the raw look is sound: printable ASCII without space or colon. */
 const PLAIN = /^[\x21-\x39\x3b-\x7e]+$/;

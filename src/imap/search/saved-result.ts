@@ -2,8 +2,8 @@
 // command runs, every `$` in it becomes an ordinary set: message numbers in a non-UID command
 // (of those saved messages still in the view), UIDs in a UID command or a UID search key.
 // Saved messages expunged since are simply no longer named (RFC 5182 §2.1).
-import type { Command, SearchKey, SequenceSet } from "../protocol/ast.js";
-import type { Session } from "./session.js";
+import type { Command, SearchKey, SequenceSet } from "../../protocol/ast.js";
+import type { Session } from "../session.js";
 
 const EMPTY: SequenceSet = { kind: "set", ranges: [] };
 

@@ -8,9 +8,10 @@
 // case is non-ASCII too, except U+0130 (İ → "i̇") and U+212A (Kelvin → "k"): a part holding one
 // of those is decoded the full way. A needle with a newline could span the "\n" that joins parts:
 // it takes the full path too, as does any needle that is not ASCII.
-import type { MimeIndex, MimePart } from "../message/types.js";
-import { bodyText, decodeCharset, decodeTransfer } from "./search-text.js";
-import { AsciiNeedle } from "./ascii-search.js";
+import iconv from "iconv-lite";
+import type { MimeIndex, MimePart } from "../../message/types.js";
+import { bodyText, charsetReader, decodeCharset, decodedBody, partCharset } from "../../message/index.js";
+import { AsciiNeedle } from "./ascii-needle.js";
 import { HeaderPrefilter } from "./header-prefilter.js";
 
 /** A BODY/TEXT needle (lower-case), prepared once per SEARCH. */
@@ -40,8 +41,8 @@ function partMatches(p: MimePart, file: Buffer, n: AsciiNeedle): boolean {
     return partMatches(p.message, file, n);
   }
   if (p.type !== "text" && p.type !== "message") return false;
-  const charset = p.params.find(([k]) => k.toLowerCase() === "charset")?.[1];
-  const bytes = decodeTransfer(file.subarray(p.bodyStart, p.bodyEnd), p.encoding);
+  const charset = partCharset(p);
+  const bytes = decodedBody(p, file);
   return segmentMatches(bytes, kindOf(charset), n, () => decodeCharset(bytes, charset));
 }
 
@@ -58,12 +59,10 @@ type Kind = typeof UTF8 | typeof SLOW | Uint8Array;
 const UTF8 = "utf8" as const;
 const SLOW = "slow" as const;
 
-/** Single-byte encodings (WHATWG names): ASCII bytes are themselves, one byte one character. */
-const SINGLE_BYTE = /^(ibm866|iso-8859-\d+|koi8-[ru]|macintosh|windows-\d+|x-mac-cyrillic)$/;
 const kinds = new Map<string, Kind>();
 
-function kindOf(charset: string | undefined): Kind {
-  const label = (charset ?? "utf-8").toLowerCase();
+function kindOf(charset: string | null): Kind {
+  const label = (charset ?? "").toLowerCase();
   let k = kinds.get(label);
   if (k === undefined) {
     k = classify(label);
@@ -72,22 +71,22 @@ function kindOf(charset: string | undefined): Kind {
   return k;
 }
 
+/** How decodeCharset reads the label: its guess is UTF-8 or latin-1, both safe as UTF8 (no
+ *  latin-1 letter lower-cases to ASCII); a single-byte table is looked at byte by byte. */
 function classify(label: string): Kind {
-  let encoding: string;
-  try {
-    // as decodeCharset: us-ascii is read as UTF-8; an unknown label falls back to latin1
-    encoding = new TextDecoder(label === "us-ascii" ? "utf-8" : label).encoding;
-  } catch {
-    encoding = "latin1";
-  }
-  if (encoding === "utf-8") return UTF8;
-  if (encoding !== "latin1" && !SINGLE_BYTE.test(encoding)) return SLOW;
+  const r = charsetReader(label);
+  if (r.by === "guess") return UTF8;
+  if (r.by === "whatwg") return r.decoder.encoding === "utf-8" ? UTF8 : SLOW; // iconv-lite has every single-byte one
+  const codec = iconv.getCodec(r.label) as { constructor: { name: string }; enc?: string };
+  if (codec.constructor.name === "InternalCodec" && codec.enc === "utf8") return UTF8;
+  const bytes = Buffer.alloc(256);
+  for (let b = 0; b < 256; b++) bytes[b] = b;
+  const chars = iconv.decode(bytes, r.label);
+  // one character per byte, and ASCII bytes themselves: a single-byte ASCII-compatible table
+  if (chars.length !== 256 || chars.slice(0, 128) !== bytes.toString("latin1", 0, 128)) return SLOW;
+  if (codec.constructor.name !== "SBCSCodec" && codec.enc !== "binary") return SLOW;
   const table = new Uint8Array(128);
-  for (let b = 0x80; b <= 0xff; b++) {
-    const one = Buffer.from([b]);
-    const ch = encoding === "latin1" ? one.toString("latin1") : new TextDecoder(encoding).decode(one);
-    if (/[\x00-\x7f]/.test(ch.toLowerCase())) table[b - 0x80] = 1;
-  }
+  for (let b = 0x80; b <= 0xff; b++) if (/[\x00-\x7f]/.test(chars[b].toLowerCase())) table[b - 0x80] = 1;
   return table;
 }
 

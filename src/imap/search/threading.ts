@@ -1,7 +1,7 @@
 // THREAD (RFC 5256 §2.2 ORDEREDSUBJECT and §2.2 REFERENCES, the algorithm given there step by
 // step). Works on SortItems built from the cached index; returns a tree of numbers that
 // `threadText` writes in the RFC's syntax.
-import { type SortItem, compareText } from "./sort.js";
+import { type SortItem, compareText } from "./sort-order.js";
 
 /** A thread node: a message (its item) or a dummy (null) with children. */
 export interface ThreadNode {

@@ -1,10 +1,10 @@
 // SORT (RFC 5256 §3 "SORT"): order messages by a list of keys, every one of them taken from the
 // store's record (ARRIVAL, SIZE) or from the message model's cached index (`MimeIndex.sort`), so
 // no message file is read. Ties fall back to the sequence number, as the RFC requires.
-import type { SortCriterion, SortKey } from "../protocol/ast.js";
-import type { MimeIndex } from "../message/types.js";
-import { baseSubject } from "../message/index.js";
-import type { MessageRecord } from "../store/types.js";
+import type { SortCriterion, SortKey } from "../../protocol/ast.js";
+import type { MimeIndex } from "../../message/types.js";
+import { baseSubject } from "../../message/index.js";
+import type { MessageRecord } from "../../store/types.js";
 
 /** What SORT and THREAD need of one message. */
 export interface SortItem {

@@ -1,8 +1,8 @@
 // ESEARCH (RFC 4731) results and SEARCHRES (RFC 5182) saving: what `SEARCH RETURN (...)` answers,
 // in Dovecot's order (MIN MAX ALL COUNT, then MODSEQ), and what it saves for `$`.
-import type { SearchReturn } from "../protocol/ast.js";
-import type { MessageRecord } from "../store/types.js";
-import { quoted, compactSet } from "./wire.js";
+import type { SearchReturn } from "../../protocol/ast.js";
+import type { MessageRecord } from "../../store/types.js";
+import { quoted, compactSet } from "../wire.js";
 
 export interface Found {
   /** matching messages in mailbox order */
