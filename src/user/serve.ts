@@ -6,7 +6,9 @@
 // on a unix socket in its 0700 directory, reads each connection's hand-off header and gives the
 // connection to that user's engine (host.ts). A user's engine closes `--linger` ms after its
 // last connection, the process when it serves nobody; on SIGTERM it exits after every session
-// got its BYE. SIGUSR1 toggles protocol tracing (the root sets it over IPC, trace-switch.ts); SIGUSR2 writes a CPU profile (see profile.ts).
+// got its BYE. The root switches protocol tracing over IPC (trace-switch.ts; SIGUSR1 to this
+// process alone flips it here); SIGUSR2 logs the live memory and, with ASIMAP_PROFILE_DIR, writes
+// a CPU profile (profile.ts).
 //
 // Started with `--spare` (asimapd always starts it so), it loads its code, says `spare` to the
 // root and waits for an `assign` message: most of a start's CPU is loading modules, so a spare
