@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { openUserStore } from "../../src/store/index.js";
+import { openUserStore } from "../../src/store/open-store.js";
 
 const N = Number(process.env.BENCH_STORE_N ?? 100_000);
 const hold = process.env.BENCH_STORE_HOLD; // child mode: the parent's mail root

@@ -8,7 +8,7 @@ import { CommanderError } from "commander";
 import { existsSync } from "node:fs";
 import { ConfigError, startAsimapd, type AsimapdConfig } from "./asimapd-run.js";
 import { buildProgram, resolveConfig } from "./asimapd-options.js";
-import { setUpProfiling } from "../profile.js";
+import { setUpProfiling } from "../cpu-profile.js";
 
 async function main(argv: string[]): Promise<void> {
   // Like the old server (python-dotenv): a .env in the working directory fills in variables

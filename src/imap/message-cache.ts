@@ -5,8 +5,8 @@
 // §2.3.1.1; the store gives a replaced file a new UID), so entries need no invalidation: they
 // are keyed by mailbox object, UIDVALIDITY and UID, and the least recently used leave first.
 import { closeSync, readSync } from "node:fs";
-import type { MimeIndex, MimePart } from "../message/types.js";
-import type { Mailbox } from "../store/types.js";
+import type { MimeIndex, MimePart } from "../message/model.js";
+import type { Mailbox } from "../store/contract.js";
 
 /** FETCH items rendered from the index alone, kept as the wire text (latin1) */
 export type RenderedItem = "ENVELOPE" | "BODYSTRUCTURE" | "BODY";

@@ -8,7 +8,7 @@ import { Framer, type Frame } from "../protocol/framer.js";
 import { parseCommand, ParseError, peekCommandName, peekTag } from "../protocol/parse.js";
 import type { Command } from "../protocol/ast.js";
 import type { Handoff } from "../protocol/handoff.js";
-import { StoreError, type UserStore } from "../store/types.js";
+import { StoreError, type UserStore } from "../store/contract.js";
 import type { Logger, TraceSink } from "./api.js";
 import { capabilities, enableable, entryFor } from "./handlers.js";
 import { BadSequence, type MailboxView } from "./view.js";

@@ -4,7 +4,7 @@ import { EventEmitter } from "node:events";
 import type { Duplex } from "node:stream";
 import { createRequire } from "node:module";
 import type { Handoff } from "../protocol/handoff.js";
-import { lockingFromEnv, openUserStore } from "../store/index.js";
+import { lockingFromEnv, openUserStore } from "../store/open-store.js";
 import type { CreateUserServer, UserServer, UserServerOptions } from "./api.js";
 import { RecentClaims } from "./recent.js";
 import { messageCache } from "./message-cache.js";

@@ -4,7 +4,7 @@
 // FETCH FLAGS and EXPUNGE only when RFC 3501 §7.4.1 allows, so sequence numbers never become
 // ambiguous. MODSEQ/VANISHED (CONDSTORE/QRESYNC) fit here: `reported` keeps the modseq each
 // message was last described at (where it differs from the SELECT snapshot).
-import type { Mailbox, MailboxEvent, MessageRecord } from "../store/types.js";
+import type { Mailbox, MailboxEvent, MessageRecord } from "../store/contract.js";
 import { findUid } from "../store/record.js";
 import type { SequenceSet } from "../protocol/ast.js";
 import type { RecentClaims } from "./recent.js";

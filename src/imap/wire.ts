@@ -1,6 +1,6 @@
 // The few wire forms the handlers need, on top of the protocol encoder (which alone formats IMAP
 // data): mailbox names, flag lists, dates, order-keeping UID sets.
-import type { ImapData } from "../message/types.js";
+import type { ImapData } from "../message/model.js";
 import { encodeData, mailbox as encodeMailbox, quoted as encodeQuoted } from "../protocol/encode.js";
 
 /** A short printable 7-bit text as a quoted string. */

@@ -2,7 +2,7 @@
 // undone. Identity encodings come back in CRLF form, like BODY[part]. A whole message, a
 // multipart or a message/rfc822 part comes back with every base64 and quoted-printable part
 // inside decoded and its field saying binary, as Dovecot sends it.
-import type { MimeIndex, MimePart } from "./types.js";
+import type { MimeIndex, MimePart } from "./model.js";
 import { findPart, resolveSection } from "./section.js";
 import { decodeTransfer } from "./transfer-decode.js";
 import { withEncoding } from "./cte-field.js";

@@ -1,6 +1,6 @@
 // The text SEARCH BODY and TEXT look in: every text part decoded (transfer encoding, then
 // charset), and the header blocks of embedded messages, joined by "\n".
-import type { MimeIndex, MimePart } from "./types.js";
+import type { MimeIndex, MimePart } from "./model.js";
 import { decodeCharset } from "./charset.js";
 import { decodeTransfer } from "./transfer-decode.js";
 import { paramValue } from "./mime-fields.js";

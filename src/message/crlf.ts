@@ -5,7 +5,7 @@
 // while it sent a 20 MB body.
 import { Transform, type TransformCallback } from "node:stream";
 import { nativeAddon } from "../native/addon.js";
-import type { SectionData } from "./types.js";
+import type { SectionData } from "./model.js";
 
 /** CRLF-form size of data[start, end). */
 export function crlfSize(data: Buffer, start = 0, end = data.length): number {

@@ -2,7 +2,7 @@
 // fields from its collected header fields, following Dovecot: Date/Subject/Message-ID/
 // In-Reply-To take the last occurrence, address headers accumulate, Sender and Reply-To
 // default to From.
-import type { ImapData, MimeIndex } from "./types.js";
+import type { ImapData, MimeIndex } from "./model.js";
 import { parseAddressList, firstMailbox, type EnvAddress } from "./address.js";
 import type { HeaderCollector } from "./header-collector.js";
 import { forHumans } from "./header-text.js";

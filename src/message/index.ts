@@ -1,5 +1,5 @@
 // The message model: everything a client asks about one message, from its bytes.
-export type { ImapData, MimeIndex, MimeMessage, MimePart, SectionData } from "./types.js";
+export type { ImapData, MimeIndex, MimeMessage, MimePart, SectionData } from "./model.js";
 export { indexMessage, MimeIndexer, INDEX_VERSION, MAX_NESTED_PARTS, MAX_TOTAL_PARTS } from "./indexer.js";
 export { envelope, bodyStructure } from "./render.js";
 export { resolveSection, type SectionSpec } from "./section.js";

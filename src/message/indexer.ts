@@ -4,7 +4,7 @@
 // line starting with "--" + boundary (innermost first); the line end before a boundary line
 // belongs to the boundary; a bare CR is an ordinary byte (counts 1); every LF not preceded by
 // CR counts 2 in the CRLF ("virtual") sizes.
-import type { MimeIndex, MimeMessage, MimePart } from "./types.js";
+import type { MimeIndex, MimeMessage, MimePart } from "./model.js";
 import { HeaderCollector } from "./header-collector.js";
 import { parseContentType, parseDisposition, parseEncoding, parseLanguage, paramValue } from "./mime-fields.js";
 import { buildEnvelope, buildSort } from "./envelope-build.js";

@@ -1,6 +1,6 @@
 // A range of a message rebuilt with some of its leaf parts rewritten: `edit` gives a leaf's new
 // header block and body (or null to leave it); the bytes around them pass through `keep`.
-import type { MimePart } from "./types.js";
+import type { MimePart } from "./model.js";
 
 export interface LeafEdit {
   header: Buffer;

@@ -1,7 +1,7 @@
 // ENVELOPE and BODYSTRUCTURE / BODY (RFC 3501 §7.4.2, RFC 9051) from a MimeIndex, written the
 // way Dovecot's imap-bodystructure.c writes them: type names as sent, default "text" "plain"
 // with ("charset" "us-ascii"), "7bit", an empty multipart shown with one empty text/plain part.
-import type { ImapData, MimeIndex, MimeMessage, MimePart } from "./types.js";
+import type { ImapData, MimeIndex, MimeMessage, MimePart } from "./model.js";
 
 const HIGH = /[\x80-\xff]/;
 

@@ -2,7 +2,7 @@
 // multiparts; a message/rfc822 part's number steps into its embedded message; part 1 of a
 // non-multipart message is its body. HEADER/TEXT apply to a message (the top level, or the
 // message inside a message/rfc822 part); MIME is a part's own header block.
-import type { MimeIndex, MimeMessage, MimePart, SectionData } from "./types.js";
+import type { MimeIndex, MimeMessage, MimePart, SectionData } from "./model.js";
 import { crlfSize } from "./crlf.js";
 import { newPart } from "./indexer.js";
 

@@ -1,7 +1,7 @@
 // The encoder: response values -> bytes. Only this module formats IMAP data.
 //
 // Exported API (stable):
-//   type ImapData = null | number | string | Buffer | ImapData[]   (= src/message/types.ts ImapData)
+//   type ImapData = null | number | string | Buffer | ImapData[]   (= src/message/model.ts ImapData)
 //   type Value = ImapData-like, plus Atom (atom(s): written bare) and Raw (raw(s): written verbatim)
 //   atom(s), raw(s)                    wrappers
 //   encodeData(v: Value): Buffer       null -> NIL, number -> digits, string (Unicode, sent as

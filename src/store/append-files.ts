@@ -5,7 +5,7 @@ import { MEMORY_GUARD_MAX, dropGuardFile, guardOf, type Guard } from "./append-g
 import { normaliseFlags } from "./flags.js";
 import { crlfSize } from "./message-index.js";
 import type { NewMessage } from "./rescan.js";
-import { StoreError, type Flag } from "./types.js";
+import { StoreError, type Flag } from "./contract.js";
 
 export interface Appended { data: Buffer; flags: Flag[]; internalDate?: Date }
 

@@ -5,7 +5,7 @@ import { addMessage, messageFile, updateSequences, type Added } from "../mh/fold
 import type { StoreContext } from "./context.js";
 import { storedFlags } from "./flags.js";
 import { identKey, type Ident, type StoredRecord } from "./record.js";
-import type { Flag } from "./types.js";
+import type { Flag } from "./contract.js";
 
 /** how long an appended message keeps its guard copy (longer than an `inc` runs) */
 const GUARD_MS = 10_000;

@@ -8,7 +8,7 @@ import { insertRecords, updateFlags } from "./message-rows.js";
 import type { NumIndex } from "./num-index.js";
 import { StoredRecord, type FlagInterner, type SizeCounter } from "./record.js";
 import type { NewMessage } from "./rescan.js";
-import { ROWS_LATER_MIN, RowsLater } from "./rows-later.js";
+import { DEFERRED_ROWS_MIN, DeferredRows } from "./deferred-rows.js";
 
 /** What a look at the disk, or a change of ours, found. */
 export interface Changes {
@@ -171,11 +171,11 @@ function walkAll(
 /**
  * Write a plan in one transaction. `pending`: the rows a former commit left to write later,
  * written first (every row must be there before any is changed or removed). Returns the rows
- * this commit leaves to write later, not started yet (see rows-later.ts).
+ * this commit leaves to write later, not started yet (see deferred-rows.ts).
  */
-export function writeCommit(ctx: StoreContext, id: number, p: CommitPlan, pending: RowsLater | null): RowsLater | null {
+export function writeCommit(ctx: StoreContext, id: number, p: CommitPlan, pending: DeferredRows | null): DeferredRows | null {
   const s = ctx.stmts;
-  let later = null as RowsLater | null;
+  let later = null as DeferredRows | null;
   ctx.db.transaction(() => {
     pending?.flush();
     for (const uid of p.expunged) {
@@ -184,7 +184,7 @@ export function writeCommit(ctx: StoreContext, id: number, p: CommitPlan, pendin
     }
     for (const r of p.renumbered) s.updateNum.run(r.num, id, r.uid);
     updateFlags(s, id, p.changedFlags, p.modseq, p.changedPlaces);
-    if (p.added.length >= ROWS_LATER_MIN) later = new RowsLater(ctx, id, p.added, p.modseq);
+    if (p.added.length >= DEFERRED_ROWS_MIN) later = new DeferredRows(ctx, id, p.added, p.modseq);
     else insertRecords(s, id, p.added, p.modseq);
     const st = p.stamps;
     s.updateMailboxState.run(p.uidNext, p.highestModseq, st.dirSig, st.seqSig, st.racy ? 1 : 0, p.gen, id);

@@ -3,7 +3,7 @@
 import type Database from "better-sqlite3";
 import type { UpdateOptions } from "../mh/folder.js";
 import type { FlagMap } from "./flags.js";
-import type { StoreOptions } from "./types.js";
+import type { StoreOptions } from "./contract.js";
 
 export type Logger = NonNullable<StoreOptions["logger"]>;
 

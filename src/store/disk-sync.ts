@@ -1,5 +1,5 @@
 // A folder's view of its disk: what it last saw of the directory and `.mh_sequences` (their stat
-// signatures, whether they are racy, see racy.ts), the look that finds what changed since, and
+// signatures, whether they are racy, see stat-trust.ts), the look that finds what changed since, and
 // our own writes to both, so that the next look does not take them for someone else's.
 import { statSync } from "node:fs";
 import { join } from "node:path";
@@ -7,10 +7,10 @@ import { readSequences, updateSequences, SEQUENCES_FILE } from "../mh/folder.js"
 import { SequencesFormatError, type Sequences } from "../mh/sequences.js";
 import type { Changes, DiskStamps } from "./commit.js";
 import type { StoreContext } from "./context.js";
-import { RACY_LOOK_EVERY_MS, fineStamp, isRacy } from "./racy.js";
+import { RACY_LOOK_EVERY_MS, fineStamp, isRacy } from "./stat-trust.js";
 import type { StoredRecord } from "./record.js";
 import { rescanFolder } from "./rescan.js";
-import { StoreError } from "./types.js";
+import { StoreError } from "./contract.js";
 
 /** What a look needs of its folder. */
 export interface LookedAt {
@@ -67,7 +67,7 @@ export class DiskSync implements DiskStamps {
   /**
    * What changed on disk since the last look: null if nothing, "again" if the directory moved
    * while it was read (the caller looks again, `attempt` counts). `forAppend`: a racy folder (see
-   * racy.ts) is not read again just because it is racy. After an APPEND of our own the folder
+   * stat-trust.ts) is not read again just because it is racy. After an APPEND of our own the folder
    * is racy until its next look, so a run of APPENDs would read the whole directory once each. An
    * APPEND needs no picture of the old messages (link() never takes a number in use); whatever
    * hid in the racy window is found by the next other sync, since the folder stays racy until
@@ -147,7 +147,7 @@ export class DiskSync implements DiskStamps {
 
   /**
    * A racy folder with fine stamps whose directory was read less than RACY_LOOK_EVERY_MS ago is
-   * not read again by this sync (see racy.ts); a look is set for when that time is up, so what
+   * not read again by this sync (see stat-trust.ts); a look is set for when that time is up, so what
    * hid behind our own stamps is found then even if nobody asks.
    */
   private lookedJustNow(dirStamp: bigint, seqStamp: bigint | null): boolean {

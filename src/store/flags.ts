@@ -4,7 +4,7 @@
 import { isValidSequenceName, type Sequences } from "../mh/sequences.js";
 import { removeEverywhere, setMember } from "../mh/sequences-edit.js";
 import type { FlagInterner } from "./record.js";
-import { StoreError, type Flag } from "./types.js";
+import { StoreError, type Flag } from "./contract.js";
 
 const SYSTEM_TO_SEQ: Record<string, string> = {
   "\\answered": "replied",

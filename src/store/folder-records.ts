@@ -7,7 +7,7 @@ import type { StoreContext } from "./context.js";
 import { NumIndex } from "./num-index.js";
 import { FlagInterner, StoredRecord, findUid } from "./record.js";
 import { loadRecords, saveRecords } from "./records-cache.js";
-import type { RowsLater } from "./rows-later.js";
+import type { DeferredRows } from "./deferred-rows.js";
 import type { LazySizes } from "./sizes.js";
 
 export class FolderRecords {
@@ -24,8 +24,8 @@ export class FolderRecords {
   private _lastSeqs: Sequences | null = null;
   /** where each number's record is in `recs` (see num-index.ts); rebuilt when it is for another array */
   private numIdx: NumIndex | null = null;
-  /** rows of a large batch of new messages still to be written (see rows-later.ts) */
-  private rowsLater: RowsLater | null = null;
+  /** rows of a large batch of new messages still to be written (see deferred-rows.ts) */
+  private deferredRows: DeferredRows | null = null;
 
   constructor(
     private readonly ctx: StoreContext,
@@ -83,8 +83,8 @@ export class FolderRecords {
       stamps, lastSeqs: this._lastSeqs, flags: this.ctx.flags, interner: this.interner,
       sizes: this.sizes, numIndex: () => this.numIndex(),
     }, ch);
-    const later = writeCommit(this.ctx, this.id, p, this.rowsLater);
-    this.rowsLater = later;
+    const later = writeCommit(this.ctx, this.id, p, this.deferredRows);
+    this.deferredRows = later;
     later?.start();
 
     // state in memory follows the committed transaction
@@ -109,14 +109,14 @@ export class FolderRecords {
     return this.numIdx;
   }
 
-  /** Rows still to be written (see rows-later.ts), now; a failure leaves the marker for the next open. */
+  /** Rows still to be written (see deferred-rows.ts), now; a failure leaves the marker for the next open. */
   writeRowsNow(name: string): void {
     try {
-      this.rowsLater?.flush();
+      this.deferredRows?.flush();
     } catch (e) {
       this.ctx.log.warn({ mailbox: name, err: String(e) }, "could not write the message rows");
     }
-    this.rowsLater = null;
+    this.deferredRows = null;
   }
 
   /** Pack the records for the next process (see records-cache.ts); done on close, when they changed. */

@@ -1,7 +1,7 @@
 // STATUS of a folder: counted by SQLite while nobody selected it (no records built), else from
 // the records in memory.
 import type { StoreContext } from "./context.js";
-import type { MailboxStatus, MessageRecord } from "./types.js";
+import type { MailboxStatus, MessageRecord } from "./contract.js";
 
 /** What STATUS reports beside the counts. */
 export interface StatusHead { uidNext: number; uidValidity: number; highestModseq: number }

@@ -1,15 +1,15 @@
 // The message model's index of each message, cached in the state database (written in batches,
-// see turn-batch.ts).
-import type { MimeIndex } from "../message/types.js";
+// see cache-writes-per-turn.ts).
+import type { MimeIndex } from "../message/model.js";
 import type { StoreContext } from "./context.js";
 import { INDEX_VERSION } from "./message-index.js";
-import { TurnBatch } from "./turn-batch.js";
+import { CacheWritesPerTurn } from "./cache-writes-per-turn.js";
 
 export class IndexCache {
-  private readonly writes: TurnBatch<string>; // uid → JSON
+  private readonly writes: CacheWritesPerTurn<string>; // uid → JSON
 
   constructor(private readonly ctx: StoreContext, private readonly mailboxId: number) {
-    this.writes = new TurnBatch(ctx, mailboxId, ctx.stmts.setIndex, "message indexes");
+    this.writes = new CacheWritesPerTurn(ctx, mailboxId, ctx.stmts.setIndex, "message indexes");
   }
 
   /** The cached index of this UID if it was made by the current message model. */

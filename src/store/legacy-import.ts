@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { listNumbers, messageFile, readSequences } from "../mh/folder.js";
 import type { StoreContext } from "./context.js";
 import { crlfSize } from "./message-index.js";
-import { mailboxName } from "./names.js";
+import { mailboxName } from "./folder-paths.js";
 import { FlagInterner } from "./record.js";
 
 export const LEGACY_DB = "asimap.db";

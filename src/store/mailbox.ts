@@ -7,12 +7,12 @@ import { join } from "node:path";
 import { removeMessages } from "../mh/folder.js";
 import type { Sequences } from "../mh/sequences.js";
 import { removeEverywhere } from "../mh/sequences-edit.js";
-import type { MimeIndex } from "../message/types.js";
+import type { MimeIndex } from "../message/model.js";
 import { writeAppends, type Appended } from "./append-files.js";
 import { AppendGuards } from "./append-guards.js";
 import type { Changes } from "./commit.js";
 import type { StoreContext } from "./context.js";
-import { toLf } from "./crlf.js";
+import { toLf } from "./line-endings.js";
 import { DiskSync, type LookedAt } from "./disk-sync.js";
 import { FolderRecords } from "./folder-records.js";
 import { countedStatus, recordsStatus } from "./folder-status.js";
@@ -25,7 +25,7 @@ import { moveFiles, type MoveDestination, type MoveSource } from "./move-files.j
 import type { StoredRecord } from "./record.js";
 import {
   StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
-} from "./types.js";
+} from "./contract.js";
 
 export interface MailboxRow {
   id: number;
@@ -304,7 +304,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       this.commit({ added, expunged, seqs: m.seqs, only });
       return;
     }
-    // our own write is too young to trust (see racy.ts): the next sync re-reads the file anyway
+    // our own write is too young to trust (see stat-trust.ts): the next sync re-reads the file anyway
     this.commit({ added, expunged, seqs: m.seqs, seqSig: m.seqSig, racy: true, only });
   }
 

@@ -3,12 +3,12 @@
 // message, so the folder is looked at again and the UID reported as expunged.
 import type { promises as fsp } from "node:fs";
 import { messageFile } from "../mh/folder.js";
-import type { MimeIndex } from "../message/types.js";
+import type { MimeIndex } from "../message/model.js";
 import { openIfSame, openIfSameAsync, readIfSame, readIfSameAsync, yieldIfSliceDone } from "./file-scan.js";
 import type { IndexCache } from "./index-cache.js";
 import { indexMessage } from "./message-index.js";
 import type { StoredRecord } from "./record.js";
-import { StoreError } from "./types.js";
+import { StoreError } from "./contract.js";
 
 /** larger files are read with asynchronous calls, so one read never holds the event loop long */
 const SYNC_READ_MAX = 1 << 20;

@@ -2,7 +2,7 @@
 // of a first open's insert, and 10,000 single-row UPDATEs most of a STORE's own time.
 import { INSERT_BATCH, UPDATE_BATCHES, type Statements } from "./context.js";
 import type { StoredRecord } from "./record.js";
-import type { Flag } from "./types.js";
+import type { Flag } from "./contract.js";
 
 export function insertRecords(s: Statements, mailboxId: number, recs: readonly StoredRecord[], modseq: number): void {
   let i = 0;

@@ -7,7 +7,7 @@ import { linkIntoFolder, messageFile, scanFolder, tempName } from "../mh/folder.
 import type { StoreContext } from "./context.js";
 import { clearMoves, recordMoves } from "./move-journal.js";
 import type { StoredRecord } from "./record.js";
-import { StoreError } from "./types.js";
+import { StoreError } from "./contract.js";
 
 /** A message renamed into the destination: its record in the source, its number and copy there. */
 export interface Moved { rec: StoredRecord; num: number; guard: string }

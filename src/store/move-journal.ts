@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { listNumbers, messageFile, updateSequences } from "../mh/folder.js";
 import { removeEverywhere } from "../mh/sequences-edit.js";
 import type { StoreContext } from "./context.js";
-import type { Flag } from "./types.js";
+import type { Flag } from "./contract.js";
 
 export interface MoveIntent {
   srcDir: string;

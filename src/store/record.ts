@@ -1,7 +1,7 @@
 // One message as the store keeps it in memory: a small fixed-shape object holding the IMAP
 // fields and the file's identity. No Date per message (INTERNALDATE is made when asked for) and
 // no side maps: at 100,000 messages the records are most of a selected folder's memory.
-import type { Flag, MessageRecord } from "./types.js";
+import type { Flag, MessageRecord } from "./contract.js";
 
 /** A file's identity: the same (inode, size, mtime) after a rename means the same message. */
 export interface Ident { ino: number; size: number; mtime: number }

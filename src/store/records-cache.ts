@@ -5,7 +5,7 @@
 import { formatSequences, parseSequences, type Sequences } from "../mh/sequences.js";
 import type { StoreContext } from "./context.js";
 import { flagText } from "./message-rows.js";
-import { packRecords, unpackRecords } from "./snapshot.js";
+import { packRecords, unpackRecords } from "./packed-records.js";
 import type { StoredRecord } from "./record.js";
 
 type Make = (uid: number, num: number, ino: number, size: number, mtime: number, modseq: number, crlf: number,

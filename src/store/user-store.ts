@@ -7,11 +7,11 @@ import { createFolder, listFolders, type DirCache, removeFolder, renameFolder } 
 import { SEQUENCES_FILE } from "../mh/folder.js";
 import { forgetMessages, type StoreContext } from "./context.js";
 import { nextUidValidity } from "./db.js";
-import { recoverUnwrittenRows } from "./rows-later.js";
+import { recoverUnwrittenRows } from "./deferred-rows.js";
 import { MhMailbox, type MailboxRow } from "./mailbox.js";
 import { recoverMoves } from "./move-journal.js";
-import { folderPath, mailboxName } from "./names.js";
-import { StoreError, type MailboxInfo, type MailboxStatus, type UserStore } from "./types.js";
+import { folderPath, mailboxName } from "./folder-paths.js";
+import { StoreError, type MailboxInfo, type MailboxStatus, type UserStore } from "./contract.js";
 
 interface Row extends MailboxRow {
   special_use: string | null;
@@ -96,7 +96,7 @@ export class MhUserStore implements UserStore {
       if (!row || row.noselect) throw new StoreError("NONEXISTENT", `no mailbox named ${name}`);
       box = this.boxes.get(path);
       if (!box) {
-        // rows of a first look cut short by a crash: a new UIDVALIDITY (see rows-later.ts)
+        // rows of a first look cut short by a crash: a new UIDVALIDITY (see deferred-rows.ts)
         if (recoverUnwrittenRows(this.ctx, row.id)) row = this.row(path)!;
         box = new MhMailbox(this.ctx, row.id, mailboxName(path), path, row);
         this.boxes.set(path, box);

@@ -28,7 +28,7 @@ import { decodeHandoff, type Handoff } from "../protocol/handoff.js";
 import { UserHost } from "./host.js";
 import { takeOwnerEnv } from "./owner-env.js";
 import { createLogger, type Log } from "../log.js";
-import { setUpProfiling } from "../profile.js";
+import { setUpProfiling } from "../cpu-profile.js";
 import { claimDebugSignals } from "../signal-guard.js";
 import { RotatingTraceFile, TraceRecorder, traceFileName } from "../trace/writer.js";
 import { TraceSwitch } from "./trace-switch.js";

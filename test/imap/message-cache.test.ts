@@ -2,7 +2,7 @@
 // and the file say, it stays within its byte bound, and a fresh cache re-reads nothing wrong.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { openUserStore, type UserStore } from "../../src/store/index.js";
+import { openUserStore, type UserStore } from "../../src/store/open-store.js";
 import { MessageCache } from "../../src/imap/message-cache.js";
 import { makeMail } from "./harness.js";
 

@@ -66,7 +66,7 @@ async function check(want: { store: boolean[]; nmh: boolean[] }): Promise<void> 
       return new Map<string, Set<number>>();
     }
   })();
-  // nmh's last mark may be within a clock tick of our last look (racy.ts): past it, a NOOP sees it
+  // nmh's last mark may be within a clock tick of our last look (stat-trust.ts): past it, a NOOP sees it
   await new Promise((r) => setTimeout(r, 300));
   await c!.cmd("NOOP");
   const fetched = (await c!.cmd("UID FETCH 1:* (FLAGS)")).untagged;

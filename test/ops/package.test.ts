@@ -20,7 +20,7 @@ it("packs the compiled server with its generated parser and installs the three c
   execFileSync("make", ["-o", "node_modules", "package"], { stdio: "pipe" });
   const files = execFileSync("tar", ["tzf", tarball]).toString().split("\n");
   expect(files).toEqual(expect.arrayContaining([
-    "package/dist/src/cli/asimapd.js", "package/dist/src/cli/set-password.js", "package/dist/src/cli/replay.js",
+    "package/dist/src/cli/asimapd.js", "package/dist/src/cli/set-password.js", "package/dist/src/cli/asimap-replay.js",
     "package/dist/src/gen/imap-parser.js", "package/grammar/imap.peggy", "package/README.md",
     "package/dist/src/native/asimap_native.node", // the C part (folder scan, CRLF), compiled by npm run build
   ]));

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { openUserStore, StoreError, type UserStore } from "../../src/store/index.js";
+import { openUserStore, StoreError, type UserStore } from "../../src/store/open-store.js";
 import { endStore, freshStore, type MhHome } from "./helpers.js";
 
 let h: MhHome;

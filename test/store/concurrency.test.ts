@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { openUserStore, type UserStore } from "../../src/store/index.js";
+import { openUserStore, type UserStore } from "../../src/store/open-store.js";
 import { parseSequences } from "../../src/mh/sequences.js";
 import { endStore, makeMhHome, msg, NMH, type MhHome } from "./helpers.js";
 

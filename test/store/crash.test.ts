@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { openUserStore } from "../../src/store/index.js";
+import { openUserStore } from "../../src/store/open-store.js";
 import { makeMhHome, transpileStore, type MhHome } from "./helpers.js";
 
 let build: string;
@@ -14,7 +14,7 @@ let h: MhHome;
 function transpile(): string {
   const out = transpileStore();
   writeFileSync(join(out, "writer.mjs"), `
-    import { openUserStore } from "./src/store/index.js";
+    import { openUserStore } from "./src/store/open-store.js";
     const store = await openUserStore(process.argv[2], {});
     const box = await store.mailbox("INBOX");
     for (let i = 0; ; i++) {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { chmodSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { openUserStore, STATE_DB } from "../../src/store/index.js";
+import { openUserStore, STATE_DB } from "../../src/store/open-store.js";
 import { makeMhHome, type MhHome } from "./helpers.js";
 
 let h: MhHome;

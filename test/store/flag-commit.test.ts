@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { openUserStore, STATE_DB, type Mailbox, type UserStore } from "../../src/store/index.js";
+import { openUserStore, STATE_DB, type Mailbox, type UserStore } from "../../src/store/open-store.js";
 import { endStore, freshStore, msg, type MhHome } from "./helpers.js";
 
 let h: MhHome;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { type MailboxEvent, type UserStore } from "../../src/store/index.js";
+import { type MailboxEvent, type UserStore } from "../../src/store/open-store.js";
 import { endStore, freshStore, type MhHome } from "./helpers.js";
 
 let h: MhHome;

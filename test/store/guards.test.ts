@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type MhMailbox, type UserStore } from "../../src/store/index.js";
+import { type MhMailbox, type UserStore } from "../../src/store/open-store.js";
 import { endStore, freshStore, type MhHome } from "./helpers.js";
 
 let h: MhHome;

@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
-import { openUserStore, type StoreOptions, type UserStore } from "../../src/store/index.js";
+import { openUserStore, type StoreOptions, type UserStore } from "../../src/store/open-store.js";
 
 export const NMH = "/usr/bin/mh";
 
@@ -68,7 +68,7 @@ export async function endStore(store: UserStore | null | undefined, h: MhHome): 
 
 /**
  * The store's sources transpiled into a temporary directory, for a plain `node` child (Node 20
- * cannot run TypeScript) that a test kills: import "./src/store/index.js" from a script written
+ * cannot run TypeScript) that a test kills: import "./src/store/open-store.js" from a script written
  * there. The caller removes the directory.
  */
 export function transpileStore(): string {

@@ -4,8 +4,8 @@
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { UserStore } from "../../src/store/index.js";
-import { RACY_LOOK_EVERY_MS } from "../../src/store/racy.js";
+import type { UserStore } from "../../src/store/open-store.js";
+import { RACY_LOOK_EVERY_MS } from "../../src/store/stat-trust.js";
 import { EMPTY_WAIT_MS } from "../../src/store/rescan.js";
 import { endStore, freshStore, msg, type MhHome } from "./helpers.js";
 

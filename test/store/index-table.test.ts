@@ -5,7 +5,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { MIGRATIONS, migrate } from "../../src/store/db.js";
 import { prepareStatements } from "../../src/store/context.js";
-import type { UserStore } from "../../src/store/index.js";
+import type { UserStore } from "../../src/store/open-store.js";
 import { endStore, freshStore, type MhHome } from "./helpers.js";
 
 let h: MhHome;

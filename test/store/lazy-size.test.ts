@@ -5,7 +5,7 @@ import { afterEach, beforeEach, expect, it } from "vitest";
 import { writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { openUserStore, STATE_DB, type UserStore, type MailboxEvent } from "../../src/store/index.js";
+import { openUserStore, STATE_DB, type UserStore, type MailboxEvent } from "../../src/store/open-store.js";
 import { endStore, makeMhHome, type MhHome } from "./helpers.js";
 
 let h: MhHome;

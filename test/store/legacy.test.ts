@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { openUserStore, type UserStore } from "../../src/store/index.js";
+import { openUserStore, type UserStore } from "../../src/store/open-store.js";
 import { endStore, makeMhHome, type MhHome } from "./helpers.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "mail-before");

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { lockingFromEnv, openUserStore, type UserStore } from "../../src/store/index.js";
+import { lockingFromEnv, openUserStore, type UserStore } from "../../src/store/open-store.js";
 import { endStore, makeMhHome, msg, type MhHome } from "./helpers.js";
 
 let h: MhHome;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { linkSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { openUserStore, STATE_DB, type UserStore } from "../../src/store/index.js";
+import { openUserStore, STATE_DB, type UserStore } from "../../src/store/open-store.js";
 import { endStore, freshStore, type MhHome } from "./helpers.js";
 
 let h: MhHome;

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { appendFileSync, mkdirSync, renameSync, rmSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openUserStore, type Mailbox, type MailboxEvent, type UserStore } from "../../src/store/index.js";
+import { openUserStore, type Mailbox, type MailboxEvent, type UserStore } from "../../src/store/open-store.js";
 import { endStore, freshStore, makeMhHome, msg, type MhHome } from "./helpers.js";
 
 let h: MhHome;

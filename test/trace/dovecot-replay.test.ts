@@ -103,8 +103,8 @@ describe("asimap-replay against Dovecot", () => {
   });
 
   it("the asimap-replay command exits 1 on a difference and 0 without", async () => {
-    const cli = path.resolve("dist/src/cli/replay.js");
-    if (!existsSync(cli)) throw new Error("dist/src/cli/replay.js missing: run npm run build first");
+    const cli = path.resolve("dist/src/cli/asimap-replay.js");
+    if (!existsSync(cli)) throw new Error("dist/src/cli/asimap-replay.js missing: run npm run build first");
     const dir = await mkdtemp(path.join(os.tmpdir(), "asimap-replay-"));
     dirs.push(dir);
     const file = path.join(dir, "trace.jsonl");

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ResponseFramer, frameAll } from "../../src/trace/replay/framer.js";
+import { ResponseFramer, frameAll } from "../../src/trace/replay/response-splitter.js";
 import { splitCommand } from "../../src/trace/replay/literals.js";
 
 const parts = (cmd: string) => splitCommand(cmd).map((p) => [p.bytes.toString("latin1"), p.awaitContinuation]);

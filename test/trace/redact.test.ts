@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parseTrace, TraceFormatError } from "../../src/trace/reader.js";
 import { ServerRedactor, redactClientCommand, redactResponse } from "../../src/trace/redact.js";
 import { ReplayError } from "../../src/trace/replay/connection.js";
-import { frameAll } from "../../src/trace/replay/framer.js";
+import { frameAll } from "../../src/trace/replay/response-splitter.js";
 import { replay } from "../../src/trace/replay/replay.js";
 import { SASL_REDACTED, TraceRecorder } from "../../src/trace/writer.js";
 

@@ -8,7 +8,7 @@
 // Connections are opened (TLS, LOGIN) the first time they are named; literals in commands are
 // sent as a client must (waiting for "+" on synchronising ones).
 import tls from "node:tls";
-import { ResponseFramer } from "../../dist/src/trace/replay/framer.js";
+import { ResponseFramer } from "../../dist/src/trace/replay/response-splitter.js";
 import { splitCommand } from "../../dist/src/trace/replay/literals.js";
 
 class Conn {

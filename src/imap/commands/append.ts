@@ -1,9 +1,9 @@
 import type { Session } from "../session.js";
 import type { Command } from "../../protocol/ast.js";
-import { StoreError } from "../../store/types.js";
+import { StoreError } from "../../store/contract.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { compactSet } from "../wire.js";
-import { checkedMailbox } from "./names.js";
+import { checkedMailbox } from "../mailbox-argument.js";
 import { binaryPartsToBase64 } from "../../message/binary-to-base64.js";
 
 /** APPEND (RFC 3501 §6.3.11, MULTIAPPEND 3502): all or nothing; APPENDUID (RFC 4315). */

@@ -1,9 +1,9 @@
 import type { Session } from "../session.js";
 import type { Command } from "../../protocol/ast.js";
-import { StoreError } from "../../store/types.js";
+import { StoreError } from "../../store/contract.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { compactSet } from "../wire.js";
-import { checkedMailbox } from "./names.js";
+import { checkedMailbox } from "../mailbox-argument.js";
 
 /** COPY and MOVE with their UID forms (RFC 3501 §6.4.7, RFC 6851, COPYUID from RFC 4315). */
 export async function copy(s: Session, cmd: CommandOf<"COPY" | "MOVE">): Promise<Result> {

@@ -6,15 +6,15 @@
 import type { FileHandle } from "node:fs/promises";
 import type { Session } from "../session.js";
 import type { Command, FetchAtt, Section } from "../../protocol/ast.js";
-import type { MimeIndex, SectionData } from "../../message/types.js";
+import type { MimeIndex, SectionData } from "../../message/model.js";
 import { bodyStructure, envelope, resolveSection, partialPieces, CrlfConverter, binarySection } from "../../message/index.js";
-import type { MessageRecord } from "../../store/types.js";
+import type { MessageRecord } from "../../store/contract.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, BrokenResponse, CommandFailure, type Result, type CommandOf } from "../result.js";
 import { enableCondstore, vanishedEarlier, vanishedSince } from "../condstore.js";
 import { data, internalDate } from "../wire.js";
 import { messageCache } from "../message-cache.js";
-import { Batch } from "../batch.js";
+import { Batch } from "../response-buffer.js";
 import { astring } from "../../protocol/encode.js";
 import { TimeSlice } from "../time-slice.js";
 

@@ -2,7 +2,7 @@
 // and LSUB. Attributes come from the real folder tree, not from the names in the result.
 import type { Session } from "../session.js";
 import type { Command } from "../../protocol/ast.js";
-import type { MailboxInfo } from "../../store/types.js";
+import type { MailboxInfo } from "../../store/contract.js";
 import { ok, bad, type Result, type CommandOf } from "../result.js";
 import { mailbox as wireMailbox } from "../wire.js";
 import { statusLine } from "./status.js";

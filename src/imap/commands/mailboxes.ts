@@ -3,7 +3,7 @@
 import type { Session } from "../session.js";
 import type { Command } from "../../protocol/ast.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
-import { checkedMailbox, normaliseMailbox } from "./names.js";
+import { checkedMailbox, normaliseMailbox } from "../mailbox-argument.js";
 
 const SPECIAL_USE = ["\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive", "\\All", "\\Flagged"];
 

@@ -2,8 +2,8 @@
 // message files are read only for keys that look at headers or text.
 import type { Session } from "../session.js";
 import type { Command, SearchKey, SequenceSet } from "../../protocol/ast.js";
-import type { MimeIndex } from "../../message/types.js";
-import type { MessageRecord } from "../../store/types.js";
+import type { MimeIndex } from "../../message/model.js";
+import type { MessageRecord } from "../../store/contract.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
 import { decodeValue, headerFields, type HeaderField } from "../search/header-values.js";

@@ -3,8 +3,8 @@ import type { Command } from "../../protocol/ast.js";
 import { MailboxView } from "../view.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
 import { qresyncLines } from "../condstore.js";
-import { checkedMailbox } from "./names.js";
-import { StoreError, type Mailbox } from "../../store/types.js";
+import { checkedMailbox } from "../mailbox-argument.js";
+import { StoreError, type Mailbox } from "../../store/contract.js";
 
 /** SELECT and EXAMINE (RFC 3501 §6.3.1-2); a failed SELECT leaves no mailbox selected. */
 export async function select(s: Session, cmd: CommandOf<"SELECT" | "EXAMINE">): Promise<Result> {

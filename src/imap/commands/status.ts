@@ -2,7 +2,7 @@ import type { Session } from "../session.js";
 import type { Command, StatusItem } from "../../protocol/ast.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { mailbox as wireMailbox } from "../wire.js";
-import { checkedMailbox } from "./names.js";
+import { checkedMailbox } from "../mailbox-argument.js";
 
 /** `* STATUS name (ITEM n ...)` for one mailbox, items in the order asked. */
 export async function statusLine(s: Session, name: string, items: StatusItem[]): Promise<string> {

@@ -9,7 +9,7 @@
 // of those is decoded the full way. A needle with a newline could span the "\n" that joins parts:
 // it takes the full path too, as does any needle that is not ASCII.
 import iconv from "iconv-lite";
-import type { MimeIndex, MimePart } from "../../message/types.js";
+import type { MimeIndex, MimePart } from "../../message/model.js";
 import { bodyText, charsetReader, decodeCharset, decodedBody, partCharset } from "../../message/index.js";
 import { AsciiNeedle } from "./ascii-needle.js";
 import { HeaderPrefilter } from "./header-prefilter.js";

@@ -1,7 +1,7 @@
 // ESEARCH (RFC 4731) results and SEARCHRES (RFC 5182) saving: what `SEARCH RETURN (...)` answers,
 // in Dovecot's order (MIN MAX ALL COUNT, then MODSEQ), and what it saves for `$`.
 import type { SearchReturn } from "../../protocol/ast.js";
-import type { MessageRecord } from "../../store/types.js";
+import type { MessageRecord } from "../../store/contract.js";
 import { quoted, compactSet } from "../wire.js";
 
 export interface Found {

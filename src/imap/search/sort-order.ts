@@ -2,9 +2,9 @@
 // store's record (ARRIVAL, SIZE) or from the message model's cached index (`MimeIndex.sort`), so
 // no message file is read. Ties fall back to the sequence number, as the RFC requires.
 import type { SortCriterion, SortKey } from "../../protocol/ast.js";
-import type { MimeIndex } from "../../message/types.js";
+import type { MimeIndex } from "../../message/model.js";
 import { baseSubject } from "../../message/index.js";
-import type { MessageRecord } from "../../store/types.js";
+import type { MessageRecord } from "../../store/contract.js";
 
 /** What SORT and THREAD need of one message. */
 export interface SortItem {

@@ -3,7 +3,7 @@
 // must, and files every response with the same ResponseSink that read the recording.
 import net from "node:net";
 import tls from "node:tls";
-import { ResponseFramer } from "./framer.js";
+import { ResponseFramer } from "./response-splitter.js";
 import { splitCommand } from "./literals.js";
 import { NO_CRLF, ResponseSink, isCompletionOf } from "./sink.js";
 

@@ -5,7 +5,7 @@
 // client action, the replay waits for the same event; where an IDLEing connection received
 // unsolicited responses before the next client action, the replay lets them arrive (settle)
 // before going on, so IDLE sessions interleave as recorded.
-import { ResponseFramer } from "./framer.js";
+import { ResponseFramer } from "./response-splitter.js";
 import { NO_CRLF, ResponseSink, type CommandResponses } from "./sink.js";
 import type { Trace } from "../reader.js";
 

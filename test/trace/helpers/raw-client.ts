@@ -1,7 +1,7 @@
 // A tiny raw IMAP client for scripted sessions in tests: sends exact bytes, waits for
 // continuations and tagged completions. Used to drive recordings.
 import net from "node:net";
-import { ResponseFramer } from "../../../src/trace/replay/framer.js";
+import { ResponseFramer } from "../../../src/trace/replay/response-splitter.js";
 import { splitCommand } from "../../../src/trace/replay/literals.js";
 
 export class RawClient {

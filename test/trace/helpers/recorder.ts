@@ -2,7 +2,7 @@
 // the post-login part of every connection as trace format 1.0 records (RECEIVED = one complete
 // client command with literals inline, SEND = one complete server response with its CRLF).
 import net from "node:net";
-import { ResponseFramer } from "../../../src/trace/replay/framer.js";
+import { ResponseFramer } from "../../../src/trace/replay/response-splitter.js";
 
 interface RecordLine {
   connection: string;

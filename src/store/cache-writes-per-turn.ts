@@ -4,7 +4,7 @@
 import type { Statement } from "better-sqlite3";
 import type { StoreContext } from "./context.js";
 
-export class TurnBatch<V> {
+export class CacheWritesPerTurn<V> {
   private pending = new Map<number, V>(); // uid → value, not yet in the database
   private flushQueued = false;
 

@@ -1,4 +1,4 @@
-// The racy window (src/store/racy.ts): how long after a change the folder's stat cannot be
+// The racy window (src/store/stat-trust.ts): how long after a change the folder's stat cannot be
 // trusted, sized from the tick its timestamps show. Coarse (whole-second) stamps are simulated
 // with utimes. Whether the next sync reads the directory is the `racy` column of the state
 // database (what a restarted process would go by too).
@@ -7,8 +7,8 @@ import fc from "fast-check";
 import Database from "better-sqlite3";
 import { utimesSync } from "node:fs";
 import { join } from "node:path";
-import { STATE_DB, type Mailbox, type UserStore } from "../../src/store/index.js";
-import { RACY_COARSE_NS, RACY_FINE_NS, racyWindowNs } from "../../src/store/racy.js";
+import { STATE_DB, type Mailbox, type UserStore } from "../../src/store/open-store.js";
+import { RACY_COARSE_NS, RACY_FINE_NS, racyWindowNs } from "../../src/store/stat-trust.js";
 import { endStore, freshStore, msg, type MhHome } from "./helpers.js";
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -10,13 +10,13 @@ import { nextUidValidity } from "./db.js";
 import type { StoredRecord } from "./record.js";
 
 /** from this many new messages in one commit, their rows are written later */
-export const ROWS_LATER_MIN = 2000;
+export const DEFERRED_ROWS_MIN = 2000;
 /** rows per event-loop turn (≈10 ms) */
 const SLICE = 4000;
 
 const markerKey = (mailboxId: number) => `rows-pending:${mailboxId}`;
 
-export class RowsLater {
+export class DeferredRows {
   private done = 0;
   private queued = false;
   private stopped = false;

@@ -6,9 +6,9 @@ import { openStateDb } from "./db.js";
 import { FlagMap } from "./flags.js";
 import { importLegacy } from "./legacy-import.js";
 import { MhUserStore } from "./user-store.js";
-import type { StoreOptions, UserStore } from "./types.js";
+import type { StoreOptions, UserStore } from "./contract.js";
 
-export * from "./types.js";
+export * from "./contract.js";
 export { STATE_DB } from "./db.js";
 export { MhMailbox } from "./mailbox.js";
 export { MhUserStore, SPECIAL_FOLDERS } from "./user-store.js";

@@ -2,7 +2,7 @@
 // kept in MH folders. No wire knowledge here: flags are IMAP flag names, names are Unicode.
 import type { EventEmitter } from "node:events";
 import type { FileHandle } from "node:fs/promises";
-import type { MimeIndex } from "../message/types.js";
+import type { MimeIndex } from "../message/model.js";
 
 /** `\Seen` `\Answered` `\Flagged` `\Deleted` `\Draft` or a keyword. Never `\Recent`. */
 export type Flag = string;

@@ -1,5 +1,5 @@
 // A first look at a big folder hands out UIDs at once and writes their rows in later turns
-// (src/store/rows-later.ts). The rows must all arrive and match the records; a later change
+// (src/store/deferred-rows.ts). The rows must all arrive and match the records; a later change
 // must find them; and a process killed before the last row must not let the next one hand the
 // same UIDs to other messages under the same UIDVALIDITY.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -7,11 +7,11 @@ import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { openUserStore, STATE_DB, type UserStore } from "../../src/store/index.js";
-import { ROWS_LATER_MIN } from "../../src/store/rows-later.js";
+import { openUserStore, STATE_DB, type UserStore } from "../../src/store/open-store.js";
+import { DEFERRED_ROWS_MIN } from "../../src/store/deferred-rows.js";
 import { endStore, freshStore, transpileStore, type MhHome } from "./helpers.js";
 
-const N = ROWS_LATER_MIN + 500;
+const N = DEFERRED_ROWS_MIN + 500;
 let h: MhHome;
 let store: UserStore;
 beforeEach(async () => {
@@ -68,7 +68,7 @@ describe("rows of a first look written after it", () => {
     let out = "";
     try {
       writeFileSync(join(build, "first-look.mjs"), `
-        import { openUserStore } from "./src/store/index.js";
+        import { openUserStore } from "./src/store/open-store.js";
         const store = await openUserStore(process.argv[2], {});
         const box = await store.mailbox("INBOX");
         process.stdout.write(JSON.stringify({ vv: box.uidValidity, n: box.messages().length }) + "\\n");

@@ -1,7 +1,7 @@
 // Mailbox names as clients send them → names the store knows. INBOX is case-insensitive (also as
 // the first level of a hierarchy); names that MH cannot hold or that would leave the mail root
 // are refused here with a clear reason before they reach the store (which refuses them too).
-import { CommandFailure, no } from "../result.js";
+import { CommandFailure, no } from "./result.js";
 
 export function normaliseMailbox(name: string): string {
   const parts = name.split("/");

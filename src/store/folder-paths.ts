@@ -1,6 +1,6 @@
 // Mailbox names (Unicode, `/`-separated, INBOX) ↔ MH folder paths relative to the root.
 // A name never reaches outside the root and never holds what MH cannot (all-digit components).
-import { StoreError } from "./types.js";
+import { StoreError } from "./contract.js";
 
 /** The folder path for an IMAP name, or StoreError CANNOT with the reason. */
 export function folderPath(name: string): string {

@@ -4,12 +4,12 @@
 /** uid, num, ino, file size, mtime ms, modseq, CRLF size, index into the flag-set list */
 const FIELDS = 8;
 
-export interface SnapRecord {
+export interface PackedRecord {
   uid: number; num: number; ino: number; size: number; mtime: number; modseq: number; crlf: number;
   flags: string; // space separated, as in the messages table
 }
 
-export function packRecords(recs: Iterable<SnapRecord>, count: number): { data: Buffer; flags: string } {
+export function packRecords(recs: Iterable<PackedRecord>, count: number): { data: Buffer; flags: string } {
   const arr = new Float64Array(count * FIELDS);
   const sets = new Map<string, number>();
   let i = 0;
