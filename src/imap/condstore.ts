@@ -3,7 +3,7 @@
 // that tell a resynchronising client exactly that.
 import type { QresyncParams, SequenceSet } from "../protocol/ast.js";
 import type { MailboxView } from "./view.js";
-import type { Session } from "./session.js";
+import type { SessionContext } from "./context.js";
 import { compactSet } from "./wire.js";
 
 /** Whether `uid` is in a UID set as the client wrote it (`*` = the highest UID in use). */
@@ -55,7 +55,7 @@ export function qresyncLines(view: MailboxView, q: QresyncParams): string[] {
  * switches CONDSTORE on; the first one in the selected state tells the mailbox's HIGHESTMODSEQ
  * (RFC 7162 §3.1, as Dovecot does).
  */
-export async function enableCondstore(s: Session): Promise<void> {
+export async function enableCondstore(s: SessionContext): Promise<void> {
   if (s.condstore) return;
   s.enable("CONDSTORE");
   if (s.view) await s.send(`* OK [HIGHESTMODSEQ ${s.view.mailbox.highestModseq}] Highest`);

@@ -10,35 +10,20 @@ import type { Command } from "../protocol/ast.js";
 import type { Handoff } from "../protocol/handoff.js";
 import { StoreError, type UserStore } from "../store/contract.js";
 import type { Logger, TraceSink } from "./api.js";
-import { capabilities, enableable, entryFor } from "./handlers.js";
+import { capabilities, enableable, entryFor, needsSelected } from "./command-table.js";
+import { selectedContext, type SessionContext, type Shared, type State } from "./context.js";
 import { BadSequence, type MailboxView } from "./view.js";
-import { BrokenResponse, CommandFailure, bad, type Result } from "./result.js";
+import { BrokenResponse, CommandFailure, IDLING, bad, type Result } from "./result.js";
 import type { RecentClaims } from "./recent.js";
 import { withSaved } from "./search/saved-result.js";
 
-export type State = "authenticated" | "selected" | "logout";
-
-/** What all sessions of one user share. */
-export interface Shared {
-  store: UserStore;
-  recent: RecentClaims;
-  version: string;
-  maxMessageSize?: number;
-  idleTimeoutMs: number;
-  /** how often a session in IDLE re-checks its mailbox and says it is still there, ms */
-  idleKeepaliveMs: number;
-  trace?: TraceSink;
-}
-
-/** Returned by the IDLE handler: the tagged response comes when the client sends DONE. */
-export const IDLING: Result = { status: "OK", text: "Idle completed." };
 
 /** Internal: the connection must close without a tagged response. */
 const BROKEN: Result = { status: "BAD", text: "broken response" };
 
 const NO_EXPUNGE = new Set(["FETCH", "STORE", "SEARCH"]);
 
-export class Session {
+export class Session implements SessionContext {
   state: State = "authenticated";
   view: MailboxView | null = null;
   readonly enabled = new Set<string>();
@@ -110,13 +95,22 @@ export class Session {
   }
 
   /** Switches an extension on for the rest of the connection; QRESYNC implies CONDSTORE. */
-  enable(name: "CONDSTORE" | "QRESYNC"): void {
+  enable(name: string): void {
+    if (name !== "CONDSTORE" && name !== "QRESYNC") {
+      this.enabled.add(name);
+      return;
+    }
     this.enabled.add("CONDSTORE");
     if (name === "QRESYNC") this.enabled.add("QRESYNC");
     if (this.view) {
       this.view.modseqs = true;
       this.view.vanished = this.enabled.has("QRESYNC");
     }
+  }
+
+  logout(): void {
+    this.select(null);
+    this.state = "logout";
   }
 
   // ---- output ------------------------------------------------------------------------------
@@ -269,14 +263,17 @@ export class Session {
   /** The handler table decides: refused in this state, or run. */
   private async dispatch(cmd: Command): Promise<Result> {
     const entry = entryFor(cmd.name);
-    if (!entry.states.includes(this.state)) {
-      return entry.states.length === 0
-        ? bad(`Error in IMAP command ${cmd.name}: Unknown command.`)
-        : entry.states.includes("selected") && this.state === "authenticated"
-          ? bad("No mailbox selected.")
-          : bad(`${cmd.name} not allowed now.`);
+    if (!(entry.states as readonly State[]).includes(this.state)) {
+      return entry.states.includes("selected") && this.state === "authenticated"
+        ? bad("No mailbox selected.")
+        : bad(`${cmd.name} not allowed now.`);
     }
-    return entry.handler(this, withSaved(this, cmd) as never);
+    const args = withSaved(this, cmd) as never;
+    if (needsSelected(entry)) {
+      if (!this.view) return bad("No mailbox selected.");
+      return entry.handler(selectedContext(this, this.view), args);
+    }
+    return entry.handler(this, args);
   }
 
   /** Pending updates, then the tagged response. */

@@ -8,7 +8,8 @@ import { lockingFromEnv, openUserStore } from "../store/open-store.js";
 import type { CreateUserServer, UserServer, UserServerOptions } from "./api.js";
 import { RecentClaims } from "./recent.js";
 import { messageCache } from "./message-cache.js";
-import { Session, type Shared } from "./session.js";
+import { Session } from "./session.js";
+import type { Shared } from "./context.js";
 
 const THIRTY_MINUTES = 30 * 60 * 1000;
 const IDLE_KEEPALIVE = 2 * 60 * 1000;

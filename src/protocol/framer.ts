@@ -28,7 +28,7 @@
 //   discarded, then `BAD [TOOBIG]`, or the connection is closed if n > maxDiscard (RFC 7888).
 //   nonSyncMax: largest `{n+}` accepted (Infinity = LITERAL+, 4096 = LITERAL-).
 
-import { peekCommandName, peekTag } from "./parse.js";
+import { peekCommandName, peekTag } from "./command-peek.js";
 
 export interface Frame {
   line: Buffer;

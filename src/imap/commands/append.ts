@@ -1,4 +1,4 @@
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import { StoreError } from "../../store/contract.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
@@ -7,7 +7,7 @@ import { checkedMailbox } from "../mailbox-argument.js";
 import { binaryPartsToBase64 } from "../../message/binary-to-base64.js";
 
 /** APPEND (RFC 3501 §6.3.11, MULTIAPPEND 3502): all or nothing; APPENDUID (RFC 4315). */
-export async function append(s: Session, cmd: CommandOf<"APPEND">): Promise<Result> {
+export async function append(s: SessionContext, cmd: CommandOf<"APPEND">): Promise<Result> {
   const name = checkedMailbox(cmd.mailbox);
   const limit = s.shared.maxMessageSize;
   if (limit !== undefined && cmd.messages.some((m) => m.data.length > limit)) {

@@ -1,7 +1,7 @@
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import { ok, type Result } from "../result.js";
 
-export async function capability(s: Session): Promise<Result> {
+export async function capability(s: SessionContext): Promise<Result> {
   await s.send(`* CAPABILITY ${s.capabilities().join(" ")}`);
   return ok("Capability completed.");
 }

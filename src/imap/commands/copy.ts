@@ -1,4 +1,4 @@
-import type { Session } from "../session.js";
+import type { SelectedContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import { StoreError } from "../../store/contract.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
@@ -6,8 +6,8 @@ import { compactSet } from "../wire.js";
 import { checkedMailbox } from "../mailbox-argument.js";
 
 /** COPY and MOVE with their UID forms (RFC 3501 §6.4.7, RFC 6851, COPYUID from RFC 4315). */
-export async function copy(s: Session, cmd: CommandOf<"COPY" | "MOVE">): Promise<Result> {
-  const view = s.view!;
+export async function copy(s: SelectedContext, cmd: CommandOf<"COPY" | "MOVE">): Promise<Result> {
+  const view = s.view;
   const isMove = cmd.name === "MOVE";
   if (isMove && view.readOnly) return no("Mailbox is read-only.", "READ-ONLY");
   const uids = cmd.uid ? view.resolveUid(cmd.set) : view.resolveSeq(cmd.set);

@@ -1,6 +1,6 @@
 // LIST (RFC 3501 §6.3.8, LIST-EXTENDED 5258, LIST-STATUS 5819, SPECIAL-USE 6154, CHILDREN 3348)
 // and LSUB. Attributes come from the real folder tree, not from the names in the result.
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import type { MailboxInfo } from "../../store/contract.js";
 import { ok, bad, type Result, type CommandOf } from "../result.js";
@@ -45,7 +45,7 @@ function inboxFirst(infos: MailboxInfo[]): MailboxInfo[] {
   return [...infos.filter((i) => i.name === "INBOX"), ...infos.filter((i) => i.name !== "INBOX")];
 }
 
-export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> {
+export async function list(s: SessionContext, cmd: CommandOf<"LIST">): Promise<Result> {
   const sel = new Set(cmd.selection);
   const subscribedSel = sel.has("SUBSCRIBED");
   const specialSel = sel.has("SPECIAL-USE");
@@ -108,7 +108,7 @@ export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> 
 }
 
 /** LSUB (RFC 3501 §6.3.9): subscribed names; a `%` that stops above one shows its parent \Noselect. */
-export async function lsub(s: Session, cmd: CommandOf<"LSUB">): Promise<Result> {
+export async function lsub(s: SessionContext, cmd: CommandOf<"LSUB">): Promise<Result> {
   if (cmd.pattern === null) return ok("Lsub completed.");
   if (cmd.pattern === "") {
     await s.send(`* LSUB (\\Noselect) "/" ""`);

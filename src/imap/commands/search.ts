@@ -1,6 +1,6 @@
 // SEARCH / UID SEARCH (RFC 3501 §6.4.4): flags, dates and sizes from the store's records;
 // message files are read only for keys that look at headers or text.
-import type { Session } from "../session.js";
+import type { SelectedContext } from "../context.js";
 import type { Command, SearchKey, SequenceSet } from "../../protocol/ast.js";
 import type { MimeIndex } from "../../message/model.js";
 import type { MessageRecord } from "../../store/contract.js";
@@ -195,14 +195,14 @@ export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<M
   return out;
 }
 
-export async function search(s: Session, cmd: CommandOf<"SEARCH">): Promise<Result> {
+export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Promise<Result> {
   const saving = cmd.return?.includes("SAVE") ?? false;
   // RFC 5182 §2.1: a failed SEARCH ... SAVE leaves the saved result empty
   if (saving) s.saved = [];
   if (cmd.charset && !CHARSETS.includes(cmd.charset.toUpperCase())) {
     return no(`Unsupported charset ${cmd.charset}.`, `BADCHARSET (${CHARSETS.join(" ")})`);
   }
-  const view = s.view!;
+  const view = s.view;
   const usesModseq = cmd.keys.some(hasModseq);
   if (usesModseq) await enableCondstore(s);
   const found = await runSearch(view, cmd.keys);

@@ -1,4 +1,4 @@
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import { MailboxView } from "../view.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
@@ -7,7 +7,7 @@ import { checkedMailbox } from "../mailbox-argument.js";
 import { StoreError, type Mailbox } from "../../store/contract.js";
 
 /** SELECT and EXAMINE (RFC 3501 §6.3.1-2); a failed SELECT leaves no mailbox selected. */
-export async function select(s: Session, cmd: CommandOf<"SELECT" | "EXAMINE">): Promise<Result> {
+export async function select(s: SessionContext, cmd: CommandOf<"SELECT" | "EXAMINE">): Promise<Result> {
   // QRESYNC must be enabled first (RFC 7162 §3.2.5); CONDSTORE here is an enabling parameter
   if (cmd.qresync && !s.enabled.has("QRESYNC")) return bad("QRESYNC parameter used without ENABLE QRESYNC.");
   if (cmd.condstore) s.enable("CONDSTORE");

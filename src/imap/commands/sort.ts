@@ -1,6 +1,6 @@
 // SORT / UID SORT (RFC 5256): the search keys pick the messages, the sort keys order them;
 // everything comes from the store's records and the cached index (no message file is read).
-import type { Session } from "../session.js";
+import type { SelectedContext } from "../context.js";
 import type { SearchKey } from "../../protocol/ast.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
@@ -33,10 +33,10 @@ export async function matchingItems(view: MailboxView, keys: SearchKey[]): Promi
   return out;
 }
 
-export async function sort(s: Session, cmd: CommandOf<"SORT">): Promise<Result> {
+export async function sort(s: SelectedContext, cmd: CommandOf<"SORT">): Promise<Result> {
   const refused = badCharset(cmd.charset);
   if (refused) return refused;
-  const items = sortItems(await matchingItems(s.view!, cmd.keys), cmd.criteria);
+  const items = sortItems(await matchingItems(s.view, cmd.keys), cmd.criteria);
   const nums = items.map((i) => (cmd.uid ? i.uid : i.seq));
   await s.send(nums.length ? `* SORT ${nums.join(" ")}` : "* SORT");
   return ok("Sort completed.");

@@ -1,12 +1,12 @@
-import type { Session } from "../session.js";
+import type { SelectedContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { compactSet } from "../wire.js";
 import { enableCondstore } from "../condstore.js";
 
 /** STORE / UID STORE (RFC 3501 §6.4.6); UNCHANGEDSINCE answers [MODIFIED ...] (RFC 7162). */
-export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result> {
-  const view = s.view!;
+export async function store(s: SelectedContext, cmd: CommandOf<"STORE">): Promise<Result> {
+  const view = s.view;
   if (view.readOnly) return no("Mailbox is read-only.", "READ-ONLY");
   // UNCHANGEDSINCE is CONDSTORE enabling (RFC 7162 §3.1)
   if (cmd.unchangedSince !== undefined) await enableCondstore(s);
