@@ -16,6 +16,7 @@ import { BadSequence, type MailboxView } from "./view.js";
 import { BrokenResponse, CommandFailure, IDLING, bad, type Result } from "./result.js";
 import type { RecentClaims } from "./recent.js";
 import { withSaved } from "./search/saved-result.js";
+import { codes, continuation, tagged, untaggedStatus } from "../protocol/responses.js";
 
 
 /** Internal: the connection must close without a tagged response. */
@@ -72,8 +73,8 @@ export class Session implements SessionContext {
     this.socket.on("close", () => this.teardown());
     this.socket.on("error", (err) => this.log.debug({ err: err.message }, "socket error"));
     this.resetLogoutTimer();
-    void this.send(`${this.handoff.tag} OK [CAPABILITY ${this.capabilities().join(" ")}] ` +
-      `${this.handoff.command.toUpperCase()} completed`);
+    void this.send(tagged(this.handoff.tag, "OK", `${this.handoff.command.toUpperCase()} completed`,
+      codes.capability(this.capabilities())));
   }
 
   /** Changes the selected mailbox (null: back to authenticated). */
@@ -115,17 +116,16 @@ export class Session implements SessionContext {
 
   // ---- output ------------------------------------------------------------------------------
 
-  /** Writes one response line (CRLF added). */
-  send(line: string | Buffer): Promise<void> {
-    const buf = typeof line === "string" ? Buffer.from(line + "\r\n", "utf8") : Buffer.concat([line, Buffer.from("\r\n")]);
-    return this.write(buf);
+  /** Writes one complete response (built by src/protocol). */
+  send(response: string | Buffer): Promise<void> {
+    return this.write(response);
   }
 
-  /** Writes response lines (CRLF added to each) in writes of about 64 KB, not one per line. */
-  async sendLines(lines: readonly string[]): Promise<void> {
+  /** Writes complete responses in writes of about 64 KB, not one per line. */
+  async sendLines(responses: readonly string[]): Promise<void> {
     let chunk = "";
-    for (const line of lines) {
-      chunk += line + "\r\n";
+    for (const line of responses) {
+      chunk += line;
       if (chunk.length >= 64 * 1024) {
         await this.write(Buffer.from(chunk, "utf8"));
         chunk = "";
@@ -198,9 +198,9 @@ export class Session implements SessionContext {
           await this.guard("input", () => match(ev)
             .with({ kind: "frame" }, (e) => this.onFrame(e.frame))
             .with({ kind: "line" }, (e) => this.onIdleLine(e.line))
-            .with({ kind: "continue" }, () => this.send("+ Ready for literal data"))
+            .with({ kind: "continue" }, () => this.send(continuation("Ready for literal data")))
             .with({ kind: "error" }, async (e) => {
-              await this.send(`${e.tag ?? "*"} ${e.status}${e.code ? ` [${e.code}]` : ""} ${e.text}`);
+              await this.send(tagged(e.tag ?? "*", e.status, e.text, e.code));
               if (e.close) this.end();
             })
             .exhaustive());
@@ -220,7 +220,7 @@ export class Session implements SessionContext {
       await fn();
     } catch (err) {
       this.log.error({ err, what }, "unexpected failure in the session");
-      await this.send("* BAD Internal error; the session goes on.");
+      await this.send(untaggedStatus("BAD", "Internal error; the session goes on."));
     }
   }
 
@@ -236,7 +236,7 @@ export class Session implements SessionContext {
       cmd = parseCommand(frame);
     } catch (e) {
       if (e instanceof ParseError) {
-        await this.send(`${e.tag ?? "*"} ${e.status}${e.code ? ` [${e.code}]` : ""} ${e.message}`);
+        await this.send(tagged(e.tag ?? "*", e.status, e.message, e.code));
         return;
       }
       throw e;
@@ -280,8 +280,7 @@ export class Session implements SessionContext {
   private async finish(cmd: Command, result: Result): Promise<void> {
     // updates go out before the tagged response; failing to compute them must not lose it
     await this.guard("updates", () => this.flushUpdates(!(NO_EXPUNGE.has(cmd.name) && !("uid" in cmd && cmd.uid))));
-    const code = result.code ? ` [${result.code}]` : "";
-    await this.send(`${cmd.tag} ${result.status}${code} ${result.text}`);
+    await this.send(tagged(cmd.tag, result.status, result.text, result.code));
     if (this.state === "logout") this.end();
   }
 
@@ -316,7 +315,7 @@ export class Session implements SessionContext {
     const view = this.view;
     if (!view) return;
     if (view.gone) {
-      await this.send("* BYE Selected mailbox was deleted, have to disconnect.");
+      await this.send(untaggedStatus("BYE", "Selected mailbox was deleted, have to disconnect."));
       this.state = "logout";
       this.end();
       return;
@@ -334,7 +333,7 @@ export class Session implements SessionContext {
       if (this.idleTag === null) return;
       await this.guard("idle re-check", async () => {
         await this.view?.mailbox.sync();
-        await this.send("* OK Still here");
+        await this.send(untaggedStatus("OK", "Still here"));
       });
       if (this.idleTag !== null) this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
     };
@@ -377,14 +376,14 @@ export class Session implements SessionContext {
   private resetLogoutTimer(): void {
     if (this.logoutTimer) clearTimeout(this.logoutTimer);
     this.logoutTimer = setTimeout(() => {
-      void this.send("* BYE Disconnected for inactivity.").then(() => this.end());
+      void this.send(untaggedStatus("BYE", "Disconnected for inactivity.")).then(() => this.end());
     }, this.shared.idleTimeoutMs);
     this.logoutTimer.unref?.();
   }
 
   /** Server-initiated close (shutdown). */
   async bye(reason: string): Promise<void> {
-    await this.send(`* BYE ${reason}`);
+    await this.send(untaggedStatus("BYE", reason));
     this.end();
   }
 

@@ -1,6 +1,7 @@
 import type { SessionContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import { ok, type Result, type CommandOf } from "../result.js";
+import { enabledResponse } from "../../protocol/responses.js";
 
 /** RFC 5161: enables what the table registers as enableable; unknown names are ignored. */
 export async function enable(s: SessionContext, cmd: CommandOf<"ENABLE">): Promise<Result> {
@@ -12,6 +13,6 @@ export async function enable(s: SessionContext, cmd: CommandOf<"ENABLE">): Promi
       newly.push(name);
     }
   }
-  await s.send(newly.length ? `* ENABLED ${newly.join(" ")}` : "* ENABLED");
+  await s.send(enabledResponse(newly));
   return ok("Enabled.");
 }

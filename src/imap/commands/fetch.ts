@@ -12,7 +12,7 @@ import type { MessageRecord } from "../../store/contract.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, BrokenResponse, CommandFailure, type Result, type CommandOf } from "../result.js";
 import { enableCondstore, vanishedEarlier, vanishedSince } from "../condstore.js";
-import { data, internalDate } from "../wire.js";
+import { encodeData as data, internalDate } from "../../protocol/encode.js";
 import { messageCache } from "../message-cache.js";
 import { Batch } from "../response-buffer.js";
 import { astring } from "../../protocol/encode.js";

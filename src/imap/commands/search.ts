@@ -13,6 +13,7 @@ import { bodyMatches, bodyNeedle, type BodyNeedle } from "../search/body-match.j
 import { esearchLine, savedUids } from "../search/esearch.js";
 import { enableCondstore } from "../condstore.js";
 import { messageCache } from "../message-cache.js";
+import { codes, searchResponse } from "../../protocol/responses.js";
 
 const CHARSETS = ["UTF-8", "US-ASCII"];
 const DAY = 86_400_000;
@@ -200,7 +201,7 @@ export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Prom
   // RFC 5182 §2.1: a failed SEARCH ... SAVE leaves the saved result empty
   if (saving) s.saved = [];
   if (cmd.charset && !CHARSETS.includes(cmd.charset.toUpperCase())) {
-    return no(`Unsupported charset ${cmd.charset}.`, `BADCHARSET (${CHARSETS.join(" ")})`);
+    return no(`Unsupported charset ${cmd.charset}.`, codes.badCharset(CHARSETS));
   }
   const view = s.view;
   const usesModseq = cmd.keys.some(hasModseq);
@@ -215,7 +216,6 @@ export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Prom
   }
   const nums = found.map(num);
   // with the MODSEQ key, the highest MODSEQ of the found messages follows (RFC 7162 §3.1.5)
-  const modseq = usesModseq && found.length ? ` (MODSEQ ${Math.max(...found.map((r) => r.modseq))})` : "";
-  await s.send(nums.length ? `* SEARCH ${nums.join(" ")}${modseq}` : "* SEARCH");
+  await s.send(searchResponse(nums, usesModseq ? Math.max(...found.map((r) => r.modseq)) : undefined));
   return ok("Search completed.");
 }

@@ -7,13 +7,14 @@ import { ok, no, type Result, type CommandOf } from "../result.js";
 import { runSearch } from "./search.js";
 import { sortItem, sortItems, type SortItem } from "../search/sort-order.js";
 import { messageCache } from "../message-cache.js";
+import { codes, sortResponse } from "../../protocol/responses.js";
 
 export const CHARSETS = ["UTF-8", "US-ASCII"];
 
 export function badCharset(charset: string): Result | null {
   return CHARSETS.includes(charset.toUpperCase())
     ? null
-    : no(`Unsupported charset ${charset}.`, `BADCHARSET (${CHARSETS.join(" ")})`);
+    : no(`Unsupported charset ${charset}.`, codes.badCharset(CHARSETS));
 }
 
 /** The messages matching `keys`, with what SORT and THREAD need of each. */
@@ -38,6 +39,6 @@ export async function sort(s: SelectedContext, cmd: CommandOf<"SORT">): Promise<
   if (refused) return refused;
   const items = sortItems(await matchingItems(s.view, cmd.keys), cmd.criteria);
   const nums = items.map((i) => (cmd.uid ? i.uid : i.seq));
-  await s.send(nums.length ? `* SORT ${nums.join(" ")}` : "* SORT");
+  await s.send(sortResponse(nums));
   return ok("Sort completed.");
 }

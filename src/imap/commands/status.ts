@@ -1,8 +1,8 @@
 import type { SessionContext } from "../context.js";
 import type { Command, StatusItem } from "../../protocol/ast.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
-import { mailbox as wireMailbox } from "../wire.js";
 import { checkedMailbox } from "../mailbox-argument.js";
+import { statusResponse } from "../../protocol/responses.js";
 
 /** `* STATUS name (ITEM n ...)` for one mailbox, items in the order asked. */
 export async function statusLine(s: SessionContext, name: string, items: StatusItem[]): Promise<string> {
@@ -25,8 +25,7 @@ export async function statusLine(s: SessionContext, name: string, items: StatusI
       case "APPENDLIMIT": return s.shared.maxMessageSize ?? null;
     }
   };
-  const parts = items.map((i) => `${i} ${value(i) ?? "NIL"}`);
-  return `* STATUS ${wireMailbox(name)} (${parts.join(" ")})`;
+  return statusResponse(name, items.map((i) => [i, value(i)] as const));
 }
 
 export async function status(s: SessionContext, cmd: CommandOf<"STATUS">): Promise<Result> {
