@@ -25,6 +25,7 @@ import { store } from "./commands/store.js";
 import { copy } from "./commands/copy.js";
 import { sort } from "./commands/sort.js";
 import { thread } from "./commands/thread.js";
+import { compress } from "./commands/compress.js";
 
 /** A command allowed after login in any state. */
 export type Handler<N extends CommandName> = (s: SessionContext, cmd: CommandOf<N>) => Promise<Result>;
@@ -59,6 +60,7 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
   AUTHENTICATE: { states: ANY, handler: alreadyAuthenticated },
   LOGIN: { states: ANY, handler: alreadyAuthenticated },
   ENABLE: { states: ANY, handler: enable, capabilities: ["ENABLE"] },
+  COMPRESS: { states: ANY, handler: compress, capabilities: ["COMPRESS=DEFLATE"] },
   SELECT: { states: ANY, handler: select, capabilities: ["QRESYNC"], enable: ["QRESYNC"] },
   EXAMINE: { states: ANY, handler: select },
   CREATE: { states: ANY, handler: create, capabilities: ["CREATE-SPECIAL-USE"] },
@@ -79,7 +81,7 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
   CLOSE: { states: SELECTED, handler: close },
   UNSELECT: { states: SELECTED, handler: unselect, capabilities: ["UNSELECT"] },
   EXPUNGE: { states: SELECTED, handler: expunge, capabilities: ["UIDPLUS"] },
-  SEARCH: { states: SELECTED, handler: search, capabilities: ["ESEARCH", "SEARCHRES"] },
+  SEARCH: { states: SELECTED, handler: search, capabilities: ["ESEARCH", "SEARCHRES", "WITHIN"] },
   FETCH: { states: SELECTED, handler: fetch, capabilities: ["CONDSTORE", "BINARY"], enable: ["CONDSTORE"] },
   STORE: { states: SELECTED, handler: store },
   COPY: { states: SELECTED, handler: copy },

@@ -14,7 +14,8 @@ export interface Shared {
   store: UserStore;
   recent: RecentClaims;
   version: string;
-  maxMessageSize?: number;
+  /** the largest message APPEND accepts, bytes (advertised as APPENDLIMIT) */
+  maxMessageSize: number;
   idleTimeoutMs: number;
   /** how often a session in IDLE re-checks its mailbox and says it is still there, ms */
   idleKeepaliveMs: number;
@@ -43,6 +44,10 @@ export interface SessionContext {
   select(view: MailboxView | null): void;
   /** The client said LOGOUT: the connection closes after the tagged response. */
   logout(): void;
+  /** COMPRESS=DEFLATE (RFC 4978) is on for this connection */
+  readonly compressing: boolean;
+  /** COMPRESS: everything after the tagged OK of this command is compressed, both ways. */
+  startCompression(): void;
   /** IDLE: updates are pushed until the client's DONE ends the command with `tag`. */
   beginIdle(tag: string): void;
   /** Writes one response line (CRLF added), waiting for the socket when it is full. */
@@ -74,6 +79,8 @@ export function selectedContext(s: SessionContext, view: MailboxView): SelectedC
     enable: (name) => s.enable(name),
     select: (v) => s.select(v),
     logout: () => s.logout(),
+    get compressing() { return s.compressing; },
+    startCompression: () => s.startCompression(),
     beginIdle: (tag) => s.beginIdle(tag),
     send: (r) => s.send(r),
     sendLines: (r) => s.sendLines(r),

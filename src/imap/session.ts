@@ -16,6 +16,7 @@ import { BadSequence, type MailboxView } from "./view.js";
 import { BrokenResponse, CommandFailure, IDLING, bad, type Result } from "./result.js";
 import type { RecentClaims } from "./recent.js";
 import { withSaved } from "./search/saved-result.js";
+import { Compression } from "./compression.js";
 import { codes, continuation, tagged, untaggedStatus } from "../protocol/responses.js";
 
 
@@ -36,6 +37,9 @@ export class Session implements SessionContext {
   private idleTag: string | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private logoutTimer: NodeJS.Timeout | null = null;
+  /** COMPRESS=DEFLATE, once its OK is out */
+  private compression: Compression | null = null;
+  private compressAfterReply = false;
 
   constructor(
     readonly shared: Shared,
@@ -46,7 +50,7 @@ export class Session implements SessionContext {
     private readonly onClose: () => void,
   ) {
     this.framer = new Framer({
-      maxLiteralSize: (cmd) => (cmd === "APPEND" ? shared.maxMessageSize ?? 64 * 1024 * 1024 : 64 * 1024),
+      maxLiteralSize: (cmd) => (cmd === "APPEND" ? shared.maxMessageSize : 64 * 1024),
     });
   }
 
@@ -55,8 +59,7 @@ export class Session implements SessionContext {
   }
 
   capabilities(): string[] {
-    const extra = this.shared.maxMessageSize ? [`APPENDLIMIT=${this.shared.maxMessageSize}`] : [];
-    return capabilities(extra);
+    return capabilities([`APPENDLIMIT=${this.shared.maxMessageSize}`]);
   }
   enableable(): string[] {
     return enableable();
@@ -66,15 +69,45 @@ export class Session implements SessionContext {
   start(): void {
     this.trace("CONNECT");
     this.socket.on("data", (chunk: Buffer) => {
-      this.framer.push(chunk);
-      if (this.framer.buffered > 1024 * 1024) this.socket.pause();
-      void this.pump();
+      if (this.compression) this.compression.input(chunk);
+      else this.received(chunk);
     });
-    this.socket.on("close", () => this.teardown());
+    this.socket.on("close", () => {
+      this.teardown();
+      this.compression?.destroy();
+    });
     this.socket.on("error", (err) => this.log.debug({ err: err.message }, "socket error"));
     this.resetLogoutTimer();
     void this.send(tagged(this.handoff.tag, "OK", `${this.handoff.command.toUpperCase()} completed`,
       codes.capability(this.capabilities())));
+  }
+
+  /** Client bytes (decompressed, under COMPRESS) to the framer. */
+  private received(bytes: Buffer): void {
+    this.framer.push(bytes);
+    if (this.framer.buffered > 1024 * 1024) this.socket.pause();
+    void this.pump();
+  }
+
+  get compressing(): boolean {
+    return this.compression !== null || this.compressAfterReply;
+  }
+
+  startCompression(): void {
+    this.compressAfterReply = true;
+  }
+
+  /** COMPRESS (RFC 4978): from the byte after its tagged OK, both directions are deflated. */
+  private beginCompression(): void {
+    this.compressAfterReply = false;
+    this.compression = new Compression(this.socket, (bytes) => this.received(bytes), (err) => {
+      this.log.warn({ err: err.message }, "the client's compressed data is corrupt; closing the connection");
+      this.compression?.destroy();
+      this.socket.destroy();
+    });
+    // the client waits for the OK before it sends (RFC 4978 §3); anything already here is compressed
+    const early = this.framer.takeUnread();
+    if (early.length) this.compression.input(early);
   }
 
   /** Changes the selected mailbox (null: back to authenticated). */
@@ -139,16 +172,17 @@ export class Session implements SessionContext {
     if (this.closed || this.socket.destroyed) return Promise.resolve();
     const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
     this.trace("SEND", buf);
-    if (this.socket.write(buf)) return Promise.resolve();
+    const target = this.compression?.drainable ?? this.socket;
+    if (this.compression ? this.compression.write(buf) : this.socket.write(buf)) return Promise.resolve();
     // the buffer is full: a corked socket (see pump) would never drain, so it goes now
     this.uncork();
     return new Promise((resolve) => {
       const done = () => {
-        this.socket.off("drain", done);
+        target.off("drain", done);
         this.socket.off("close", done);
         resolve();
       };
-      this.socket.once("drain", done);
+      target.once("drain", done);
       this.socket.once("close", done);
     });
   }
@@ -281,6 +315,7 @@ export class Session implements SessionContext {
     // updates go out before the tagged response; failing to compute them must not lose it
     await this.guard("updates", () => this.flushUpdates(!(NO_EXPUNGE.has(cmd.name) && !("uid" in cmd && cmd.uid))));
     await this.send(tagged(cmd.tag, result.status, result.text, result.code));
+    if (this.compressAfterReply) this.beginCompression();
     if (this.state === "logout") this.end();
   }
 
@@ -389,7 +424,8 @@ export class Session implements SessionContext {
 
   private end(): void {
     if (this.closed) return;
-    this.socket.end();
+    if (this.compression) this.compression.end();
+    else this.socket.end();
     this.teardown();
   }
 

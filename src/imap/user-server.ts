@@ -10,6 +10,7 @@ import { RecentClaims } from "./recent.js";
 import { messageCache } from "./message-cache.js";
 import { Session } from "./session.js";
 import type { Shared } from "./context.js";
+import { DEFAULT_APPEND_LIMIT } from "../protocol/framer.js";
 
 const THIRTY_MINUTES = 30 * 60 * 1000;
 const IDLE_KEEPALIVE = 2 * 60 * 1000;
@@ -84,7 +85,8 @@ export const createUserServer: CreateUserServer = async (opts) => {
     store,
     recent: new RecentClaims(),
     version: packageVersion(),
-    maxMessageSize: opts.maxMessageSize,
+    // RFC 7889: the limit is always advertised, the framer's default when none is configured
+    maxMessageSize: opts.maxMessageSize ?? DEFAULT_APPEND_LIMIT,
     idleTimeoutMs: opts.idleTimeoutMs ?? THIRTY_MINUTES,
     idleKeepaliveMs: IDLE_KEEPALIVE,
     trace: opts.trace,

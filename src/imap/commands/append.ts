@@ -10,7 +10,7 @@ import { codes } from "../../protocol/responses.js";
 export async function append(s: SessionContext, cmd: CommandOf<"APPEND">): Promise<Result> {
   const name = checkedMailbox(cmd.mailbox);
   const limit = s.shared.maxMessageSize;
-  if (limit !== undefined && cmd.messages.some((m) => m.data.length > limit)) {
+  if (cmd.messages.some((m) => m.data.length > limit)) {
     return no(`Message is larger than ${limit} bytes.`, "TOOBIG");
   }
   if (cmd.messages.some((m) => m.data.length === 0)) return no("Can't save an empty message.");

@@ -22,7 +22,7 @@ export async function statusLine(s: SessionContext, name: string, items: StatusI
       case "HIGHESTMODSEQ": return st.highestModseq;
       case "SIZE": return st.size;
       case "DELETED": return st.deleted;
-      case "APPENDLIMIT": return s.shared.maxMessageSize ?? null;
+      case "APPENDLIMIT": return s.shared.maxMessageSize;
     }
   };
   return statusResponse(name, items.map((i) => [i, value(i)] as const));
