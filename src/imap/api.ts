@@ -3,6 +3,7 @@
 import type { Duplex } from "node:stream";
 import type { EventEmitter } from "node:events";
 import type { Handoff } from "../protocol/handoff.js";
+import type { FtsOptions } from "./fts/fts-index.js";
 
 /** One trace record as trace format 1.0 writes it (see reference/asimap.md §6.5). */
 export interface TraceRecord {
@@ -42,6 +43,8 @@ export interface UserServerOptions {
   idleTimeoutMs?: number;
   /** the message cache is emptied this long after the last connection closed, ms (default 60 s) */
   cacheIdleMs?: number;
+  /** the full-text index (default: on, no size cap, a folder indexed when first searched) */
+  fts?: FtsOptions;
 }
 
 export interface UserServer extends EventEmitter {

@@ -361,6 +361,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.disk.settle(p.stamps);
     if (p.expunged.size > 0) this.emit("change", { kind: "expunged", uids: [...p.expunged].sort((a, b) => a - b) });
     if (p.added.length > 0) this.emit("change", { kind: "added", uids: p.added.map((r) => r.uid) });
+    if (p.expunged.size > 0) this.ctx.onChange?.({ kind: "expunged" });
+    if (p.added.length > 0) this.ctx.onChange?.({ kind: "added", mailbox: this });
     if (p.changedFlags.length > 0) {
       this.emit("change", { kind: "flags", uids: p.changedFlags.map((r) => r.uid).sort((a, b) => a - b) });
     }
