@@ -144,7 +144,8 @@ export interface UserStore {
 /** What a store tells whoever keeps something per message (the full-text index), after the
  *  change is committed; called synchronously, so the listener must only schedule work. */
 export type StoreChange =
-  | { kind: "opened" | "added"; mailbox: Mailbox }
+  /** a folder opened in this process, new mail in one, or one deleted or renamed away */
+  | { kind: "opened" | "added" | "gone"; mailbox: Mailbox }
   /** messages left a folder, or a whole folder's messages were forgotten (deleted) */
   | { kind: "expunged" | "forgot" };
 

@@ -271,6 +271,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     // written all the same: a folder renamed by hand keeps its row, its UIDs and so these rows
     this.records.writeRowsNow(this.name);
     this.emit("change", { kind: "gone" });
+    this.ctx.onChange?.({ kind: "gone", mailbox: this });
   }
 
   close(): void {

@@ -56,6 +56,10 @@ export class FtsIndexer {
       case "added":
         if (this.followed.has(c.mailbox)) this.enqueue(c.mailbox);
         return;
+      case "gone":
+        this.followed.delete(c.mailbox);
+        this.queue.delete(c.mailbox);
+        return;
       case "expunged":
         this.scheduleDrop(this.timing.dropDelayMs ?? 30_000);
         return;
@@ -75,11 +79,14 @@ export class FtsIndexer {
     return this.index.candidates(uids, record, keys);
   }
 
-  /** A SEARCH looked in this folder: index it from now on. */
+  /** A SEARCH looked in this folder: index it from now on, and what it lacks now (a new or
+   *  capped index, messages seen since) in the background. */
   private searching(box: Mailbox): void {
-    if (this.closed || !this.index.opts.enabled || this.followed.has(box)) return;
-    this.index.noteSearched(box.name);
-    this.searched?.add(box.name);
+    if (this.closed || !this.index.opts.enabled) return;
+    if (!this.followed.has(box)) {
+      this.index.noteSearched(box.name);
+      this.searched?.add(box.name);
+    }
     this.follow(box);
   }
 
