@@ -11,6 +11,7 @@ import { messageCache } from "./message-cache.js";
 import { Session } from "./session.js";
 import type { Shared } from "./context.js";
 import { DEFAULT_APPEND_LIMIT } from "../protocol/framer.js";
+import { FtsIndexer } from "./fts/fts-indexer.js";
 
 const THIRTY_MINUTES = 30 * 60 * 1000;
 const IDLE_KEEPALIVE = 2 * 60 * 1000;
@@ -39,7 +40,7 @@ class Server extends EventEmitter implements UserServer {
   private counter = 0;
   private cacheTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: UserServerOptions, private readonly shared: Shared) {
+  constructor(private readonly opts: UserServerOptions, private readonly shared: Shared, readonly fts: FtsIndexer) {
     super();
   }
 
@@ -75,12 +76,17 @@ class Server extends EventEmitter implements UserServer {
   async shutdown(reason = "Server shutting down."): Promise<void> {
     clearTimeout(this.cacheTimer);
     await Promise.all([...this.sessions].map((s) => s.bye(reason)));
+    this.fts.close();
     await this.shared.store.close();
   }
 }
 
 export const createUserServer: CreateUserServer = async (opts) => {
-  const store = await openUserStore(opts.maildir, { locking: opts.locking ?? lockingFromEnv(), logger: opts.logger });
+  const fts = new FtsIndexer(opts.maildir, opts.fts ?? { enabled: true }, opts.logger.child({ fts: true }));
+  const store = await openUserStore(opts.maildir, {
+    locking: opts.locking ?? lockingFromEnv(), logger: opts.logger, onChange: (c) => fts.changed(c),
+  });
+  fts.attach(store);
   const shared: Shared = {
     store,
     recent: new RecentClaims(),
@@ -91,5 +97,5 @@ export const createUserServer: CreateUserServer = async (opts) => {
     idleKeepaliveMs: IDLE_KEEPALIVE,
     trace: opts.trace,
   };
-  return new Server(opts, shared);
+  return new Server(opts, shared, fts);
 };
