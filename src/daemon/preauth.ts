@@ -87,7 +87,7 @@ export class PreAuthConnection {
   }
 
   capabilities(): string[] {
-    const caps = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE"];
+    const caps = ["IMAP4rev1", "IMAP4rev2", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE"];
     if (!this.tls && this.ctx.secureContext) caps.push("STARTTLS");
     if (this.private_) caps.push("AUTH=PLAIN");
     else caps.push("LOGINDISABLED");

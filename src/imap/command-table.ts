@@ -59,7 +59,7 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
   STARTTLS: { states: ANY, handler: starttlsAfterLogin },
   AUTHENTICATE: { states: ANY, handler: alreadyAuthenticated },
   LOGIN: { states: ANY, handler: alreadyAuthenticated },
-  ENABLE: { states: ANY, handler: enable, capabilities: ["ENABLE"] },
+  ENABLE: { states: ANY, handler: enable, capabilities: ["ENABLE", "UTF8=ACCEPT"], enable: ["IMAP4rev2", "UTF8=ACCEPT"] },
   COMPRESS: { states: ANY, handler: compress, capabilities: ["COMPRESS=DEFLATE"] },
   SELECT: { states: ANY, handler: select, capabilities: ["QRESYNC"], enable: ["QRESYNC"] },
   EXAMINE: { states: ANY, handler: select },
@@ -94,7 +94,7 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
 
 /** Protocol-level capabilities (the framer and parser provide them), then the table's. */
 export function capabilities(extra: readonly string[] = []): string[] {
-  const caps = ["IMAP4rev1", "LITERAL+"];
+  const caps = ["IMAP4rev1", "IMAP4rev2", "LITERAL+"];
   for (const e of Object.values(COMMANDS) as Entry<CommandName>[]) {
     for (const c of e.capabilities ?? []) if (!caps.includes(c)) caps.push(c);
   }

@@ -33,6 +33,10 @@ export interface SessionContext {
   readonly enabled: ReadonlySet<string>;
   /** CONDSTORE is on (ENABLE, SELECT (CONDSTORE) or a CONDSTORE enabling command, RFC 7162 §3.1) */
   readonly condstore: boolean;
+  /** IMAP4rev2 rules (RFC 9051) are on: ENABLE IMAP4rev2 */
+  readonly rev2: boolean;
+  /** mailbox names (and quoted strings) are UTF-8 on the wire: IMAP4rev2 or UTF8=ACCEPT (RFC 6855) */
+  readonly utf8: boolean;
   /** SEARCHRES (RFC 5182): the UIDs the last SEARCH ... RETURN (SAVE) found; `$` names them */
   saved: number[];
   capabilities(): string[];
@@ -72,6 +76,8 @@ export function selectedContext(s: SessionContext, view: MailboxView): SelectedC
     get log() { return s.log; },
     get enabled() { return s.enabled; },
     get condstore() { return s.condstore; },
+    get rev2() { return s.rev2; },
+    get utf8() { return s.utf8; },
     get saved() { return s.saved; },
     set saved(uids: number[]) { s.saved = uids; },
     capabilities: () => s.capabilities(),

@@ -117,8 +117,7 @@ export class Session implements SessionContext {
     this.saved = [];
     if (view) {
       view.onEvent = () => this.onMailboxEvent();
-      view.modseqs = this.condstore;
-      view.vanished = this.enabled.has("QRESYNC");
+      this.tune(view);
     }
     if (this.state !== "logout") this.state = view ? "selected" : "authenticated";
   }
@@ -128,18 +127,26 @@ export class Session implements SessionContext {
     return this.enabled.has("CONDSTORE");
   }
 
+  get rev2(): boolean {
+    return this.enabled.has("IMAP4rev2");
+  }
+
+  get utf8(): boolean {
+    return this.rev2 || this.enabled.has("UTF8=ACCEPT");
+  }
+
   /** Switches an extension on for the rest of the connection; QRESYNC implies CONDSTORE. */
   enable(name: string): void {
-    if (name !== "CONDSTORE" && name !== "QRESYNC") {
-      this.enabled.add(name);
-      return;
-    }
-    this.enabled.add("CONDSTORE");
-    if (name === "QRESYNC") this.enabled.add("QRESYNC");
-    if (this.view) {
-      this.view.modseqs = true;
-      this.view.vanished = this.enabled.has("QRESYNC");
-    }
+    if (name === "CONDSTORE" || name === "QRESYNC") this.enabled.add("CONDSTORE");
+    this.enabled.add(name);
+    if (this.view) this.tune(this.view);
+  }
+
+  /** What the view must know of the enabled extensions to word its updates. */
+  private tune(view: MailboxView): void {
+    view.modseqs = this.condstore;
+    view.vanished = this.enabled.has("QRESYNC");
+    view.rev2 = this.rev2;
   }
 
   logout(): void {
@@ -267,7 +274,7 @@ export class Session implements SessionContext {
     }
     let cmd: Command;
     try {
-      cmd = parseCommand(frame);
+      cmd = parseCommand(frame, this.utf8);
     } catch (e) {
       if (e instanceof ParseError) {
         await this.send(tagged(e.tag ?? "*", e.status, e.message, e.code));

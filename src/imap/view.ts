@@ -154,6 +154,8 @@ export class MailboxView {
   modseqs = false;
   /** QRESYNC is on: VANISHED instead of EXPUNGE, and UID in every unsolicited FETCH */
   vanished = false;
+  /** IMAP4rev2 (RFC 9051): no \\Recent and no RECENT counts; every flag update names its UID */
+  rev2 = false;
 
   constructor(
     readonly mailbox: Mailbox,
@@ -265,7 +267,7 @@ export class MailboxView {
    * set, never mutated), so the text is made once per set, not once per message of a 100k FETCH.
    */
   flagsText(rec: MessageRecord): string {
-    if (this.recent.has(rec.uid)) return flagList([...rec.flags, "\\Recent"]);
+    if (!this.rev2 && this.recent.has(rec.uid)) return flagList([...rec.flags, "\\Recent"]);
     let t = flagTexts.get(rec.flags);
     if (t === undefined) flagTexts.set(rec.flags, (t = flagList(rec.flags)));
     return t;
@@ -386,7 +388,8 @@ export class MailboxView {
       for (const u of this.claims.claim(mailbox.name, added, mailbox.newFrom, !this.readOnly)) {
         this.recent.add(u);
       }
-      updates.push(existsResponse(this.uids.length), recentResponse(this.recent.size));
+      updates.push(existsResponse(this.uids.length));
+      if (!this.rev2) updates.push(recentResponse(this.recent.size));
     }
     if (this.pendingFlags.size) {
       const uids = [...this.pendingFlags].sort((a, b) => a - b);
@@ -429,7 +432,7 @@ export class MailboxView {
    * UID under QRESYNC (or when the command was a UID command), MODSEQ under CONDSTORE.
    */
   fetchFlags(rec: MessageRecord, withUid = false): string {
-    return flagsFetchItems(this.flagsText(rec), withUid || this.vanished ? rec.uid : undefined,
+    return flagsFetchItems(this.flagsText(rec), withUid || this.vanished || this.rev2 ? rec.uid : undefined,
       this.modseqs ? rec.modseq : undefined);
   }
 

@@ -13,6 +13,7 @@
 //   nstring(v: string | Buffer | null): Buffer
 //   astring(s: string): Buffer         atom when possible, else quoted/literal
 //   mailbox(name: string): Buffer      mUTF-7 encoded astring; "INBOX" as an atom
+//   mailboxName(name, utf8): string    mailbox(name) as text, or the UTF-8 name itself (IMAP4rev2, UTF8=ACCEPT)
 //   encodeMailboxName(unicode): string / decodeMailboxName(mutf7): string   (RFC 3501 §5.1.3)
 //   compressSet(nums: number[]): string     [3,1,2,7] -> "1:3,7" ("" for none)
 //   orderedSet(nums): string           [5,1,2] -> "5,1:2" (order kept: COPYUID pairs by position)
@@ -153,6 +154,18 @@ export function orderedSet(nums: readonly number[]): string {
 }
 
 /** The shortest set naming the numbers, ascending: `[3,1,2,7]` → `1:3,7` ("" for none). */
+/**
+ * A mailbox name as a string in a response: modified UTF-7 (IMAP4rev1), or, once the client
+ * enabled IMAP4rev2 or UTF8=ACCEPT, UTF-8 as it is: an atom, a quoted string, or a literal
+ * (counted in UTF-8 bytes; the line is written as UTF-8).
+ */
+export function mailboxName(name: string, utf8: boolean): string {
+  if (!utf8) return mailbox(name).toString("latin1");
+  if (ATOM_SAFE.test(name) && name.toUpperCase() !== "NIL") return name;
+  if (name.length <= MAX_QUOTED && /^[^\0\r\n]*$/.test(name)) return quoteText(name);
+  return `{${Buffer.byteLength(name, "utf8")}}\r\n${name}`;
+}
+
 export function compressSet(nums: readonly number[]): string {
   const a = Float64Array.from(nums).sort();
   const unique: number[] = [];

@@ -1,7 +1,7 @@
 // The parser wrapper: a frame from the framer -> a typed Command, or a ParseError.
 //
 // Exported API (stable):
-//   parseCommand(frame: Frame): Command
+//   parseCommand(frame: Frame, utf8Mailboxes?): Command   (mailbox names UTF-8, not mUTF-7, when set)
 //       Parses one command. Throws only ParseError. `frame.line` holds the command text with each
 //       literal as its marker (`{n}`, `{n+}`, `~{n}`), `frame.literals` the literal bytes in order.
 //   class ParseError extends Error { tag?: string; command?: string; status; code?; message }
@@ -43,10 +43,26 @@ export class ParseError extends Error {
   }
 }
 
-export function parseCommand(frame: Frame): Command {
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A mailbox name sent in UTF-8 (IMAP4rev2, UTF8=ACCEPT): taken as it is, if it is UTF-8. */
+function utf8MailboxName(raw: string): string {
+  if (!/[\x80-\xff]/.test(raw)) return raw;
+  try {
+    return STRICT_UTF8.decode(Buffer.from(raw, "latin1"));
+  } catch {
+    throw new Error("not UTF-8");
+  }
+}
+
+/** `utf8Mailboxes`: names are UTF-8 (RFC 9051, RFC 6855), not modified UTF-7. */
+export function parseCommand(frame: Frame, utf8Mailboxes = false): Command {
   const text = frame.line.toString("latin1");
   // a literal object (not a spread): keeps the options' shape monomorphic, 2x faster
-  const options = { mailbox: decodeMailboxName, literals: frame.literals, invalidMailbox: undefined as string | undefined };
+  const options = {
+    mailbox: utf8Mailboxes ? utf8MailboxName : decodeMailboxName, literals: frame.literals,
+    invalidMailbox: undefined as string | undefined,
+  };
   let cmd: Command;
   try {
     cmd = peggyParse(text, options) as Command;
@@ -56,8 +72,11 @@ export function parseCommand(frame: Frame): Command {
   if (options.invalidMailbox !== undefined) {
     // as Dovecot: a name that is not modified UTF-7 is no syntax error, but no mailbox has it
     const err = new ParseError(options.invalidMailbox, cmd.tag, peekCommandName(text));
-    err.status = "NO";
-    err.code = "CANNOT";
+    // in UTF-8 mode a name that is not UTF-8 is bad syntax (RFC 6855 §3)
+    if (!utf8Mailboxes) {
+      err.status = "NO";
+      err.code = "CANNOT";
+    }
     throw err;
   }
   return cmd;

@@ -2,7 +2,7 @@
 // is built here, each a complete response ending in CRLF, as a string (written as UTF-8; only
 // status texts can hold non-ASCII). The session, the pre-login code and every command write
 // these and nothing of their own. Response codes with structure (lists, sets) are built here too.
-import { mailbox, orderedSet, compressSet, quoted, respText } from "./encode.js";
+import { mailboxName, orderedSet, compressSet, quoted, respText } from "./encode.js";
 
 export type Status = "OK" | "NO" | "BAD";
 const CRLF = "\r\n";
@@ -64,19 +64,20 @@ export function namespaceResponse(personal: ReadonlyArray<readonly [string, stri
   return `* NAMESPACE (${ns}) NIL NIL${CRLF}`;
 }
 
-/** `* LIST (attrs) "/" name` (or LSUB), with LIST-EXTENDED's CHILDINFO when given. */
+/** `* LIST (attrs) "/" name` (or LSUB; names in UTF-8 when `utf8`), with LIST-EXTENDED's CHILDINFO when given. */
 export function listResponse(
   kind: "LIST" | "LSUB", attrs: readonly string[], delimiter: string, name: string, childInfo?: readonly string[],
+  utf8 = false,
 ): string {
   const extended = childInfo ? ` ("CHILDINFO" ${list(childInfo.map((c) => quoted(c)))})` : "";
-  const shown = name === "" ? '""' : mailbox(name).toString("latin1");
+  const shown = name === "" ? '""' : mailboxName(name, utf8);
   return `* ${kind} ${list(attrs)} ${quoted(delimiter)} ${shown}${extended}${CRLF}`;
 }
 
 /** `* STATUS name (ITEM n ...)`; a null value is NIL. */
-export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number | null]>): string {
+export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number | null]>, utf8 = false): string {
   const parts = items.map(([item, v]) => `${item} ${v ?? "NIL"}`);
-  return `* STATUS ${mailbox(name).toString("latin1")} ${list(parts)}${CRLF}`;
+  return `* STATUS ${mailboxName(name, utf8)} ${list(parts)}${CRLF}`;
 }
 
 export function flagsResponse(flags: readonly string[]): string {

@@ -33,8 +33,10 @@ afterEach(async () => {
 });
 
 describe("imapflow", () => {
-  it("negotiates COMPRESS=DEFLATE and syncs through it", async () => {
+  it("negotiates COMPRESS=DEFLATE, IMAP4rev2 and UTF8=ACCEPT and syncs through them", async () => {
     const c = await client();
+    // imapflow enables IMAP4rev2 and UTF8=ACCEPT whenever the server offers them
+    expect([...c.enabled].map((e) => e.toUpperCase())).toEqual(expect.arrayContaining(["IMAP4REV2", "UTF8=ACCEPT", "CONDSTORE"]));
     // imapflow sends COMPRESS DEFLATE whenever the server offers it; its deflater is then set
     expect((c as unknown as { _deflate?: unknown })._deflate).toBeTruthy();
     const box = await c.mailboxOpen("INBOX");

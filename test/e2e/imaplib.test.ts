@@ -38,3 +38,19 @@ it.each(["tls", "starttls"])("python imaplib (%s): list, select, fetch, search, 
   expect(r.status).toBe("one (MESSAGES 25)");
   expect(r.expunge).toEqual(["4"]);
 });
+
+it("python imaplib in an IMAP4rev2 session under COMPRESS=DEFLATE: select, ESEARCH, bodies", async () => {
+  const { stdout } = await promisify(execFile)("python3", [join(import.meta.dirname, "imaplib_rev2.py"), String(server.tlsPort)]);
+  const r = JSON.parse(stdout);
+  expect(r.capabilities).toEqual(expect.arrayContaining(["IMAP4REV1", "IMAP4REV2"]));
+  expect(r.compress).toBe("OK");
+  expect(r.enabled).toEqual(["IMAP4rev2"]);
+  expect(r.exists).toBe(8);
+  expect(r.recent).toBe(false);
+  expect(r.select_list).toEqual(['() "/" INBOX']);
+  expect(r.esearch[0]).toMatch(/^\(TAG "\w+"\) UID ALL \d/);
+  expect(r.bodies).toBeGreaterThan(0);
+  // compressed: fewer bytes came over the wire than the bodies alone hold
+  expect(r.wire_bytes).toBeLessThan(r.bodies);
+  expect(r.logout).toBe("BYE");
+});

@@ -38,7 +38,9 @@ describe("mailbox names stay inside the mail root", () => {
     mkdirSync(outside);
     writeFileSync(join(outside, "1"), "Subject: not yours\n\nsecret\n");
     symlinkSync(outside, join(ctx.mail.root, "escape")); // a symlink inside the root, pointing out
-    const before = snapshot(home).filter((l) => !l.includes("/Mail/"));
+    // what is inside the root may change (the store's and the search index's files); the rest not
+    const besideRoot = (l: string) => !l.includes("/Mail/") && !l.startsWith(ctx.mail.root + " ");
+    const before = snapshot(home).filter(besideRoot);
     const outsideBefore = snapshot(outside);
     const c = ctx.c;
     const body = "Subject: x\r\n\r\ny\r\n";
@@ -68,6 +70,6 @@ describe("mailbox names stay inside the mail root", () => {
     const all = (await c.cmd('LIST "" "*"')).untagged.join("\n");
     expect(all).not.toMatch(/outside|escape|etc/);
     expect(snapshot(outside), "the outside directory is untouched").toEqual(outsideBefore);
-    expect(snapshot(home).filter((l) => !l.includes("/Mail/")), "nothing new next to the mail root").toEqual(before);
+    expect(snapshot(home).filter(besideRoot), "nothing new next to the mail root").toEqual(before);
   });
 });

@@ -7,8 +7,9 @@ import { enabledResponse } from "../../protocol/responses.js";
 export async function enable(s: SessionContext, cmd: CommandOf<"ENABLE">): Promise<Result> {
   const newly: string[] = [];
   for (const c of cmd.capabilities) {
-    const name = c.toUpperCase();
-    if (s.enableable().includes(name) && !s.enabled.has(name)) {
+    // capability names are case-insensitive; the session keeps the table's spelling (IMAP4rev2)
+    const name = s.enableable().find((e) => e.toUpperCase() === c.toUpperCase());
+    if (name !== undefined && !s.enabled.has(name)) {
       s.enable(name);
       newly.push(name);
     }

@@ -99,7 +99,7 @@ export async function list(s: SessionContext, cmd: CommandOf<"LIST">): Promise<R
     }
   }
   for (const l of lines) {
-    await s.send(listResponse("LIST", l.attrs, "/", l.info.name, l.childInfo));
+    await s.send(listResponse("LIST", l.attrs, "/", l.info.name, l.childInfo, s.utf8));
     if (cmd.returnOpts.status && !l.info.noselect && !l.childInfo) {
       await s.send(await statusLine(s, l.info.name, cmd.returnOpts.status));
     }
@@ -126,12 +126,12 @@ export async function lsub(s: SessionContext, cmd: CommandOf<"LSUB">): Promise<R
     if (matches(info.name)) {
       if (sent.has(info.name)) continue;
       sent.add(info.name);
-      await s.send(listResponse("LSUB", info.noselect && names.has(info.name) ? ["\\Noselect"] : [], "/", info.name));
+      await s.send(listResponse("LSUB", info.noselect && names.has(info.name) ? ["\\Noselect"] : [], "/", info.name, undefined, s.utf8));
     } else {
       for (const a of ancestors(info.name)) {
         if (!matches(a) || sent.has(a) || infos.some((i) => i.name === a && i.subscribed)) continue;
         sent.add(a);
-        await s.send(listResponse("LSUB", ["\\Noselect"], "/", a));
+        await s.send(listResponse("LSUB", ["\\Noselect"], "/", a, undefined, s.utf8));
       }
     }
   }

@@ -203,6 +203,8 @@ export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Prom
   const saving = cmd.return?.includes("SAVE") ?? false;
   // RFC 5182 §2.1: a failed SEARCH ... SAVE leaves the saved result empty
   if (saving) s.saved = [];
+  // RFC 6855 §3: after ENABLE UTF8=ACCEPT the strings are UTF-8; a charset label conflicts
+  if (cmd.charset && s.enabled.has("UTF8=ACCEPT")) return bad("No CHARSET after ENABLE UTF8=ACCEPT: search strings are UTF-8.");
   if (cmd.charset && !CHARSETS.includes(cmd.charset.toUpperCase())) {
     return no(`Unsupported charset ${cmd.charset}.`, codes.badCharset(CHARSETS));
   }
@@ -211,9 +213,11 @@ export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Prom
   if (usesModseq) await enableCondstore(s);
   const found = await runSearch(view, cmd.keys);
   const num = (r: MessageRecord) => (cmd.uid ? r.uid : view.seqOf(r.uid));
-  if (cmd.return) {
-    if (saving) s.saved = savedUids(cmd.return, found);
-    const line = esearchLine(cmd.tag, cmd.uid, cmd.return, { recs: found, num }, usesModseq);
+  // IMAP4rev2 answers every SEARCH with ESEARCH, a plain one as RETURN () = ALL (RFC 9051 §6.4.4)
+  const ret = cmd.return ?? (s.rev2 ? [] : undefined);
+  if (ret) {
+    if (saving) s.saved = savedUids(ret, found);
+    const line = esearchLine(cmd.tag, cmd.uid, ret, { recs: found, num }, usesModseq);
     if (line) await s.send(line);
     return ok("Search completed.");
   }

@@ -5,7 +5,7 @@ import { ok, no, bad, type Result, type CommandOf } from "../result.js";
 import { qresyncLines } from "../condstore.js";
 import { checkedMailbox } from "../mailbox-argument.js";
 import { StoreError, type Mailbox } from "../../store/contract.js";
-import { existsResponse, recentResponse, untaggedStatus } from "../../protocol/responses.js";
+import { existsResponse, listResponse, recentResponse, untaggedStatus } from "../../protocol/responses.js";
 
 /** SELECT and EXAMINE (RFC 3501 §6.3.1-2); a failed SELECT leaves no mailbox selected. */
 export async function select(s: SessionContext, cmd: CommandOf<"SELECT" | "EXAMINE">): Promise<Result> {
@@ -30,7 +30,10 @@ export async function select(s: SessionContext, cmd: CommandOf<"SELECT" | "EXAMI
   const view = new MailboxView(mbox, readOnly, s.shared.recent);
   s.select(view);
   // one write for the whole answer, not one per line
-  const lines = [...view.flagsLines(), existsResponse(view.exists), recentResponse(view.recentCount)];
+  const lines = [...view.flagsLines(), existsResponse(view.exists)];
+  // IMAP4rev2 has no \Recent (RFC 9051 Appendix E, 12) and names the mailbox in a LIST (10)
+  if (s.rev2) lines.push(listResponse("LIST", [], "/", mbox.name, undefined, true));
+  else lines.push(recentResponse(view.recentCount));
   const firstUnseen = view.firstUnseen();
   if (firstUnseen > 0) lines.push(untaggedStatus("OK", "First unseen.", `UNSEEN ${firstUnseen}`));
   lines.push(untaggedStatus("OK", "UIDs valid", `UIDVALIDITY ${mbox.uidValidity}`),

@@ -1,6 +1,6 @@
 import type { SessionContext } from "../context.js";
 import type { Command, StatusItem } from "../../protocol/ast.js";
-import { ok, no, type Result, type CommandOf } from "../result.js";
+import { ok, no, bad, type Result, type CommandOf } from "../result.js";
 import { checkedMailbox } from "../mailbox-argument.js";
 import { statusResponse } from "../../protocol/responses.js";
 
@@ -25,11 +25,13 @@ export async function statusLine(s: SessionContext, name: string, items: StatusI
       case "APPENDLIMIT": return s.shared.maxMessageSize;
     }
   };
-  return statusResponse(name, items.map((i) => [i, value(i)] as const));
+  return statusResponse(name, items.map((i) => [i, value(i)] as const), s.utf8);
 }
 
 export async function status(s: SessionContext, cmd: CommandOf<"STATUS">): Promise<Result> {
   const name = checkedMailbox(cmd.mailbox);
+  // RFC 9051 has no RECENT (Appendix E, 12)
+  if (s.rev2 && cmd.items.includes("RECENT")) return bad("RECENT is not a STATUS item in IMAP4rev2.");
   const infos = await s.store.list();
   if (infos.find((i) => i.name === name)?.noselect) return no(`Mailbox can't be selected: ${name}`, "CANNOT");
   await s.send(await statusLine(s, name, cmd.items));
