@@ -3,6 +3,7 @@
 // kept when asked), so the client costs little next to the server it measures.
 import { performance } from "node:perf_hooks";
 import tls from "node:tls";
+import zlib from "node:zlib";
 
 export interface Untagged {
   /** The response with each literal's bytes left out (the `{n}` markers stay). */
@@ -78,13 +79,21 @@ export class ImapClient {
   private closedError: Error | undefined;
   private greetingWait: { resolve: (u: Untagged) => void; reject: (e: Error) => void } | undefined;
   capabilities = new Set<string>();
+  /** Bytes received inside TLS (compressed ones under COMPRESS): what the network carried. */
+  wireBytesIn = 0;
+  private inflate: zlib.InflateRaw | undefined;
+  private deflate: zlib.DeflateRaw | undefined;
 
   private constructor(
     private readonly socket: tls.TLSSocket,
     private readonly captureLiterals: boolean,
     private readonly timeoutMs: number,
   ) {
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("data", (chunk: Buffer) => {
+      this.wireBytesIn += chunk.length;
+      if (this.inflate) this.inflate.write(chunk);
+      else this.onData(chunk);
+    });
     socket.on("error", (e) => this.fail(new ImapError(`connection error: ${e.message}`)));
     socket.on("close", () => this.fail(new ImapError("connection closed by server")));
   }
@@ -118,8 +127,29 @@ export class ImapClient {
   /** Runs one command; a tagged NO or BAD rejects with ImapError. */
   command(text: string, opts: CommandOptions = {}): Promise<Completion> {
     const { tag, done } = this.start(text, opts);
-    this.socket.write(`${tag} ${text}\r\n`);
+    this.send(`${tag} ${text}\r\n`);
     return done;
+  }
+
+  /** COMPRESS=DEFLATE (RFC 4978): from the tagged OK on, both directions are raw deflate. */
+  async compress(): Promise<Completion> {
+    const c = await this.command("COMPRESS DEFLATE");
+    this.inflate = zlib.createInflateRaw();
+    this.inflate.on("data", (d: Buffer) => this.onData(d));
+    this.inflate.on("error", (e) => this.fail(new ImapError(`bad deflate data from the server: ${e.message}`)));
+    this.deflate = zlib.createDeflateRaw();
+    this.deflate.on("data", (d: Buffer) => this.socket.write(d));
+    return c;
+  }
+
+  /** Writes command bytes, deflated (and flushed at once) under COMPRESS. */
+  private send(bytes: string | Buffer): void {
+    if (!this.deflate) {
+      this.socket.write(bytes);
+      return;
+    }
+    this.deflate.write(bytes);
+    this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
   }
 
   async login(user: string, password: string): Promise<Completion> {
@@ -139,11 +169,11 @@ export class ImapClient {
     const { tag, done } = this.start(`APPEND ${mailbox}`, {});
     const cont = new Promise<string>((resolve) => (this.continuation = resolve));
     const flagList = flags ? `(${flags}) ` : "";
-    this.socket.write(`${tag} APPEND ${quote(mailbox)} ${flagList}{${message.length}}\r\n`);
+    this.send(`${tag} APPEND ${quote(mailbox)} ${flagList}{${message.length}}\r\n`);
     const first = await Promise.race([cont, done.then(() => undefined)]);
     if (first === undefined) throw new ImapError(`APPEND completed before the literal was sent`);
-    this.socket.write(message);
-    this.socket.write("\r\n");
+    this.send(message);
+    this.send("\r\n");
     return done;
   }
 
@@ -151,11 +181,11 @@ export class ImapClient {
   async idle(): Promise<() => Promise<Completion>> {
     const { tag, done } = this.start("IDLE", { timeoutMs: 0 });
     const cont = new Promise<string>((resolve) => (this.continuation = resolve));
-    this.socket.write(`${tag} IDLE\r\n`);
+    this.send(`${tag} IDLE\r\n`);
     const first = await Promise.race([cont, done.then(() => undefined)]);
     if (first === undefined) throw new ImapError("IDLE completed without a continuation");
     return () => {
-      this.socket.write("DONE\r\n");
+      this.send("DONE\r\n");
       return done;
     };
   }

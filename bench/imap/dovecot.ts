@@ -144,6 +144,8 @@ service imap-login {
 }
 protocol imap {
   mail_max_userip_connections = 1000
+  # COMPRESS=DEFLATE, as Dovecot sites offer it (only a client that asks for it is compressed)
+  mail_plugins = $mail_plugins imap_zlib
 }
 `;
   }

@@ -105,3 +105,19 @@ export function sampleMaxRss(pids: () => number[], everyMs = 25): () => number |
     return max;
   };
 }
+
+/** CPU time (user + system) a process and everything below it used so far, ms; ended ones not counted. */
+export function treeCpuMs(root: number): number {
+  const tick = 1000 / 100; // /proc counts in clock ticks; USER_HZ is 100 on Linux
+  let ms = 0;
+  for (const pid of [root, ...descendants(root).map((p) => p.pid)]) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ms += (Number(f[11]) + Number(f[12])) * tick;
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return ms;
+}

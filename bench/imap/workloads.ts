@@ -12,6 +12,7 @@ import { Rng } from "./rng.js";
 import { Scale } from "./scale.js";
 import { PASSWORD, ServerUnderTest, sleep } from "./server.js";
 import fs from "node:fs";
+import { compressSync } from "./compress-sync.js";
 
 export interface Ctx {
   server: ServerUnderTest;
@@ -372,4 +373,5 @@ export const WORKLOADS: Workload[] = [
       return { "mixed-load": commands / seconds };
     },
   },
+  compressSync,
 ];

@@ -21,7 +21,7 @@ interface Server { port: number; user: string; password: string; traceFile: stri
 async function replayCli(trace: string, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const server: Server = await startAsimapd({ mailBefore: MAIL });
   try {
-    return await runCli("replay.js", [trace, "--host", "127.0.0.1", "--port", String(server.port), "--tls", "--insecure",
+    return await runCli("asimap-replay.js", [trace, "--host", "127.0.0.1", "--port", String(server.port), "--tls", "--insecure",
       "--user", server.user, ...extra], { ASIMAP_REPLAY_PASSWORD: server.password });
   } finally {
     await server.stop();
