@@ -11,6 +11,8 @@ import { continuationLine, taggedLine, untaggedLine } from "../protocol/encode.j
 import type { Command } from "../protocol/ast.js";
 import type { Handoff } from "../protocol/handoff.js";
 import type { Account } from "./pwfile.js";
+import type { ProxySource } from "./proxy-protocol.js";
+import { originatingSource } from "./originating-ip.js";
 
 export interface PreAuthLogger {
   debug(obj: object, msg?: string): void;
@@ -30,6 +32,12 @@ export interface PreAuthContext {
   handOff(socket: Socket, account: Account, handoff: Handoff, pending: Buffer): Promise<void>;
   /** time allowed before login, ms */
   preAuthTimeoutMs: number;
+  /** the connection comes from a trusted proxy (--trusted-proxies): it may LOGIN in plaintext */
+  viaProxy?: boolean;
+  /** the client as the proxy's PROXY header named it */
+  source?: ProxySource;
+  /** whether the client at this address may name another with ID's x-originating-ip */
+  trusts?(addr: string): boolean;
 }
 
 const MAX_BAD_COMMANDS = 20;
@@ -52,6 +60,10 @@ export function remoteOf(socket: Socket): { addr: string; remote: string } {
   return { addr, remote: `${addr}:${socket.remotePort ?? 0}` };
 }
 
+function sourceText(s: ProxySource): { addr: string; remote: string } {
+  return { addr: s.addr, remote: `${s.addr}:${s.port}` }; // (as remoteOf writes it)
+}
+
 /** Before login a line holds at most an ID as long as RFC 2971 allows (30 pairs of 30 + 1024
  *  octets, 63 KB when every octet is escaped in a quoted string): imaptest sends 32 KB. */
 const PREAUTH_FRAMING = { maxLineLength: 64 * 1024, maxLiteralSize: () => 8192 };
@@ -67,23 +79,24 @@ export class PreAuthConnection {
   private timer: NodeJS.Timeout;
   private clientId: Array<[string, string | null]> | null = null;
   private pendingAuth: { tag: string } | null = null;
-  readonly addr: string;
-  readonly remote: string;
+  addr: string;
+  remote: string;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private readonly onError = (e: Error) => this.ctx.log.debug({ remote: this.remote, err: e.message }, "client socket error");
   private readonly onClose = () => this.finish();
 
   constructor(private socket: Socket, private tls: boolean, private readonly ctx: PreAuthContext) {
-    ({ addr: this.addr, remote: this.remote } = remoteOf(socket));
+    ({ addr: this.addr, remote: this.remote } = ctx.source ? sourceText(ctx.source) : remoteOf(socket));
     this.timer = setTimeout(() => this.bye("Autologout; too long without logging in."), ctx.preAuthTimeoutMs);
     this.timer.unref();
     this.attach();
     this.write(untaggedLine(`OK [CAPABILITY ${this.capabilities().join(" ")}] asimap ${ctx.version} ready.`));
   }
 
-  /** TLS, or a loopback client (nobody can listen in on it) */
+  /** TLS, a loopback client (nobody can listen in on it) or a trusted proxy (which speaks plain
+   *  IMAP to its backends, as nginx does) */
   private get private_(): boolean {
-    return this.tls || isLoopback(this.socket.remoteAddress);
+    return this.tls || this.ctx.viaProxy === true || isLoopback(this.socket.remoteAddress);
   }
 
   capabilities(): string[] {
@@ -193,6 +206,7 @@ export class PreAuthConnection {
         return;
       case "ID":
         this.clientId = cmd.params;
+        this.takeOriginatingIp(cmd.params);
         this.write(untaggedLine(`ID ("name" "asimap" "version" "${this.ctx.version}")`));
         return this.write(taggedLine(tag, "OK", "ID completed."));
       case "STARTTLS":
@@ -205,6 +219,18 @@ export class PreAuthConnection {
         this.badCommands++;
         return this.write(taggedLine(tag, "BAD", `${cmd.name} is not allowed before login.`));
     }
+  }
+
+  /** A trusted proxy names its client in ID (Dovecot's x-originating-ip); anyone else cannot. */
+  private takeOriginatingIp(params: Array<[string, string | null]> | null): void {
+    const origin = originatingSource(params);
+    if (!origin) return;
+    if (!this.ctx.trusts?.(this.addr)) {
+      return this.ctx.log.debug({ remote: this.remote }, "ID x-originating-ip from an untrusted client ignored");
+    }
+    const named = sourceText(origin);
+    this.ctx.log.info({ remote: this.remote, client: named.remote }, "client address from ID x-originating-ip");
+    ({ addr: this.addr, remote: this.remote } = named);
   }
 
   private startTls(tag: string): void {
