@@ -13,6 +13,7 @@ import type { Handoff } from "../protocol/handoff.js";
 import type { Account } from "./pwfile.js";
 import type { ProxySource } from "./proxy-protocol.js";
 import { originatingSource } from "./originating-ip.js";
+import { AUTH_FAILED, MAIL_UNAVAILABLE } from "./login-answers.js";
 
 export interface PreAuthLogger {
   debug(obj: object, msg?: string): void;
@@ -47,7 +48,6 @@ const MAX_BAD_COMMANDS = 20;
  *  CAPABILITY, STARTTLS, CAPABILITY, ID, AUTHENTICATE (5); iOS Mail about as many. Failed
  *  logins count too; their retries are limited by the throttle long before this. */
 export const MAX_PREAUTH_COMMANDS = 50;
-const AUTH_FAILED = "Authentication failed.";
 
 function isLoopback(addr: string | undefined): boolean {
   if (!addr) return false;
@@ -313,7 +313,7 @@ export class PreAuthConnection {
       this.done = false;
       this.timer = setTimeout(() => this.bye("Autologout; too long without logging in."), this.ctx.preAuthTimeoutMs);
       this.timer.unref();
-      this.write(taggedLine(tag, "NO", "Your mail is not available right now; try again later.", "UNAVAILABLE"));
+      this.write(taggedLine(tag, "NO", MAIL_UNAVAILABLE, "UNAVAILABLE"));
       this.socket.on("data", this.onData);
       this.socket.resume(); // the pipelined bytes are still in the framer
     }
