@@ -1,14 +1,15 @@
 // asimapd-auth's answer to one nginx auth_http request: the login judged as asimapd judges it
 // (login-check.ts: same password file, hashers, cache and throttle, the throttle keyed by the
 // client's address nginx reports), then the user's backend from the shard map or the password
-// file. Failures tell nginx to wait (Auth-Wait) before the client may try again, instead of
-// holding the request as asimapd holds a failed LOGIN.
+// file, if it takes connections. Failures tell nginx to wait (Auth-Wait) before the client may
+// try again, instead of holding the request as asimapd holds a failed LOGIN.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { parseBackend } from "../daemon/backend-address.js";
 import { AUTH_FAILED, MAIL_UNAVAILABLE } from "../daemon/login-answers.js";
 import { LoginChecker, type LoginLogger } from "../daemon/login-check.js";
 import { PasswordFile, type Account } from "../daemon/pwfile.js";
+import { BackendProbe } from "./backend-probe.js";
 import type { NginxAuthRequest } from "./nginx-request.js";
 import { ShardMapFile } from "./shard-map.js";
 
@@ -36,6 +37,7 @@ const UNAVAILABLE = `[UNAVAILABLE] ${MAIL_UNAVAILABLE}`;
 export class AuthService {
   readonly logins: LoginChecker;
   private readonly shards?: ShardMapFile;
+  private readonly probe = new BackendProbe();
 
   constructor(private readonly o: AuthServiceOptions) {
     const pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
@@ -68,6 +70,11 @@ export class AuthService {
     const backend = await this.backendOf(res.account);
     if ("problem" in backend) {
       this.o.log.warn({ ...at, err: backend.problem }, "no backend for the user");
+      return { "Auth-Status": UNAVAILABLE, "Auth-Wait": String(this.o.failWaitS) };
+    }
+    const down = await this.probe.check(backend.ip, backend.port);
+    if (down) {
+      this.o.log.warn({ ...at, backend: `${backend.ip}:${backend.port}`, err: down }, "the user's backend is down");
       return { "Auth-Status": UNAVAILABLE, "Auth-Wait": String(this.o.failWaitS) };
     }
     this.o.log.info({ ...at, backend: `${backend.ip}:${backend.port}` }, "login sent to its backend");

@@ -4,23 +4,38 @@ import { utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pbkdf2Encode } from "../../src/daemon/hashers.js";
 import { runCli, tempDir, until, writePwfile } from "../daemon/harness.js";
-import { askAuth, startAuth, type Proc } from "./cluster-harness.js";
+import { createServer, type Server } from "node:net";
+import { askAuth, freePort, startAuth, type Proc } from "./cluster-harness.js";
 
 let auth: Proc;
 let shardMap: string;
+/** stand-ins for backends: they only need to take connections (asimapd-auth probes them) */
+const listeners: Server[] = [];
+const port: Record<string, number> = {};
+function backendAt(host: string): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer((c) => c.destroy()).listen(0, host, () => resolve((s.address() as { port: number }).port));
+    listeners.push(s);
+  });
+}
+const at = (host: string) => `${host}:${port[host]}`;
 
 beforeAll(async () => {
+  for (const host of ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.9"]) port[host] = await backendAt(host);
   const dir = tempDir();
   const h = await pbkdf2Encode("pw", "salt", 1000);
   const sp = await pbkdf2Encode("p w%", "salt", 1000);
-  writePwfile(dir, [`alice:${h}:alice-mail`, `bob:${h}:bob-mail:127.0.0.3:1143`, `carol:${h}:carol-mail`,
-    `dave:${h}:dave-mail:localhost:1144`, `erin:${h}:erin-mail`, `spacey:${sp}:s-mail:127.0.0.2:143`, `disabled:!x:d-mail`]);
+  const down = await freePort();
+  writePwfile(dir, [`alice:${h}:alice-mail`, `bob:${h}:bob-mail:${at("127.0.0.3")}`, `carol:${h}:carol-mail`,
+    `dave:${h}:dave-mail:localhost:${port["127.0.0.1"]}`, `erin:${h}:erin-mail`, `spacey:${sp}:s-mail:${at("127.0.0.2")}`,
+    `disabled:!x:d-mail`, `frank:${h}:f-mail:127.0.0.1:${down}`]);
   shardMap = path.join(dir, "shards");
-  writeFileSync(shardMap, "# user backend\nalice 127.0.0.2:1143\nbob   127.0.0.4:1143\n* 127.0.0.9:2143\n");
+  writeFileSync(shardMap, `# user backend\nalice ${at("127.0.0.2")}\nbob   ${at("127.0.0.4")}\n* ${at("127.0.0.9")}\n`);
   auth = await startAuth(["--pwfile", path.join(dir, "pwfile"), "--shard-map", shardMap]);
 });
 afterAll(async () => {
   await auth?.stop();
+  for (const l of listeners) l.close();
 });
 
 const login = (user: string, pass: string, ip = "198.51.100.1") =>
@@ -28,18 +43,18 @@ const login = (user: string, pass: string, ip = "198.51.100.1") =>
 
 describe("asimapd-auth", () => {
   it("sends a user to the backend the shard map names, else the password file's, else the map's *", async () => {
-    expect(await login("alice", "pw")).toEqual({ "auth-status": "OK", "auth-server": "127.0.0.2", "auth-port": "1143" });
+    expect(await login("alice", "pw")).toEqual({ "auth-status": "OK", "auth-server": "127.0.0.2", "auth-port": String(port["127.0.0.2"]) });
     // the map wins over the password file's fourth field
-    expect(await login("bob", "pw")).toMatchObject({ "auth-server": "127.0.0.4", "auth-port": "1143" });
-    expect(await login("carol", "pw")).toMatchObject({ "auth-server": "127.0.0.9", "auth-port": "2143" });
+    expect(await login("bob", "pw")).toMatchObject({ "auth-server": "127.0.0.4", "auth-port": String(port["127.0.0.4"]) });
+    expect(await login("carol", "pw")).toMatchObject({ "auth-server": "127.0.0.9", "auth-port": String(port["127.0.0.9"]) });
     // a name is resolved: nginx wants an address
-    writeFileSync(shardMap, "alice 127.0.0.2:1143\n");
+    writeFileSync(shardMap, `alice ${at("127.0.0.2")}\n`);
     bump(shardMap);
-    expect(await login("dave", "pw")).toMatchObject({ "auth-status": "OK", "auth-server": "127.0.0.1", "auth-port": "1144" });
+    expect(await login("dave", "pw")).toMatchObject({ "auth-status": "OK", "auth-server": "127.0.0.1", "auth-port": String(port["127.0.0.1"]) });
   });
 
   it("re-reads the shard map when it changes: a moved user goes to the new backend", async () => {
-    writeFileSync(shardMap, "alice 127.0.0.3:1143\nnot a line\nbob nowhere\n");
+    writeFileSync(shardMap, `alice ${at("127.0.0.3")}\nnot a line\nbob nowhere\n`);
     bump(shardMap);
     expect(await login("alice", "pw")).toMatchObject({ "auth-server": "127.0.0.3" });
     expect(await until(() => /bad line in shard map/.test(auth.logs()) && /"line":3/.test(auth.logs()))).toBe(true);
@@ -48,6 +63,11 @@ describe("asimapd-auth", () => {
   it("a user no file places gets [UNAVAILABLE], not a guess", async () => {
     expect(await login("erin", "pw")).toEqual({ "auth-status": "[UNAVAILABLE] Your mail is not available right now; try again later.", "auth-wait": "1" });
     expect(await until(() => auth.logs().includes('"msg":"no backend for the user"'))).toBe(true);
+  });
+
+  it("a user whose backend takes no connections gets [UNAVAILABLE] (nginx would just hang up)", async () => {
+    expect(await login("frank", "pw")).toEqual({ "auth-status": "[UNAVAILABLE] Your mail is not available right now; try again later.", "auth-wait": "1" });
+    expect(await until(() => auth.logs().includes('"err":"ECONNREFUSED","msg":"the user\'s backend is down"'))).toBe(true);
   });
 
   it("unknown user, wrong password and disabled account: the same answer", async () => {
