@@ -36,13 +36,20 @@ export interface AcceptOptions {
 
 /** Resolves null (after a log line, with the socket destroyed) when the connection is refused. */
 export async function acceptConnection(socket: Socket, o: AcceptOptions): Promise<Arrived | null> {
+  if (socket.remoteAddress === undefined) {
+    // already reset by the peer (a health check that hangs up at once): nobody to judge or answer
+    o.log.debug({}, "connection gone before it was accepted");
+    socket.destroy();
+    return null;
+  }
   const remote = `${(socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "")}:${socket.remotePort ?? 0}`;
   const refuse = (msg: string, reason?: string) => {
     o.log.warn({ remote, reason }, msg);
     socket.destroy();
     return null;
   };
-  socket.on("error", (e) => o.log.debug({ remote, err: e.message }, "client socket error before IMAP"));
+  const onError = (e: Error) => o.log.debug({ remote, err: e.message }, "client socket error before IMAP");
+  socket.on("error", onError);
   const viaProxy = o.trusted.trusts(socket.remoteAddress);
   let source: ProxySource | undefined;
   if (viaProxy) {
@@ -62,14 +69,17 @@ export async function acceptConnection(socket: Socket, o: AcceptOptions): Promis
       if (startsWithProxySignature(chunk)) refuse("PROXY header from an address not in --trusted-proxies: closed");
     });
   }
-  if (!o.tls) return { socket, viaProxy, source };
+  if (!o.tls) {
+    socket.off("error", onError);
+    return { socket, viaProxy, source };
+  }
   const secure = await startTls(socket, o.tls);
   if ("reason" in secure) {
     o.log.debug({ remote, err: secure.reason }, "TLS handshake failed");
     socket.destroy();
     return null;
   }
-  return { socket: secure.socket, viaProxy, source };
+  return { socket: secure.socket, viaProxy, source }; // (the error listener stays on the raw socket)
 }
 
 type Header = { source: ProxySource | null; rest: Buffer } | { reason: string };

@@ -87,7 +87,8 @@ export async function startNginx(dir: string, conf: string, port: number): Promi
   return { proc, port, logs, stop: stopper(proc) };
 }
 
-function accepts(port: number): Promise<boolean> {
+/** Whether something accepts connections on 127.0.0.1:port. */
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ port, host: "127.0.0.1" });
     s.once("connect", () => { s.destroy(); resolve(true); }).once("error", () => resolve(false));
