@@ -44,7 +44,7 @@ export class LoginChecker {
       this.log.warn({ user, addr }, "login refused: too many failures");
       return { kind: "throttled" };
     }
-    this.log.debug({ user, addr }, "password rejected by its hash");
+    this.log.debug({ user, addr, against: res.against }, "password rejected by its hash");
     this.throttle.failed(user, addr);
     return { kind: "failed" };
   }

@@ -75,6 +75,12 @@ describe("asimapd-auth", () => {
     expect(wrong).toEqual({ "auth-status": "[AUTHENTICATIONFAILED] Authentication failed.", "auth-wait": "1" });
     expect(await login("nosuchuser", "nope", "198.51.100.3")).toEqual(wrong);
     expect(await login("disabled", "", "198.51.100.4")).toEqual(wrong);
+    // a hash was verified each time: the stored one, or a dummy as costly as a new one
+    const rejected = (user: string) => auth.logs().split("\n").find((l) => l.includes(`"user":"${user}"`) && l.includes("rejected by its hash"));
+    expect(await until(() => rejected("disabled") !== undefined)).toBe(true);
+    expect(rejected("alice")).toContain('"against":"stored"');
+    expect(rejected("nosuchuser")).toContain('"against":"dummy"');
+    expect(rejected("disabled")).toContain('"against":"dummy"');
   });
 
   it("reads nginx's escaped login", async () => {
