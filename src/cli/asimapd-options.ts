@@ -80,6 +80,11 @@ export function buildProgram(): Command {
       "(seconds, or with s/m/h)").env("USER_LINGER").default(DEFAULTS.linger))
     .addOption(new Option("--max-message-size <bytes>", "largest message APPEND accepts (bytes, or K/M/G) " +
       "[default: 64M]").env("MAX_MESSAGE_SIZE"))
+    .addOption(new Option("--fts <mode>", "full-text index for SEARCH: on (a folder is indexed in the " +
+      "background when first searched), open (also when first opened), off (SEARCH reads every message) " +
+      "[default: on]").env("FTS").choices(["on", "open", "off"]))
+    .addOption(new Option("--fts-max-size <bytes>", "largest a user's full-text index may grow (bytes, or " +
+      "K/M/G); mail beyond it is searched without the index [default: no limit]").env("FTS_MAX_SIZE"))
     .addOption(new Option("--user-pool <n>", "user processes kept started ahead of logins, each taking " +
       "its user's identity when one logs in (0 = start one at each first login) [default: 1]").env("USER_POOL"))
     .addOption(new Option("--processes-per-owner <n>", "user processes serving the users whose mail has one " +
@@ -117,6 +122,8 @@ export function resolveConfig(o: Record<string, string | boolean | undefined>, e
     logConfig: typeof o.logConfig === "string" ? o.logConfig : undefined,
     lingerMs: parseDuration(String(o.linger)),
     maxMessageSize: typeof o.maxMessageSize === "string" ? parseSize(o.maxMessageSize) : undefined,
+    fts: typeof o.fts === "string" ? (o.fts as "on" | "open" | "off") : undefined,
+    ftsMaxSize: typeof o.ftsMaxSize === "string" ? parseSize(o.ftsMaxSize) : undefined,
     runDir: typeof o.runDir === "string" ? o.runDir : undefined,
     userPool: o.userPool !== undefined ? parseCount("user pool", String(o.userPool)) : undefined,
     processesPerOwner: o.processesPerOwner !== undefined ? parseCount("processes per owner", String(o.processesPerOwner)) : undefined,

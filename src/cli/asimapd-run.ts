@@ -28,6 +28,10 @@ export interface AsimapdConfig {
   logConfig?: string;
   lingerMs: number;
   maxMessageSize?: number;
+  /** the full-text index: off, on (a folder indexed when first searched), or also when opened */
+  fts?: "off" | "on" | "open";
+  /** the largest a user's full-text index file may grow, bytes */
+  ftsMaxSize?: number;
   /** parent of the per-user socket directories; default: a fresh directory under the tmpdir */
   runDir?: string;
   /** extra node options for user processes (ASIMAP_USER_NODE_OPTIONS) */
@@ -113,6 +117,8 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
   if (c.logConfig) userArgs.push("--log-config", path.resolve(c.logConfig));
   if (c.traceBodies) userArgs.push("--trace-bodies");
   if (c.maxMessageSize) userArgs.push("--max-message-size", String(c.maxMessageSize));
+  if (c.fts && c.fts !== "on") userArgs.push("--fts", c.fts);
+  if (c.ftsMaxSize !== undefined) userArgs.push("--fts-max-size", String(c.ftsMaxSize));
   let want: UserEntryKind;
   try {
     want = wantedUserEntry();

@@ -7,7 +7,7 @@ import type { Socket } from "node:net";
 import { TLSSocket, type SecureContext } from "node:tls";
 import { Framer, type Frame } from "../protocol/framer.js";
 import { parseCommand, ParseError } from "../protocol/parse.js";
-import { continuationLine, taggedLine, untaggedLine } from "../protocol/encode.js";
+import { capabilityResponse, codes, continuation, idResponse, tagged, untaggedStatus } from "../protocol/responses.js";
 import type { Command } from "../protocol/ast.js";
 import type { Handoff } from "../protocol/handoff.js";
 import type { Account } from "./pwfile.js";
@@ -90,7 +90,7 @@ export class PreAuthConnection {
     this.timer = setTimeout(() => this.bye("Autologout; too long without logging in."), ctx.preAuthTimeoutMs);
     this.timer.unref();
     this.attach();
-    this.write(untaggedLine(`OK [CAPABILITY ${this.capabilities().join(" ")}] asimap ${ctx.version} ready.`));
+    this.write(untaggedStatus("OK", `asimap ${ctx.version} ready.`, codes.capability(this.capabilities())));
   }
 
   /** TLS, a loopback client (nobody can listen in on it) or a trusted proxy (which speaks plain
@@ -113,14 +113,15 @@ export class PreAuthConnection {
     this.socket.on("close", this.onClose);
   }
 
-  private write(b: Buffer): void {
-    if (!this.socket.destroyed) this.socket.write(b);
+  /** Writes a complete response (built by src/protocol). */
+  private write(response: string): void {
+    if (!this.socket.destroyed) this.socket.write(response, "utf8");
   }
 
   /** Ends the session with `* BYE` (server shutdown, timeout). */
   bye(text: string): void {
     if (this.done) return;
-    this.write(untaggedLine(`BYE ${text}`));
+    this.write(untaggedStatus("BYE", text));
     this.finish();
     this.socket.end();
   }
@@ -149,10 +150,10 @@ export class PreAuthConnection {
       if (ev === null) return;
       switch (ev.kind) {
         case "continue":
-          this.write(continuationLine("Ready for literal data"));
+          this.write(continuation("Ready for literal data"));
           break;
         case "error":
-          this.write(taggedLine(ev.tag ?? "*", ev.status, ev.text, ev.code));
+          this.write(tagged(ev.tag ?? "*", ev.status, ev.text, ev.code));
           if (ev.close) { this.finish(); this.socket.end(); return; }
           if (++this.badCommands > MAX_BAD_COMMANDS) return this.bye("Too many bad commands.");
           break;
@@ -173,7 +174,7 @@ export class PreAuthConnection {
       .then(f)
       .catch((e: unknown) => {
         this.ctx.log.warn({ remote: this.remote, err: (e as Error).message }, "pre-auth command failed");
-        this.write(untaggedLine("BAD Internal error."));
+        this.write(untaggedStatus("BAD", "Internal error."));
       })
       .finally(() => {
         this.busy = false;
@@ -187,28 +188,28 @@ export class PreAuthConnection {
       cmd = parseCommand(frame);
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
-      this.write(taggedLine(e.tag ?? "*", e.status, e.message, e.code));
+      this.write(tagged(e.tag ?? "*", e.status, e.message, e.code));
       if (++this.badCommands > MAX_BAD_COMMANDS) this.bye("Too many bad commands.");
       return;
     }
     const { tag } = cmd;
     switch (cmd.name) {
       case "CAPABILITY":
-        this.write(untaggedLine(`CAPABILITY ${this.capabilities().join(" ")}`));
-        return this.write(taggedLine(tag, "OK", "Capability completed."));
+        this.write(capabilityResponse(this.capabilities()));
+        return this.write(tagged(tag, "OK", "Capability completed."));
       case "NOOP":
-        return this.write(taggedLine(tag, "OK", "NOOP completed."));
+        return this.write(tagged(tag, "OK", "NOOP completed."));
       case "LOGOUT":
-        this.write(untaggedLine("BYE Logging out."));
-        this.write(taggedLine(tag, "OK", "Logout completed."));
+        this.write(untaggedStatus("BYE", "Logging out."));
+        this.write(tagged(tag, "OK", "Logout completed."));
         this.finish();
         this.socket.end();
         return;
       case "ID":
         this.clientId = cmd.params;
         this.takeOriginatingIp(cmd.params);
-        this.write(untaggedLine(`ID ("name" "asimap" "version" "${this.ctx.version}")`));
-        return this.write(taggedLine(tag, "OK", "ID completed."));
+        this.write(idResponse([["name", "asimap"], ["version", this.ctx.version]]));
+        return this.write(tagged(tag, "OK", "ID completed."));
       case "STARTTLS":
         return this.startTls(tag);
       case "LOGIN":
@@ -217,7 +218,7 @@ export class PreAuthConnection {
         return this.authenticate(tag, cmd.mechanism, cmd.initialResponse);
       default:
         this.badCommands++;
-        return this.write(taggedLine(tag, "BAD", `${cmd.name} is not allowed before login.`));
+        return this.write(tagged(tag, "BAD", `${cmd.name} is not allowed before login.`));
     }
   }
 
@@ -234,9 +235,9 @@ export class PreAuthConnection {
   }
 
   private startTls(tag: string): void {
-    if (this.tls) return this.write(taggedLine(tag, "BAD", "TLS is already active."));
-    if (!this.ctx.secureContext) return this.write(taggedLine(tag, "BAD", "STARTTLS is not offered here."));
-    this.write(taggedLine(tag, "OK", "Begin TLS negotiation now."));
+    if (this.tls) return this.write(tagged(tag, "BAD", "TLS is already active."));
+    if (!this.ctx.secureContext) return this.write(tagged(tag, "BAD", "STARTTLS is not offered here."));
+    this.write(tagged(tag, "OK", "Begin TLS negotiation now."));
     // Anything the client sent after STARTTLS in the clear is discarded (RFC 9051 §6.2.1).
     this.socket.removeListener("data", this.onData);
     this.socket.removeListener("close", this.onClose); // the error listener stays on the plain socket
@@ -252,15 +253,15 @@ export class PreAuthConnection {
 
   private authenticate(tag: string, mechanism: string, initial: string | undefined): void {
     if (mechanism.toUpperCase() !== "PLAIN") {
-      return this.write(taggedLine(tag, "NO", `Unsupported authentication mechanism.`, "CANNOT"));
+      return this.write(tagged(tag, "NO", `Unsupported authentication mechanism.`, "CANNOT"));
     }
     if (!this.private_) {
-      return this.write(taggedLine(tag, "NO", "Authentication needs TLS: use STARTTLS first.", "PRIVACYREQUIRED"));
+      return this.write(tagged(tag, "NO", "Authentication needs TLS: use STARTTLS first.", "PRIVACYREQUIRED"));
     }
     if (initial !== undefined) return void this.plain(tag, initial);
     this.pendingAuth = { tag };
     this.framer.expectRawLine();
-    this.write(continuationLine(""));
+    this.write(continuation(""));
   }
 
   private async authResponse(line: Buffer): Promise<void> {
@@ -268,7 +269,7 @@ export class PreAuthConnection {
     this.pendingAuth = null;
     if (!pending) return;
     const text = line.toString("latin1").trim();
-    if (text === "*") return this.write(taggedLine(pending.tag, "BAD", "Authentication cancelled."));
+    if (text === "*") return this.write(tagged(pending.tag, "BAD", "Authentication cancelled."));
     return this.plain(pending.tag, text);
   }
 
@@ -276,26 +277,26 @@ export class PreAuthConnection {
   private async plain(tag: string, b64: string): Promise<void> {
     const text = b64 === "=" ? "" : b64;
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
-      return this.write(taggedLine(tag, "BAD", "Invalid base64 in the PLAIN response."));
+      return this.write(tagged(tag, "BAD", "Invalid base64 in the PLAIN response."));
     }
     const parts = Buffer.from(text, "base64").toString("utf8").split("\0");
-    if (parts.length !== 3) return this.write(taggedLine(tag, "BAD", "Malformed PLAIN response."));
+    if (parts.length !== 3) return this.write(tagged(tag, "BAD", "Malformed PLAIN response."));
     const [authz, authc, password] = parts;
     if (authz !== "" && authz !== authc) {
-      return this.write(taggedLine(tag, "NO", "Authorization identity must be the user itself.", "AUTHORIZATIONFAILED"));
+      return this.write(tagged(tag, "NO", "Authorization identity must be the user itself.", "AUTHORIZATIONFAILED"));
     }
     return this.login(tag, "AUTHENTICATE", authc, password);
   }
 
   private async login(tag: string, command: string, user: string, password: string): Promise<void> {
     if (!this.private_) {
-      return this.write(taggedLine(tag, "NO", "LOGIN is disabled until STARTTLS.", "PRIVACYREQUIRED"));
+      return this.write(tagged(tag, "NO", "LOGIN is disabled until STARTTLS.", "PRIVACYREQUIRED"));
     }
     const account = await this.ctx.login(user, password, this.addr);
     if (this.done) return;
     if (!account) {
       this.ctx.log.info({ remote: this.remote, user }, "login failed");
-      return this.write(taggedLine(tag, "NO", AUTH_FAILED, "AUTHENTICATIONFAILED"));
+      return this.write(tagged(tag, "NO", AUTH_FAILED, "AUTHENTICATIONFAILED"));
     }
     // Hand over: stop reading here; bytes the client pipelined after this command go along.
     this.socket.removeListener("data", this.onData);
@@ -313,7 +314,7 @@ export class PreAuthConnection {
       this.done = false;
       this.timer = setTimeout(() => this.bye("Autologout; too long without logging in."), this.ctx.preAuthTimeoutMs);
       this.timer.unref();
-      this.write(taggedLine(tag, "NO", MAIL_UNAVAILABLE, "UNAVAILABLE"));
+      this.write(tagged(tag, "NO", MAIL_UNAVAILABLE, "UNAVAILABLE"));
       this.socket.on("data", this.onData);
       this.socket.resume(); // the pipelined bytes are still in the framer
     }

@@ -28,6 +28,16 @@ export interface Logger {
   child(bindings: object): Logger;
 }
 
+/** The full-text index (src/imap/fts) as asimapd configures it. */
+export interface FtsOptions {
+  /** false: no index, SEARCH scans (asimapd --no-fts) */
+  enabled: boolean;
+  /** the index file grows no larger (asimapd --fts-max-size); beyond it new mail is scanned */
+  maxBytes?: number;
+  /** index a folder when it is first opened, not only when first searched */
+  onOpen?: boolean;
+}
+
 export interface UserServerOptions {
   username: string;
   /** the user's MH mail root */
@@ -42,6 +52,8 @@ export interface UserServerOptions {
   idleTimeoutMs?: number;
   /** the message cache is emptied this long after the last connection closed, ms (default 60 s) */
   cacheIdleMs?: number;
+  /** the full-text index (default: on, no size cap, a folder indexed when first searched) */
+  fts?: FtsOptions;
 }
 
 export interface UserServer extends EventEmitter {

@@ -3,8 +3,8 @@
 // that tell a resynchronising client exactly that.
 import type { QresyncParams, SequenceSet } from "../protocol/ast.js";
 import type { MailboxView } from "./view.js";
-import type { Session } from "./session.js";
-import { compactSet } from "./wire.js";
+import type { SessionContext } from "./context.js";
+import { fetchItemsResponse, untaggedStatus, vanishedResponse } from "../protocol/responses.js";
 
 /** Whether `uid` is in a UID set as the client wrote it (`*` = the highest UID in use). */
 export function uidInSet(uid: number, set: SequenceSet, star: number): boolean {
@@ -26,7 +26,7 @@ export function vanishedSince(view: MailboxView, modseq: number, within?: Sequen
 
 /** `* VANISHED (EARLIER) set`, or nothing when no UID vanished. */
 export function vanishedEarlier(uids: number[]): string[] {
-  return uids.length ? [`* VANISHED (EARLIER) ${compactSet(uids)}`] : [];
+  return uids.length ? [vanishedResponse(uids, true)] : [];
 }
 
 /**
@@ -45,7 +45,7 @@ export function qresyncLines(view: MailboxView, q: QresyncParams): string[] {
     const rec = view.record(uid);
     if (!rec || rec.modseq <= q.modseq) continue;
     view.markReported(rec);
-    out.push(`* ${view.seqOf(uid)} FETCH (${view.fetchFlags(rec, true)})`);
+    out.push(fetchItemsResponse(view.seqOf(uid), view.fetchFlags(rec, true)));
   }
   return out;
 }
@@ -55,8 +55,8 @@ export function qresyncLines(view: MailboxView, q: QresyncParams): string[] {
  * switches CONDSTORE on; the first one in the selected state tells the mailbox's HIGHESTMODSEQ
  * (RFC 7162 §3.1, as Dovecot does).
  */
-export async function enableCondstore(s: Session): Promise<void> {
+export async function enableCondstore(s: SessionContext): Promise<void> {
   if (s.condstore) return;
   s.enable("CONDSTORE");
-  if (s.view) await s.send(`* OK [HIGHESTMODSEQ ${s.view.mailbox.highestModseq}] Highest`);
+  if (s.view) await s.send(untaggedStatus("OK", "Highest", `HIGHESTMODSEQ ${s.view.mailbox.highestModseq}`));
 }

@@ -2,7 +2,7 @@
 // buffers, each a syscall here and a read plus a TLS record in the root process; one write per
 // ~64 KB costs a fraction of that. Text is kept as a latin1 string (one char per byte) until it
 // is flushed, so building a line is string concatenation, not buffer copies.
-import type { Session } from "./session.js";
+import type { SessionContext } from "./context.js";
 
 const FLUSH_AT = 64 * 1024;
 
@@ -11,7 +11,7 @@ export class Batch {
   private bufs: Buffer[] = [];
   private bufBytes = 0;
 
-  constructor(private readonly s: Session) {}
+  constructor(private readonly s: SessionContext) {}
 
   /** Bytes already in wire form, as a latin1 string. */
   addText(latin1: string): void {

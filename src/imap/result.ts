@@ -12,6 +12,9 @@ export const ok = (text: string, code?: string): Result => ({ status: "OK", code
 export const no = (text: string, code?: string): Result => ({ status: "NO", code, text });
 export const bad = (text: string, code?: string): Result => ({ status: "BAD", code, text });
 
+/** Returned by the IDLE handler: the tagged response comes when the client sends DONE. */
+export const IDLING: Result = { status: "OK", text: "Idle completed." };
+
 /** A failure after a literal's size was sent: the response cannot be completed, so the
  *  connection must be closed (the client could not find the end of the literal otherwise). */
 export class BrokenResponse extends Error {}

@@ -10,35 +10,22 @@ import type { Command } from "../protocol/ast.js";
 import type { Handoff } from "../protocol/handoff.js";
 import { StoreError, type UserStore } from "../store/contract.js";
 import type { Logger, TraceSink } from "./api.js";
-import { capabilities, enableable, entryFor } from "./handlers.js";
+import { capabilities, enableable, entryFor, needsSelected } from "./command-table.js";
+import { selectedContext, type SessionContext, type Shared, type State } from "./context.js";
 import { BadSequence, type MailboxView } from "./view.js";
-import { BrokenResponse, CommandFailure, bad, type Result } from "./result.js";
+import { BrokenResponse, CommandFailure, IDLING, bad, type Result } from "./result.js";
 import type { RecentClaims } from "./recent.js";
 import { withSaved } from "./search/saved-result.js";
+import { Compression } from "./compression.js";
+import { codes, continuation, tagged, untaggedStatus } from "../protocol/responses.js";
 
-export type State = "authenticated" | "selected" | "logout";
-
-/** What all sessions of one user share. */
-export interface Shared {
-  store: UserStore;
-  recent: RecentClaims;
-  version: string;
-  maxMessageSize?: number;
-  idleTimeoutMs: number;
-  /** how often a session in IDLE re-checks its mailbox and says it is still there, ms */
-  idleKeepaliveMs: number;
-  trace?: TraceSink;
-}
-
-/** Returned by the IDLE handler: the tagged response comes when the client sends DONE. */
-export const IDLING: Result = { status: "OK", text: "Idle completed." };
 
 /** Internal: the connection must close without a tagged response. */
 const BROKEN: Result = { status: "BAD", text: "broken response" };
 
 const NO_EXPUNGE = new Set(["FETCH", "STORE", "SEARCH"]);
 
-export class Session {
+export class Session implements SessionContext {
   state: State = "authenticated";
   view: MailboxView | null = null;
   readonly enabled = new Set<string>();
@@ -50,6 +37,9 @@ export class Session {
   private idleTag: string | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private logoutTimer: NodeJS.Timeout | null = null;
+  /** COMPRESS=DEFLATE, once its OK is out */
+  private compression: Compression | null = null;
+  private compressAfterReply = false;
 
   constructor(
     readonly shared: Shared,
@@ -60,7 +50,7 @@ export class Session {
     private readonly onClose: () => void,
   ) {
     this.framer = new Framer({
-      maxLiteralSize: (cmd) => (cmd === "APPEND" ? shared.maxMessageSize ?? 64 * 1024 * 1024 : 64 * 1024),
+      maxLiteralSize: (cmd) => (cmd === "APPEND" ? shared.maxMessageSize : 64 * 1024),
     });
   }
 
@@ -69,8 +59,7 @@ export class Session {
   }
 
   capabilities(): string[] {
-    const extra = this.shared.maxMessageSize ? [`APPENDLIMIT=${this.shared.maxMessageSize}`] : [];
-    return capabilities(extra);
+    return capabilities([`APPENDLIMIT=${this.shared.maxMessageSize}`]);
   }
   enableable(): string[] {
     return enableable();
@@ -80,15 +69,45 @@ export class Session {
   start(): void {
     this.trace("CONNECT");
     this.socket.on("data", (chunk: Buffer) => {
-      this.framer.push(chunk);
-      if (this.framer.buffered > 1024 * 1024) this.socket.pause();
-      void this.pump();
+      if (this.compression) this.compression.input(chunk);
+      else this.received(chunk);
     });
-    this.socket.on("close", () => this.teardown());
+    this.socket.on("close", () => {
+      this.teardown();
+      this.compression?.destroy();
+    });
     this.socket.on("error", (err) => this.log.debug({ err: err.message }, "socket error"));
     this.resetLogoutTimer();
-    void this.send(`${this.handoff.tag} OK [CAPABILITY ${this.capabilities().join(" ")}] ` +
-      `${this.handoff.command.toUpperCase()} completed`);
+    void this.send(tagged(this.handoff.tag, "OK", `${this.handoff.command.toUpperCase()} completed`,
+      codes.capability(this.capabilities())));
+  }
+
+  /** Client bytes (decompressed, under COMPRESS) to the framer. */
+  private received(bytes: Buffer): void {
+    this.framer.push(bytes);
+    if (this.framer.buffered > 1024 * 1024) this.socket.pause();
+    void this.pump();
+  }
+
+  get compressing(): boolean {
+    return this.compression !== null || this.compressAfterReply;
+  }
+
+  startCompression(): void {
+    this.compressAfterReply = true;
+  }
+
+  /** COMPRESS (RFC 4978): from the byte after its tagged OK, both directions are deflated. */
+  private beginCompression(): void {
+    this.compressAfterReply = false;
+    this.compression = new Compression(this.socket, (bytes) => this.received(bytes), (err) => {
+      this.log.warn({ err: err.message }, "the client's compressed data is corrupt; closing the connection");
+      this.compression?.destroy();
+      this.socket.destroy();
+    });
+    // the client waits for the OK before it sends (RFC 4978 §3); anything already here is compressed
+    const early = this.framer.takeUnread();
+    if (early.length) this.compression.input(early);
   }
 
   /** Changes the selected mailbox (null: back to authenticated). */
@@ -110,7 +129,11 @@ export class Session {
   }
 
   /** Switches an extension on for the rest of the connection; QRESYNC implies CONDSTORE. */
-  enable(name: "CONDSTORE" | "QRESYNC"): void {
+  enable(name: string): void {
+    if (name !== "CONDSTORE" && name !== "QRESYNC") {
+      this.enabled.add(name);
+      return;
+    }
     this.enabled.add("CONDSTORE");
     if (name === "QRESYNC") this.enabled.add("QRESYNC");
     if (this.view) {
@@ -119,19 +142,23 @@ export class Session {
     }
   }
 
-  // ---- output ------------------------------------------------------------------------------
-
-  /** Writes one response line (CRLF added). */
-  send(line: string | Buffer): Promise<void> {
-    const buf = typeof line === "string" ? Buffer.from(line + "\r\n", "utf8") : Buffer.concat([line, Buffer.from("\r\n")]);
-    return this.write(buf);
+  logout(): void {
+    this.select(null);
+    this.state = "logout";
   }
 
-  /** Writes response lines (CRLF added to each) in writes of about 64 KB, not one per line. */
-  async sendLines(lines: readonly string[]): Promise<void> {
+  // ---- output ------------------------------------------------------------------------------
+
+  /** Writes one complete response (built by src/protocol). */
+  send(response: string | Buffer): Promise<void> {
+    return this.write(response);
+  }
+
+  /** Writes complete responses in writes of about 64 KB, not one per line. */
+  async sendLines(responses: readonly string[]): Promise<void> {
     let chunk = "";
-    for (const line of lines) {
-      chunk += line + "\r\n";
+    for (const line of responses) {
+      chunk += line;
       if (chunk.length >= 64 * 1024) {
         await this.write(Buffer.from(chunk, "utf8"));
         chunk = "";
@@ -145,16 +172,17 @@ export class Session {
     if (this.closed || this.socket.destroyed) return Promise.resolve();
     const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
     this.trace("SEND", buf);
-    if (this.socket.write(buf)) return Promise.resolve();
+    const target = this.compression?.drainable ?? this.socket;
+    if (this.compression ? this.compression.write(buf) : this.socket.write(buf)) return Promise.resolve();
     // the buffer is full: a corked socket (see pump) would never drain, so it goes now
     this.uncork();
     return new Promise((resolve) => {
       const done = () => {
-        this.socket.off("drain", done);
+        target.off("drain", done);
         this.socket.off("close", done);
         resolve();
       };
-      this.socket.once("drain", done);
+      target.once("drain", done);
       this.socket.once("close", done);
     });
   }
@@ -204,9 +232,9 @@ export class Session {
           await this.guard("input", () => match(ev)
             .with({ kind: "frame" }, (e) => this.onFrame(e.frame))
             .with({ kind: "line" }, (e) => this.onIdleLine(e.line))
-            .with({ kind: "continue" }, () => this.send("+ Ready for literal data"))
+            .with({ kind: "continue" }, () => this.send(continuation("Ready for literal data")))
             .with({ kind: "error" }, async (e) => {
-              await this.send(`${e.tag ?? "*"} ${e.status}${e.code ? ` [${e.code}]` : ""} ${e.text}`);
+              await this.send(tagged(e.tag ?? "*", e.status, e.text, e.code));
               if (e.close) this.end();
             })
             .exhaustive());
@@ -226,7 +254,7 @@ export class Session {
       await fn();
     } catch (err) {
       this.log.error({ err, what }, "unexpected failure in the session");
-      await this.send("* BAD Internal error; the session goes on.");
+      await this.send(untaggedStatus("BAD", "Internal error; the session goes on."));
     }
   }
 
@@ -242,7 +270,7 @@ export class Session {
       cmd = parseCommand(frame);
     } catch (e) {
       if (e instanceof ParseError) {
-        await this.send(`${e.tag ?? "*"} ${e.status}${e.code ? ` [${e.code}]` : ""} ${e.message}`);
+        await this.send(tagged(e.tag ?? "*", e.status, e.message, e.code));
         return;
       }
       throw e;
@@ -269,22 +297,25 @@ export class Session {
   /** The handler table decides: refused in this state, or run. */
   private async dispatch(cmd: Command): Promise<Result> {
     const entry = entryFor(cmd.name);
-    if (!entry.states.includes(this.state)) {
-      return entry.states.length === 0
-        ? bad(`Error in IMAP command ${cmd.name}: Unknown command.`)
-        : entry.states.includes("selected") && this.state === "authenticated"
-          ? bad("No mailbox selected.")
-          : bad(`${cmd.name} not allowed now.`);
+    if (!(entry.states as readonly State[]).includes(this.state)) {
+      return entry.states.includes("selected") && this.state === "authenticated"
+        ? bad("No mailbox selected.")
+        : bad(`${cmd.name} not allowed now.`);
     }
-    return entry.handler(this, withSaved(this, cmd) as never);
+    const args = withSaved(this, cmd) as never;
+    if (needsSelected(entry)) {
+      if (!this.view) return bad("No mailbox selected.");
+      return entry.handler(selectedContext(this, this.view), args);
+    }
+    return entry.handler(this, args);
   }
 
   /** Pending updates, then the tagged response. */
   private async finish(cmd: Command, result: Result): Promise<void> {
     // updates go out before the tagged response; failing to compute them must not lose it
     await this.guard("updates", () => this.flushUpdates(!(NO_EXPUNGE.has(cmd.name) && !("uid" in cmd && cmd.uid))));
-    const code = result.code ? ` [${result.code}]` : "";
-    await this.send(`${cmd.tag} ${result.status}${code} ${result.text}`);
+    await this.send(tagged(cmd.tag, result.status, result.text, result.code));
+    if (this.compressAfterReply) this.beginCompression();
     if (this.state === "logout") this.end();
   }
 
@@ -319,7 +350,7 @@ export class Session {
     const view = this.view;
     if (!view) return;
     if (view.gone) {
-      await this.send("* BYE Selected mailbox was deleted, have to disconnect.");
+      await this.send(untaggedStatus("BYE", "Selected mailbox was deleted, have to disconnect."));
       this.state = "logout";
       this.end();
       return;
@@ -337,7 +368,7 @@ export class Session {
       if (this.idleTag === null) return;
       await this.guard("idle re-check", async () => {
         await this.view?.mailbox.sync();
-        await this.send("* OK Still here");
+        await this.send(untaggedStatus("OK", "Still here"));
       });
       if (this.idleTag !== null) this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
     };
@@ -380,20 +411,21 @@ export class Session {
   private resetLogoutTimer(): void {
     if (this.logoutTimer) clearTimeout(this.logoutTimer);
     this.logoutTimer = setTimeout(() => {
-      void this.send("* BYE Disconnected for inactivity.").then(() => this.end());
+      void this.send(untaggedStatus("BYE", "Disconnected for inactivity.")).then(() => this.end());
     }, this.shared.idleTimeoutMs);
     this.logoutTimer.unref?.();
   }
 
   /** Server-initiated close (shutdown). */
   async bye(reason: string): Promise<void> {
-    await this.send(`* BYE ${reason}`);
+    await this.send(untaggedStatus("BYE", reason));
     this.end();
   }
 
   private end(): void {
     if (this.closed) return;
-    this.socket.end();
+    if (this.compression) this.compression.end();
+    else this.socket.end();
     this.teardown();
   }
 

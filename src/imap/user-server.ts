@@ -8,7 +8,10 @@ import { lockingFromEnv, openUserStore } from "../store/open-store.js";
 import type { CreateUserServer, UserServer, UserServerOptions } from "./api.js";
 import { RecentClaims } from "./recent.js";
 import { messageCache } from "./message-cache.js";
-import { Session, type Shared } from "./session.js";
+import { Session } from "./session.js";
+import type { Shared } from "./context.js";
+import { DEFAULT_APPEND_LIMIT } from "../protocol/framer.js";
+import { FtsIndexer } from "./fts/fts-indexer.js";
 
 const THIRTY_MINUTES = 30 * 60 * 1000;
 const IDLE_KEEPALIVE = 2 * 60 * 1000;
@@ -37,7 +40,7 @@ class Server extends EventEmitter implements UserServer {
   private counter = 0;
   private cacheTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: UserServerOptions, private readonly shared: Shared) {
+  constructor(private readonly opts: UserServerOptions, private readonly shared: Shared, readonly fts: FtsIndexer) {
     super();
   }
 
@@ -73,20 +76,26 @@ class Server extends EventEmitter implements UserServer {
   async shutdown(reason = "Server shutting down."): Promise<void> {
     clearTimeout(this.cacheTimer);
     await Promise.all([...this.sessions].map((s) => s.bye(reason)));
+    this.fts.close();
     await this.shared.store.close();
   }
 }
 
 export const createUserServer: CreateUserServer = async (opts) => {
-  const store = await openUserStore(opts.maildir, { locking: opts.locking ?? lockingFromEnv(), logger: opts.logger });
+  const fts = new FtsIndexer(opts.maildir, opts.fts ?? { enabled: true }, opts.logger.child({ fts: true }));
+  const store = await openUserStore(opts.maildir, {
+    locking: opts.locking ?? lockingFromEnv(), logger: opts.logger, onChange: (c) => fts.changed(c),
+  });
+  fts.attach(store);
   const shared: Shared = {
     store,
     recent: new RecentClaims(),
     version: packageVersion(),
-    maxMessageSize: opts.maxMessageSize,
+    // RFC 7889: the limit is always advertised, the framer's default when none is configured
+    maxMessageSize: opts.maxMessageSize ?? DEFAULT_APPEND_LIMIT,
     idleTimeoutMs: opts.idleTimeoutMs ?? THIRTY_MINUTES,
     idleKeepaliveMs: IDLE_KEEPALIVE,
     trace: opts.trace,
   };
-  return new Server(opts, shared);
+  return new Server(opts, shared, fts);
 };

@@ -8,7 +8,11 @@ import type { Mailbox, MailboxEvent, MessageRecord } from "../store/contract.js"
 import { findUid } from "../store/record.js";
 import type { SequenceSet } from "../protocol/ast.js";
 import type { RecentClaims } from "./recent.js";
-import { compactSet } from "./wire.js";
+import { flagList } from "../protocol/encode.js";
+import {
+  codes, existsResponse, expungeResponse, fetchItemsResponse, flagsFetchItems, flagsResponse, recentResponse,
+  untaggedStatus, vanishedResponse,
+} from "../protocol/responses.js";
 
 export class BadSequence extends Error {}
 
@@ -201,10 +205,10 @@ export class MailboxView {
   flagsLines(): string[] {
     const flags = [...SYSTEM_FLAGS, ...this.keywords];
     return [
-      `* FLAGS (${flags.join(" ")})`,
+      flagsResponse(flags),
       this.readOnly
-        ? "* OK [PERMANENTFLAGS ()] Read-only mailbox."
-        : `* OK [PERMANENTFLAGS (${[...flags, "\\*"].join(" ")})] Flags permitted.`,
+        ? untaggedStatus("OK", "Read-only mailbox.", codes.permanentFlags([]))
+        : untaggedStatus("OK", "Flags permitted.", codes.permanentFlags([...flags, "\\*"])),
     ];
   }
 
@@ -261,9 +265,9 @@ export class MailboxView {
    * set, never mutated), so the text is made once per set, not once per message of a 100k FETCH.
    */
   flagsText(rec: MessageRecord): string {
-    if (this.recent.has(rec.uid)) return `(${[...rec.flags, "\\Recent"].join(" ")})`;
+    if (this.recent.has(rec.uid)) return flagList([...rec.flags, "\\Recent"]);
     let t = flagTexts.get(rec.flags);
-    if (t === undefined) flagTexts.set(rec.flags, (t = `(${rec.flags.join(" ")})`));
+    if (t === undefined) flagTexts.set(rec.flags, (t = flagList(rec.flags)));
     return t;
   }
 
@@ -351,7 +355,7 @@ export class MailboxView {
       for (let k = goneAt.length - 1; k >= 0; k--) {
         const i = goneAt[k];
         const uid = this.uids[i];
-        if (!this.vanished) out.push(`* ${i + 1} EXPUNGE`);
+        if (!this.vanished) out.push(expungeResponse(i + 1));
         gone.unshift(uid);
         this.reported.delete(uid);
         this.recent.delete(uid);
@@ -360,7 +364,7 @@ export class MailboxView {
       this.uids = kept;
       this.ownsUids = true;
       // RFC 7162 §3.2.10: one VANISHED with the UIDs replaces the EXPUNGE responses
-      if (this.vanished && gone.length) out.push(`* VANISHED ${compactSet(gone)}`);
+      if (this.vanished && gone.length) out.push(vanishedResponse(gone));
       msgs = this.mailbox.messages();
     }
     let freshKeywords = false;
@@ -382,7 +386,7 @@ export class MailboxView {
       for (const u of this.claims.claim(mailbox.name, added, mailbox.newFrom, !this.readOnly)) {
         this.recent.add(u);
       }
-      updates.push(`* ${this.uids.length} EXISTS`, `* ${this.recent.size} RECENT`);
+      updates.push(existsResponse(this.uids.length), recentResponse(this.recent.size));
     }
     if (this.pendingFlags.size) {
       const uids = [...this.pendingFlags].sort((a, b) => a - b);
@@ -394,7 +398,7 @@ export class MailboxView {
         if (this.reportedModseq(uid) >= rec.modseq) continue;
         this.reported.set(uid, rec.modseq);
         if (this.learnKeywords(rec)) freshKeywords = true;
-        updates.push(`* ${seq} FETCH (${this.fetchFlags(rec)})`);
+        updates.push(fetchItemsResponse(seq, this.fetchFlags(rec)));
       }
     }
     if (freshKeywords) out.push(...this.flagsLines());
@@ -425,9 +429,8 @@ export class MailboxView {
    * UID under QRESYNC (or when the command was a UID command), MODSEQ under CONDSTORE.
    */
   fetchFlags(rec: MessageRecord, withUid = false): string {
-    const uid = withUid || this.vanished ? `UID ${rec.uid} ` : "";
-    const modseq = this.modseqs ? ` MODSEQ (${rec.modseq})` : "";
-    return `${uid}FLAGS ${this.flagsText(rec)}${modseq}`;
+    return flagsFetchItems(this.flagsText(rec), withUid || this.vanished ? rec.uid : undefined,
+      this.modseqs ? rec.modseq : undefined);
   }
 
   /** true when some message the client knows has been expunged and not yet announced */

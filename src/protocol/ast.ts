@@ -120,6 +120,8 @@ export type CommandBody =
   /** pattern null: not modified UTF-7, matches nothing */
   | { name: "LSUB"; reference: string; pattern: string | null }
   | { name: "NAMESPACE" }
+  /** RFC 4978; mechanism upper-cased */
+  | { name: "COMPRESS"; mechanism: string }
   | { name: "STATUS"; mailbox: string; items: StatusItem[] }
   | { name: "APPEND"; mailbox: string; messages: AppendMessage[] }
   | { name: "IDLE" }

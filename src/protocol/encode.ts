@@ -1,4 +1,5 @@
-// The encoder: response values -> bytes. Only this module formats IMAP data.
+// The encoder: response values -> bytes. With responses.ts (whole response lines) and
+// fetch-response.ts (FETCH), the only code that formats IMAP data.
 //
 // Exported API (stable):
 //   type ImapData = null | number | string | Buffer | ImapData[]   (= src/message/model.ts ImapData)
@@ -14,11 +15,10 @@
 //   mailbox(name: string): Buffer      mUTF-7 encoded astring; "INBOX" as an atom
 //   encodeMailboxName(unicode): string / decodeMailboxName(mutf7): string   (RFC 3501 §5.1.3)
 //   compressSet(nums: number[]): string     [3,1,2,7] -> "1:3,7" ("" for none)
+//   orderedSet(nums): string           [5,1,2] -> "5,1:2" (order kept: COPYUID pairs by position)
+//   flagList(flags): string            "(\\Seen \\Draft)"
+//   internalDate(d: Date): string      "\"17-Jul-1996 02:44:25 +0000\"" (UTC)
 //   respText(code: string | undefined, text: string): string   "[CODE] text" (CR/LF removed)
-//   taggedLine(tag, status, text, code?): Buffer       "A1 OK [CODE] text\r\n"
-//   untaggedLine(body: string | Buffer | Value[]): Buffer   "* " + body + "\r\n" (arrays: items
-//                                      encoded and joined by spaces)
-//   continuationLine(text?): Buffer    "+ text\r\n"
 
 export { decodeMailboxName, encodeMailboxName } from "./mutf7.js";
 import { encodeMailboxName } from "./mutf7.js";
@@ -38,7 +38,6 @@ export const raw = (s: string | Buffer): Raw => new Raw(s);
 
 /** Longest string sent quoted; longer ones go as literals. */
 const MAX_QUOTED = 1024;
-const CRLF = "\r\n";
 
 // bytes allowed in a quoted string: 0x01-0x7f except CR, LF
 const QUOTABLE = /^[\x01-\x09\x0b\x0c\x0e-\x7f]*$/;
@@ -136,24 +135,43 @@ export function mailbox(name: string): Buffer {
   return astring(name === "INBOX" ? name : encodeMailboxName(name));
 }
 
-export function compressSet(nums: number[]): string {
-  if (nums.length === 0) return "";
-  const a = Float64Array.from(nums).sort();
+/**
+ * `1:3,5` from numbers, keeping their order (COPYUID pairs source and destination UIDs by
+ * position, so the two sets must not be re-sorted independently).
+ */
+export function orderedSet(nums: readonly number[]): string {
   let out = "";
-  let start = a[0];
-  let prev = a[0];
-  for (let i = 1; i <= a.length; i++) {
-    const n = i < a.length ? a[i] : NaN;
-    if (n === prev) continue;
-    if (n === prev + 1) {
-      prev = n;
-      continue;
-    }
+  let i = 0;
+  while (i < nums.length) {
+    let j = i;
+    while (j + 1 < nums.length && nums[j + 1] === nums[j] + 1) j++;
     if (out.length > 0) out += ",";
-    out += start === prev ? String(start) : `${start}:${prev}`;
-    start = prev = n;
+    out += j > i ? `${nums[i]}:${nums[j]}` : `${nums[i]}`;
+    i = j + 1;
   }
   return out;
+}
+
+/** The shortest set naming the numbers, ascending: `[3,1,2,7]` → `1:3,7` ("" for none). */
+export function compressSet(nums: readonly number[]): string {
+  const a = Float64Array.from(nums).sort();
+  const unique: number[] = [];
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) unique.push(a[i]);
+  return orderedSet(unique);
+}
+
+/** A flag list: `(\\Seen $Junk)`. */
+export function flagList(flags: readonly string[]): string {
+  return `(${flags.join(" ")})`;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** INTERNALDATE: `"17-Jul-1996 02:44:25 +0000"` (UTC). */
+export function internalDate(d: Date): string {
+  return `"${pad(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000"`;
 }
 
 function oneLine(s: string): string {
@@ -163,25 +181,4 @@ function oneLine(s: string): string {
 export function respText(code: string | undefined, text: string): string {
   const t = oneLine(text);
   return code === undefined ? t : `[${oneLine(code)}] ${t}`;
-}
-
-export function taggedLine(tag: string, status: "OK" | "NO" | "BAD", text: string, code?: string): Buffer {
-  return Buffer.from(`${tag} ${status} ${respText(code, text)}${CRLF}`, "utf8");
-}
-
-export function untaggedLine(body: string | Buffer | Value[]): Buffer {
-  if (typeof body === "string") return Buffer.from(`* ${body}${CRLF}`, "utf8");
-  if (Buffer.isBuffer(body)) return Buffer.concat([Buffer.from("* "), body, Buffer.from(CRLF)]);
-  const out = new Out();
-  out.s = "* ";
-  for (let i = 0; i < body.length; i++) {
-    if (i > 0) out.s += " ";
-    write(out, body[i]);
-  }
-  out.s += CRLF;
-  return out.done();
-}
-
-export function continuationLine(text = "Ready for literal data"): Buffer {
-  return Buffer.from(`+ ${oneLine(text)}${CRLF}`, "utf8");
 }

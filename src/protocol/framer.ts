@@ -16,6 +16,7 @@
 //   class Framer(options?: FramerOptions)
 //     push(chunk: Buffer): void          buffer bytes from the socket (no copy)
 //     next(): FramerEvent | null         the next event, or null when more bytes are needed
+//     takeUnread(): Buffer               the bytes not yet read, taken out (COMPRESS), between commands
 //     expectRawLine(): void              the next line (IDLE's DONE, an AUTHENTICATE response)
 //                                        comes back as { kind: "line" }, not parsed as a command
 //     buffered: number                   bytes held but not yet consumed (for back-pressure)
@@ -28,7 +29,7 @@
 //   discarded, then `BAD [TOOBIG]`, or the connection is closed if n > maxDiscard (RFC 7888).
 //   nonSyncMax: largest `{n+}` accepted (Infinity = LITERAL+, 4096 = LITERAL-).
 
-import { peekCommandName, peekTag } from "./parse.js";
+import { peekCommandName, peekTag } from "./command-peek.js";
 
 export interface Frame {
   line: Buffer;
@@ -106,6 +107,21 @@ export class Framer {
     if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.held += chunk.length;
+  }
+
+  /**
+   * The bytes not yet read, taken out: after COMPRESS (RFC 4978) what follows the command is
+   * compressed data, not commands. Only between commands (nothing half read).
+   */
+  takeUnread(): Buffer {
+    if (this.state !== State.Line || this.lineParts.length || this.segments.length || this.events.length) {
+      throw new Error("takeUnread: in the middle of a command");
+    }
+    const rest = this.chunks.map((c, i) => (i === 0 ? c.subarray(this.off) : c));
+    this.chunks = [];
+    this.off = 0;
+    this.held = 0;
+    return Buffer.concat(rest);
   }
 
   expectRawLine(): void {

@@ -22,8 +22,10 @@ import type { StartRuleNames } from "../gen/imap-parser.js";
 import type { Command } from "./ast.js";
 import type { Frame } from "./framer.js";
 import { decodeMailboxName } from "./mutf7.js";
+import { peekCommandName, peekTag } from "./command-peek.js";
 
 export type { Frame };
+export { peekCommandName, peekTag };
 
 export class ParseError extends Error {
   readonly tag?: string;
@@ -40,29 +42,6 @@ export class ParseError extends Error {
     if (command !== undefined) this.command = command;
   }
 }
-
-const TAG_CHAR = new Uint8Array(256);
-for (let c = 0x21; c <= 0x7e; c++) TAG_CHAR[c] = 1;
-for (const ch of "(){%*\"\\+") TAG_CHAR[ch.charCodeAt(0)] = 0;
-
-export function peekTag(line: Buffer | string): string | undefined {
-  const s = typeof line === "string" ? line : line.toString("latin1", 0, Math.min(line.length, 256));
-  let i = 0;
-  while (i < s.length && TAG_CHAR[s.charCodeAt(i)] === 1) i++;
-  if (i === 0 || (i < s.length && s.charCodeAt(i) !== 0x20)) return undefined;
-  return s.slice(0, i);
-}
-
-export function peekCommandName(line: Buffer | string): string | undefined {
-  const s = typeof line === "string" ? line : line.toString("latin1", 0, Math.min(line.length, 256));
-  const words = s.split(" ", 3);
-  if (words.length < 2 || peekTag(s) === undefined) return undefined;
-  const name = words[1].toUpperCase();
-  if (!/^[A-Z0-9.-]+$/.test(name)) return undefined;
-  if (name === "UID" && words.length === 3 && /^[A-Za-z]+$/.test(words[2])) return "UID " + words[2].toUpperCase();
-  return name;
-}
-
 
 export function parseCommand(frame: Frame): Command {
   const text = frame.line.toString("latin1");

@@ -3,7 +3,7 @@
 import type Database from "better-sqlite3";
 import type { UpdateOptions } from "../mh/folder.js";
 import type { FlagMap } from "./flags.js";
-import type { StoreOptions } from "./contract.js";
+import type { StoreChange, StoreOptions } from "./contract.js";
 
 export type Logger = NonNullable<StoreOptions["logger"]>;
 
@@ -20,6 +20,7 @@ export interface StoreContext {
   /** how `.mh_sequences` is updated: with nmh's lock or with none */
   seqUpdate: UpdateOptions;
   stmts: Statements;
+  onChange?: (change: StoreChange) => void;
 }
 
 /** rows per multi-row INSERT (9 parameters each, well under SQLite's limit) */
@@ -94,4 +95,5 @@ export function forgetMessages(ctx: StoreContext, mailboxId: number): void {
   db.prepare("DELETE FROM expunged WHERE mailbox_id = ?").run(mailboxId);
   db.prepare("DELETE FROM snapshots WHERE mailbox_id = ?").run(mailboxId);
   ctx.stmts.deleteSnapshotSeqs.run(mailboxId);
+  ctx.onChange?.({ kind: "forgot" });
 }

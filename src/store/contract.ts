@@ -136,10 +136,25 @@ export interface UserStore {
   subscriptions(): Promise<string[]>;
   /** Status without selecting; cheap for a folder that did not change. */
   status(name: string): Promise<MailboxStatus>;
+  /** The identity of every message the state database records, in every folder. */
+  identities(): Identity[];
   close(): Promise<void>;
 }
 
+/** What a store tells whoever keeps something per message (the full-text index), after the
+ *  change is committed; called synchronously, so the listener must only schedule work. */
+export type StoreChange =
+  /** a folder opened in this process, new mail in one, or one deleted or renamed away */
+  | { kind: "opened" | "added" | "gone"; mailbox: Mailbox }
+  /** messages left a folder, or a whole folder's messages were forgotten (deleted) */
+  | { kind: "expunged" | "forgot" };
+
+/** A message file's identity as the store records it: [inode, size, mtime]. */
+export type Identity = [number, number, number];
+
 export interface StoreOptions {
+  /** told of changes (see StoreChange) */
+  onChange?: (change: StoreChange) => void;
   /** take nmh's lock on `.mh_sequences` (ENABLE_MH_FILE_LOCKING) */
   locking?: boolean;
   /** how long a write waits for that lock before going on without it, with a warning (2000) */

@@ -271,6 +271,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     // written all the same: a folder renamed by hand keeps its row, its UIDs and so these rows
     this.records.writeRowsNow(this.name);
     this.emit("change", { kind: "gone" });
+    this.ctx.onChange?.({ kind: "gone", mailbox: this });
   }
 
   close(): void {
@@ -361,6 +362,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.disk.settle(p.stamps);
     if (p.expunged.size > 0) this.emit("change", { kind: "expunged", uids: [...p.expunged].sort((a, b) => a - b) });
     if (p.added.length > 0) this.emit("change", { kind: "added", uids: p.added.map((r) => r.uid) });
+    if (p.expunged.size > 0) this.ctx.onChange?.({ kind: "expunged" });
+    if (p.added.length > 0) this.ctx.onChange?.({ kind: "added", mailbox: this });
     if (p.changedFlags.length > 0) {
       this.emit("change", { kind: "flags", uids: p.changedFlags.map((r) => r.uid).sort((a, b) => a - b) });
     }

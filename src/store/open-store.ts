@@ -46,6 +46,7 @@ export async function openUserStore(root: string, opts: StoreOptions = {}): Prom
       lock: opts.locking ? { timeoutMs: opts.lockTimeoutMs ?? LOCK_TIMEOUT_MS, warn: (o, m) => log.warn(o, m) } : null,
     },
     stmts: prepareStatements(db),
+    onChange: opts.onChange,
   };
   try {
     await importLegacy(ctx);

@@ -11,7 +11,7 @@ import { recoverUnwrittenRows } from "./deferred-rows.js";
 import { MhMailbox, type MailboxRow } from "./mailbox.js";
 import { recoverMoves } from "./move-journal.js";
 import { folderPath, mailboxName } from "./folder-paths.js";
-import { StoreError, type MailboxInfo, type MailboxStatus, type UserStore } from "./contract.js";
+import { StoreError, type Identity, type MailboxInfo, type MailboxStatus, type UserStore } from "./contract.js";
 
 interface Row extends MailboxRow {
   special_use: string | null;
@@ -87,6 +87,7 @@ export class MhUserStore implements UserStore {
     this.check();
     const path = folderPath(name);
     let box = this.boxes.get(path);
+    const fresh = !box;
     if (!box) {
       let row = this.row(path);
       if (!row || row.noselect) {
@@ -108,6 +109,7 @@ export class MhUserStore implements UserStore {
       if (e instanceof StoreError && e.code === "NONEXISTENT") this.boxes.delete(path);
       throw e;
     }
+    if (fresh) this.ctx.onChange?.({ kind: "opened", mailbox: box });
     return box;
   }
 
@@ -219,6 +221,11 @@ export class MhUserStore implements UserStore {
 
   async status(name: string): Promise<MailboxStatus> {
     return (await this.mailbox(name)).status();
+  }
+
+  identities(): Identity[] {
+    this.check();
+    return this.ctx.db.prepare("SELECT ino, size, mtime FROM messages").raw(true).all() as Identity[];
   }
 
   async close(): Promise<void> {

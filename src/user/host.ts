@@ -8,6 +8,7 @@ import type { Socket } from "node:net";
 import type { UserServer } from "../imap/api.js";
 import type { Handoff } from "../protocol/handoff.js";
 import type { Log } from "../log.js";
+import { tagged } from "../protocol/responses.js";
 
 export interface HostOptions {
   lingerMs: number;
@@ -72,7 +73,7 @@ export class UserHost {
       }
     } catch (e) {
       this.o.log.error({ user: h.user, err: (e as Error).message }, "cannot serve this user; connection refused");
-      sock.end(`${h.tag} NO [UNAVAILABLE] Mailbox store unavailable, try again later\r\n`);
+      sock.end(tagged(h.tag, "NO", "Mailbox store unavailable, try again later", "UNAVAILABLE"));
       if (this.slots.size === 0) this.armIdle();
     }
   }

@@ -47,6 +47,8 @@ interface Opts {
   traceBodies: boolean;
   traceDir?: string;
   maxMessageSize?: string;
+  fts?: string;
+  ftsMaxSize?: string;
 }
 
 /** What the root sends a spare: whose mail it serves (the first user's directory names the
@@ -78,16 +80,20 @@ function parseArgs(): Opts {
       "trace-bodies": { type: "boolean", default: false },
       "trace-dir": { type: "string" },
       "max-message-size": { type: "string" },
+      fts: { type: "string" },
+      "fts-max-size": { type: "string" },
     },
     strict: true,
   });
   const o: Opts = { spare: v.spare!, user: v.user, maildir: v.maildir, socketDir: v["socket-dir"], linger: v.linger!,
     debug: v.debug!, logConfig: v["log-config"], trace: v.trace!, traceBodies: v["trace-bodies"]!,
-    traceDir: v["trace-dir"], maxMessageSize: v["max-message-size"] };
+    traceDir: v["trace-dir"], maxMessageSize: v["max-message-size"], fts: v.fts, ftsMaxSize: v["fts-max-size"] };
   if (!/^[0-9]+$/.test(o.linger)) throw new Error(`--linger: not a number of ms: ${o.linger}`);
   if (o.maxMessageSize !== undefined && !/^[0-9]+$/.test(o.maxMessageSize)) {
     throw new Error(`--max-message-size: not a number of bytes: ${o.maxMessageSize}`);
   }
+  if (o.fts !== undefined && !["on", "open", "off"].includes(o.fts)) throw new Error(`--fts: on, open or off, not ${o.fts}`);
+  if (o.ftsMaxSize !== undefined && !/^[0-9]+$/.test(o.ftsMaxSize)) throw new Error(`--fts-max-size: not a number of bytes: ${o.ftsMaxSize}`);
   if (!o.spare && !(o.user && o.maildir && o.socketDir)) {
     throw new Error("give --spare, or --user, --maildir and --socket-dir");
   }
@@ -231,6 +237,7 @@ async function main(): Promise<void> {
           logger: log.child({ username: user }),
           trace: recorder,
           maxMessageSize: o.maxMessageSize ? Number(o.maxMessageSize) : undefined,
+          fts: { enabled: o.fts !== "off", onOpen: o.fts === "open", maxBytes: o.ftsMaxSize ? Number(o.ftsMaxSize) : undefined },
         });
         log.info({ user, maildir }, "serving user");
         return engine;

@@ -33,6 +33,17 @@ afterEach(async () => {
 });
 
 describe("imapflow", () => {
+  it("negotiates COMPRESS=DEFLATE and syncs through it", async () => {
+    const c = await client();
+    // imapflow sends COMPRESS DEFLATE whenever the server offers it; its deflater is then set
+    expect((c as unknown as { _deflate?: unknown })._deflate).toBeTruthy();
+    const box = await c.mailboxOpen("INBOX");
+    let bytes = 0;
+    for await (const m of c.fetch("1:*", { source: true, uid: true })) bytes += m.source!.length;
+    expect(box.exists).toBe(8);
+    expect(bytes).toBeGreaterThan(0);
+  });
+
   it("lists, selects, fetches headers and bodies, searches", async () => {
     const c = await client();
     const boxes = await c.list();

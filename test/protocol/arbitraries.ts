@@ -121,6 +121,7 @@ const body: fc.Arbitrary<CommandBody> = fc.oneof(
     text.filter((k) => Buffer.byteLength(k) <= 30), fc.option(text, { nil: null })), { maxLength: 3 }), { nil: null }) }),
   fc.record({ name: fc.constant("AUTHENTICATE" as const), mechanism: upperAtom, initialResponse: opt(fc.oneof(fc.constant(""), fc.base64String({ minLength: 4 }))) }).map(clean),
   fc.record({ name: fc.constant("LOGIN" as const), userid: text, password: text }),
+  fc.record({ name: fc.constant("COMPRESS" as const), mechanism: fc.oneof(fc.constant("DEFLATE"), upperAtom) }),
   fc.record({ name: fc.constant("ENABLE" as const), capabilities: fc.array(upperAtom, { minLength: 1, maxLength: 3 }) }),
   fc.record({
     name: fc.constantFrom("SELECT" as const, "EXAMINE" as const), mailbox: mailboxName, condstore: fc.boolean(),

@@ -194,6 +194,8 @@ export function encodeCommand(c: Command, style: LiteralStyle = "auto", zone = 0
       break;
     case "LOGIN":
       w.text("LOGIN "); astr(w, utf8(c.userid)); w.text(" "); astr(w, utf8(c.password)); break;
+    case "COMPRESS":
+      w.text("COMPRESS " + c.mechanism); break;
     case "ENABLE":
       w.text("ENABLE " + c.capabilities.join(" ")); break;
     case "SELECT": case "EXAMINE": {

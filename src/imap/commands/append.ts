@@ -1,16 +1,16 @@
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import { StoreError } from "../../store/contract.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
-import { compactSet } from "../wire.js";
 import { checkedMailbox } from "../mailbox-argument.js";
 import { binaryPartsToBase64 } from "../../message/binary-to-base64.js";
+import { codes } from "../../protocol/responses.js";
 
 /** APPEND (RFC 3501 §6.3.11, MULTIAPPEND 3502): all or nothing; APPENDUID (RFC 4315). */
-export async function append(s: Session, cmd: CommandOf<"APPEND">): Promise<Result> {
+export async function append(s: SessionContext, cmd: CommandOf<"APPEND">): Promise<Result> {
   const name = checkedMailbox(cmd.mailbox);
   const limit = s.shared.maxMessageSize;
-  if (limit !== undefined && cmd.messages.some((m) => m.data.length > limit)) {
+  if (cmd.messages.some((m) => m.data.length > limit)) {
     return no(`Message is larger than ${limit} bytes.`, "TOOBIG");
   }
   if (cmd.messages.some((m) => m.data.length === 0)) return no("Can't save an empty message.");
@@ -30,5 +30,5 @@ export async function append(s: Session, cmd: CommandOf<"APPEND">): Promise<Resu
   const uids = msgs.length === 1
     ? [await mbox.append(msgs[0].data, msgs[0].flags, msgs[0].internalDate)]
     : await mbox.appendMany(msgs);
-  return ok("Append completed.", `APPENDUID ${mbox.uidValidity} ${compactSet(uids)}`);
+  return ok("Append completed.", codes.appendUid(mbox.uidValidity, uids));
 }

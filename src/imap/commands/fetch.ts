@@ -4,7 +4,7 @@
 // so a message expunged meanwhile is skipped cleanly and the answer is Dovecot's: OK
 // [EXPUNGEISSUED] (RFC 2180 §4.1 leaves it open; clients and imaptest count a NO as a failure).
 import type { FileHandle } from "node:fs/promises";
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import type { Command, FetchAtt, Section } from "../../protocol/ast.js";
 import type { MimeIndex, SectionData } from "../../message/model.js";
 import { bodyStructure, envelope, resolveSection, partialPieces, CrlfConverter, binarySection } from "../../message/index.js";
@@ -12,7 +12,7 @@ import type { MessageRecord } from "../../store/contract.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, BrokenResponse, CommandFailure, type Result, type CommandOf } from "../result.js";
 import { enableCondstore, vanishedEarlier, vanishedSince } from "../condstore.js";
-import { data, internalDate } from "../wire.js";
+import { encodeData as data, internalDate } from "../../protocol/encode.js";
 import { messageCache } from "../message-cache.js";
 import { Batch } from "../response-buffer.js";
 import { astring } from "../../protocol/encode.js";
@@ -82,7 +82,7 @@ const READ_CHUNK = 256 * 1024;
  * for the socket to drain, so the disk and the socket work at the same time (the profile of a
  * 20 MB fetch showed both processes mostly idle, each waiting for the other).
  */
-async function streamRange(s: Session, fh: FileHandle, start: number, end: number, conv: CrlfConverter): Promise<number> {
+async function streamRange(s: SessionContext, fh: FileHandle, start: number, end: number, conv: CrlfConverter): Promise<number> {
   // a fresh buffer each time: the socket may still hold the previous one
   const readAt = (at: number) => {
     const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, end - at));
@@ -127,7 +127,7 @@ const PREPARE_AHEAD = 8;
 
 type Ahead = { p: Prepared } | { missing: true } | { error: unknown };
 
-export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result> {
+export async function fetch(s: SessionContext, cmd: CommandOf<"FETCH">): Promise<Result> {
   const view = s.view!;
   if (cmd.vanished && !(cmd.uid && cmd.changedSince !== undefined)) {
     return bad("VANISHED needs UID FETCH with CHANGEDSINCE.");
@@ -249,7 +249,7 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
  * (BINARY callers never come here). Throws ENOENT when the header must be read and is gone.
  */
 function prepareCached(
-  s: Session, rec: MessageRecord, seq: number, bodies: Map<FetchAtt, BodyAtt | null>,
+  s: SessionContext, rec: MessageRecord, seq: number, bodies: Map<FetchAtt, BodyAtt | null>,
 ): Prepared | null {
   const mbox = s.view!.mailbox;
   const index = messageCache.cachedIndex(mbox, rec.uid);
@@ -276,7 +276,7 @@ function topFields(mbox: MailboxView["mailbox"], uid: number, index: MimeIndex, 
 }
 
 async function prepare(
-  s: Session, rec: MessageRecord, seq: number, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>,
+  s: SessionContext, rec: MessageRecord, seq: number, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>,
 ): Promise<Prepared> {
   const p: Prepared = { rec, seq, sections: new Map(), binaries: new Map() };
   if (!needsIndex(atts)) return p;
@@ -336,7 +336,7 @@ function headerLimit(index: MimeIndex, section: Section): number {
 }
 
 async function writeOne(
-  s: Session, out: Batch, p: Prepared, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>, addFlags: boolean,
+  s: SessionContext, out: Batch, p: Prepared, atts: FetchAtt[], bodies: Map<FetchAtt, BodyAtt | null>, addFlags: boolean,
   addModseq: boolean,
 ): Promise<void> {
   const view = s.view!;

@@ -1,10 +1,10 @@
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import { ok, type Result, type CommandOf } from "../result.js";
-import { quoted } from "../wire.js";
+import { idResponse } from "../../protocol/responses.js";
 
 /** RFC 2971: log what the client says about itself, say who we are. */
-export async function id(s: Session, cmd: CommandOf<"ID">): Promise<Result> {
+export async function id(s: SessionContext, cmd: CommandOf<"ID">): Promise<Result> {
   if (cmd.params) s.log.info({ clientId: Object.fromEntries(cmd.params) }, "client ID");
   const ours: Array<[string, string]> = [
     ["name", "asimap"],
@@ -12,6 +12,6 @@ export async function id(s: Session, cmd: CommandOf<"ID">): Promise<Result> {
     ["vendor", "asimap"],
     ["support-url", "https://github.com/scanner/asimap/issues"],
   ];
-  await s.send(`* ID (${ours.map(([k, v]) => `${quoted(k)} ${quoted(v)}`).join(" ")})`);
+  await s.send(idResponse(ours));
   return ok("ID completed.");
 }

@@ -1,11 +1,11 @@
 // LIST (RFC 3501 §6.3.8, LIST-EXTENDED 5258, LIST-STATUS 5819, SPECIAL-USE 6154, CHILDREN 3348)
 // and LSUB. Attributes come from the real folder tree, not from the names in the result.
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import type { MailboxInfo } from "../../store/contract.js";
 import { ok, bad, type Result, type CommandOf } from "../result.js";
-import { mailbox as wireMailbox } from "../wire.js";
 import { statusLine } from "./status.js";
+import { listResponse } from "../../protocol/responses.js";
 
 /** Reference and pattern joined as one pattern (`foo` + `*` → `foo/*`). */
 export function joinPattern(reference: string, pattern: string): string {
@@ -45,7 +45,7 @@ function inboxFirst(infos: MailboxInfo[]): MailboxInfo[] {
   return [...infos.filter((i) => i.name === "INBOX"), ...infos.filter((i) => i.name !== "INBOX")];
 }
 
-export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> {
+export async function list(s: SessionContext, cmd: CommandOf<"LIST">): Promise<Result> {
   const sel = new Set(cmd.selection);
   const subscribedSel = sel.has("SUBSCRIBED");
   const specialSel = sel.has("SPECIAL-USE");
@@ -53,7 +53,7 @@ export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> 
     return bad("RECURSIVEMATCH needs another selection option.");
   }
   if (!cmd.extended && cmd.patterns.length === 1 && cmd.patterns[0] === "") {
-    await s.send(`* LIST (\\Noselect) "/" ""`);
+    await s.send(listResponse("LIST", ["\\Noselect"], "/", ""));
     return ok("List completed.");
   }
   const matchers = cmd.patterns.filter((p) => p !== "").map((p) => patternMatcher(joinPattern(cmd.reference, p)));
@@ -64,7 +64,7 @@ export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> 
   const gone = subscribedSel ? (await s.store.subscriptions()).filter((n) => !byName.has(n)) : [];
   const infos = inboxFirst([...existing, ...gone.map(nonexistent)].sort(byMailboxName));
   const listed = new Set<string>();
-  const lines: Array<{ info: MailboxInfo; attrs: string[]; extra?: string }> = [];
+  const lines: Array<{ info: MailboxInfo; attrs: string[]; childInfo?: string[] }> = [];
   for (const info of infos) {
     if (!matches(info.name)) continue;
     if (subscribedSel && !info.subscribed) continue;
@@ -93,14 +93,14 @@ export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> 
         const ai = byName.get(a);
         if (!ai || listed.has(a) || !matches(a)) continue;
         const attrs = [ai.noselect ? "\\Noselect" : "", ai.hasChildren ? "\\HasChildren" : "\\HasNoChildren"].filter(Boolean);
-        lines.push({ info: ai, attrs, extra: ' ("CHILDINFO" ("SUBSCRIBED"))' });
+        lines.push({ info: ai, attrs, childInfo: ["SUBSCRIBED"] });
         listed.add(a);
       }
     }
   }
   for (const l of lines) {
-    await s.send(`* LIST (${l.attrs.join(" ")}) "/" ${wireMailbox(l.info.name)}${l.extra ?? ""}`);
-    if (cmd.returnOpts.status && !l.info.noselect && !l.extra) {
+    await s.send(listResponse("LIST", l.attrs, "/", l.info.name, l.childInfo));
+    if (cmd.returnOpts.status && !l.info.noselect && !l.childInfo) {
       await s.send(await statusLine(s, l.info.name, cmd.returnOpts.status));
     }
   }
@@ -108,10 +108,10 @@ export async function list(s: Session, cmd: CommandOf<"LIST">): Promise<Result> 
 }
 
 /** LSUB (RFC 3501 §6.3.9): subscribed names; a `%` that stops above one shows its parent \Noselect. */
-export async function lsub(s: Session, cmd: CommandOf<"LSUB">): Promise<Result> {
+export async function lsub(s: SessionContext, cmd: CommandOf<"LSUB">): Promise<Result> {
   if (cmd.pattern === null) return ok("Lsub completed.");
   if (cmd.pattern === "") {
-    await s.send(`* LSUB (\\Noselect) "/" ""`);
+    await s.send(listResponse("LSUB", ["\\Noselect"], "/", ""));
     return ok("Lsub completed.");
   }
   const matches = patternMatcher(joinPattern(cmd.reference, cmd.pattern));
@@ -126,12 +126,12 @@ export async function lsub(s: Session, cmd: CommandOf<"LSUB">): Promise<Result> 
     if (matches(info.name)) {
       if (sent.has(info.name)) continue;
       sent.add(info.name);
-      await s.send(`* LSUB (${info.noselect && names.has(info.name) ? "\\Noselect" : ""}) "/" ${wireMailbox(info.name)}`);
+      await s.send(listResponse("LSUB", info.noselect && names.has(info.name) ? ["\\Noselect"] : [], "/", info.name));
     } else {
       for (const a of ancestors(info.name)) {
         if (!matches(a) || sent.has(a) || infos.some((i) => i.name === a && i.subscribed)) continue;
         sent.add(a);
-        await s.send(`* LSUB (\\Noselect) "/" ${wireMailbox(a)}`);
+        await s.send(listResponse("LSUB", ["\\Noselect"], "/", a));
       }
     }
   }

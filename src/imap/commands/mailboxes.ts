@@ -1,13 +1,13 @@
 // CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE: thin over the store, which does the work on
 // disk and refuses with StoreError codes (turned into NO [CODE] by the session).
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { checkedMailbox, normaliseMailbox } from "../mailbox-argument.js";
 
 const SPECIAL_USE = ["\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive", "\\All", "\\Flagged"];
 
-export async function create(s: Session, cmd: CommandOf<"CREATE">): Promise<Result> {
+export async function create(s: SessionContext, cmd: CommandOf<"CREATE">): Promise<Result> {
   // RFC 3501: a trailing delimiter only says the client means to create children under it
   const name = checkedMailbox(cmd.mailbox.replace(/\/+$/, ""));
   if (name === "INBOX") return no("INBOX always exists.", "ALREADYEXISTS");
@@ -19,7 +19,7 @@ export async function create(s: Session, cmd: CommandOf<"CREATE">): Promise<Resu
   return ok("Create completed.");
 }
 
-export async function del(s: Session, cmd: CommandOf<"DELETE">): Promise<Result> {
+export async function del(s: SessionContext, cmd: CommandOf<"DELETE">): Promise<Result> {
   const name = checkedMailbox(cmd.mailbox);
   if (name === "INBOX") return no("INBOX can't be deleted.", "CANNOT");
   if (s.view && s.view.mailbox.name === name) s.select(null);
@@ -28,7 +28,7 @@ export async function del(s: Session, cmd: CommandOf<"DELETE">): Promise<Result>
   return ok("Delete completed.");
 }
 
-export async function rename(s: Session, cmd: CommandOf<"RENAME">): Promise<Result> {
+export async function rename(s: SessionContext, cmd: CommandOf<"RENAME">): Promise<Result> {
   const from = checkedMailbox(cmd.from);
   const to = checkedMailbox(cmd.to);
   if (to === "INBOX") return no("Can't rename to INBOX.", "ALREADYEXISTS");
@@ -43,7 +43,7 @@ export async function rename(s: Session, cmd: CommandOf<"RENAME">): Promise<Resu
 }
 
 export async function subscribe(
-  s: Session, cmd: CommandOf<"SUBSCRIBE" | "UNSUBSCRIBE">,
+  s: SessionContext, cmd: CommandOf<"SUBSCRIBE" | "UNSUBSCRIBE">,
 ): Promise<Result> {
   const on = cmd.name === "SUBSCRIBE";
   // RFC 3501 allows subscribing to a name that does not exist (yet); unsubscribing never fails

@@ -1,8 +1,9 @@
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import { ok, type Result } from "../result.js";
+import { namespaceResponse } from "../../protocol/responses.js";
 
 /** RFC 2342: one personal namespace, no prefix, `/` as the delimiter. */
-export async function namespace(s: Session): Promise<Result> {
-  await s.send('* NAMESPACE (("" "/")) NIL NIL');
+export async function namespace(s: SessionContext): Promise<Result> {
+  await s.send(namespaceResponse([["", "/"]]));
   return ok("Namespace completed.");
 }

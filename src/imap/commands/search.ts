@@ -1,18 +1,20 @@
 // SEARCH / UID SEARCH (RFC 3501 §6.4.4): flags, dates and sizes from the store's records;
 // message files are read only for keys that look at headers or text.
-import type { Session } from "../session.js";
+import type { SelectedContext } from "../context.js";
 import type { Command, SearchKey, SequenceSet } from "../../protocol/ast.js";
 import type { MimeIndex } from "../../message/model.js";
 import type { MessageRecord } from "../../store/contract.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
-import { decodeValue, headerFields, type HeaderField } from "../search/header-values.js";
-import { addressListText } from "../../message/address.js";
+import { headerFields, type HeaderField } from "../search/header-values.js";
+import { addressText, fieldLine, headerText, subjectText } from "../search/search-text.js";
 import { parseDateAsWritten } from "../../message/date.js";
 import { bodyMatches, bodyNeedle, type BodyNeedle } from "../search/body-match.js";
 import { esearchLine, savedUids } from "../search/esearch.js";
 import { enableCondstore } from "../condstore.js";
 import { messageCache } from "../message-cache.js";
+import { codes, searchResponse } from "../../protocol/responses.js";
+import { ftsOf } from "../fts/fts-registry.js";
 
 const CHARSETS = ["UTF-8", "US-ASCII"];
 const DAY = 86_400_000;
@@ -38,17 +40,17 @@ class Candidate {
   /** The decoded values of the top-level fields named `name` (lower-case), lower-cased: kept
    *  with the message, so a repeated SEARCH FROM/TO/SUBJECT does not decode them again. */
   async lowerValues(name: string): Promise<string[]> {
-    return this.derivedValues(name, "search-values", (raw) => decodeValue(raw).toLowerCase(), textSize);
+    return this.derivedValues(name, "search-values", headerText, textSize);
   }
   /** The Subject fields with each run of white space made one space before decoding, as
    *  Dovecot compares them (a folded or double-spaced subject is found by its words). */
   async lowerSubjects(): Promise<string[]> {
-    return this.derivedValues("subject", "search-subject", (raw) => decodeValue(raw.replace(/[ \t\r\n]+/g, " ").replace(/^ /, "")).toLowerCase(), textSize);
+    return this.derivedValues("subject", "search-subject", subjectText, textSize);
   }
   /** The address fields named `name`, each as its address list written back (what FROM/TO/
    *  CC/BCC search, as Dovecot does), decoded and lower-cased; kept like lowerValues. */
   async lowerAddresses(name: string): Promise<string[]> {
-    return this.derivedValues(name, "search-addresses", (raw) => decodeValue(addressListText(raw)).toLowerCase(), textSize);
+    return this.derivedValues(name, "search-addresses", addressText, textSize);
   }
   /** The first Date field's date and time as written, in its own zone (as UTC ms), or null. */
   async sentAsWritten(): Promise<number | null> {
@@ -80,7 +82,6 @@ function inSet(n: number, set: SequenceSet, star: number): boolean {
 
 const day = (ms: number) => Math.floor(ms / DAY) * DAY;
 const has = (c: Candidate, f: string) => c.rec.flags.includes(f);
-const contains = (hay: string, needle: string) => hay.toLowerCase().includes(needle);
 
 /** BODY/TEXT needles prepared once per key, not once per message. */
 const needles = new WeakMap<SearchKey, BodyNeedle>();
@@ -143,7 +144,7 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
       if (bodyMatches(i, f, body)) return true;
       if (key.kind === "BODY") return false;
       if (!body.headers.mayHold(f.subarray(i.root.headerStart, i.root.headerEnd))) return false;
-      return (await c.headers()).some((h) => contains(`${h.name}: ${h.value}`, needle));
+      return (await c.headers()).some((h) => fieldLine(h).includes(needle));
     }
   }
 }
@@ -181,7 +182,10 @@ export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<M
   };
   const out: MessageRecord[] = [];
   const batch: Array<Promise<MessageRecord | null>> = [];
+  // the full-text index, if it can tell, leaves out messages that cannot match (the rest are tested)
+  const only = ftsOf(view.mailbox)?.narrowing(view.mailbox, uids, (u) => view.record(u), keys) ?? null;
   for (let i = 0; i < uids.length; i++) {
+    if (only && !only.has(uids[i])) continue;
     const rec = view.record(uids[i]);
     if (!rec) continue; // expunged elsewhere, not yet announced
     batch.push(test(new Candidate(view, rec, i + 1)));
@@ -195,14 +199,14 @@ export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<M
   return out;
 }
 
-export async function search(s: Session, cmd: CommandOf<"SEARCH">): Promise<Result> {
+export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Promise<Result> {
   const saving = cmd.return?.includes("SAVE") ?? false;
   // RFC 5182 §2.1: a failed SEARCH ... SAVE leaves the saved result empty
   if (saving) s.saved = [];
   if (cmd.charset && !CHARSETS.includes(cmd.charset.toUpperCase())) {
-    return no(`Unsupported charset ${cmd.charset}.`, `BADCHARSET (${CHARSETS.join(" ")})`);
+    return no(`Unsupported charset ${cmd.charset}.`, codes.badCharset(CHARSETS));
   }
-  const view = s.view!;
+  const view = s.view;
   const usesModseq = cmd.keys.some(hasModseq);
   if (usesModseq) await enableCondstore(s);
   const found = await runSearch(view, cmd.keys);
@@ -215,7 +219,6 @@ export async function search(s: Session, cmd: CommandOf<"SEARCH">): Promise<Resu
   }
   const nums = found.map(num);
   // with the MODSEQ key, the highest MODSEQ of the found messages follows (RFC 7162 §3.1.5)
-  const modseq = usesModseq && found.length ? ` (MODSEQ ${Math.max(...found.map((r) => r.modseq))})` : "";
-  await s.send(nums.length ? `* SEARCH ${nums.join(" ")}${modseq}` : "* SEARCH");
+  await s.send(searchResponse(nums, usesModseq ? Math.max(...found.map((r) => r.modseq)) : undefined));
   return ok("Search completed.");
 }

@@ -1,19 +1,20 @@
 // SORT / UID SORT (RFC 5256): the search keys pick the messages, the sort keys order them;
 // everything comes from the store's records and the cached index (no message file is read).
-import type { Session } from "../session.js";
+import type { SelectedContext } from "../context.js";
 import type { SearchKey } from "../../protocol/ast.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { runSearch } from "./search.js";
 import { sortItem, sortItems, type SortItem } from "../search/sort-order.js";
 import { messageCache } from "../message-cache.js";
+import { codes, sortResponse } from "../../protocol/responses.js";
 
 export const CHARSETS = ["UTF-8", "US-ASCII"];
 
 export function badCharset(charset: string): Result | null {
   return CHARSETS.includes(charset.toUpperCase())
     ? null
-    : no(`Unsupported charset ${charset}.`, `BADCHARSET (${CHARSETS.join(" ")})`);
+    : no(`Unsupported charset ${charset}.`, codes.badCharset(CHARSETS));
 }
 
 /** The messages matching `keys`, with what SORT and THREAD need of each. */
@@ -33,11 +34,11 @@ export async function matchingItems(view: MailboxView, keys: SearchKey[]): Promi
   return out;
 }
 
-export async function sort(s: Session, cmd: CommandOf<"SORT">): Promise<Result> {
+export async function sort(s: SelectedContext, cmd: CommandOf<"SORT">): Promise<Result> {
   const refused = badCharset(cmd.charset);
   if (refused) return refused;
-  const items = sortItems(await matchingItems(s.view!, cmd.keys), cmd.criteria);
+  const items = sortItems(await matchingItems(s.view, cmd.keys), cmd.criteria);
   const nums = items.map((i) => (cmd.uid ? i.uid : i.seq));
-  await s.send(nums.length ? `* SORT ${nums.join(" ")}` : "* SORT");
+  await s.send(sortResponse(nums));
   return ok("Sort completed.");
 }

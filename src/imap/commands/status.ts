@@ -1,11 +1,11 @@
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 import type { Command, StatusItem } from "../../protocol/ast.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
-import { mailbox as wireMailbox } from "../wire.js";
 import { checkedMailbox } from "../mailbox-argument.js";
+import { statusResponse } from "../../protocol/responses.js";
 
 /** `* STATUS name (ITEM n ...)` for one mailbox, items in the order asked. */
-export async function statusLine(s: Session, name: string, items: StatusItem[]): Promise<string> {
+export async function statusLine(s: SessionContext, name: string, items: StatusItem[]): Promise<string> {
   const st = await s.store.status(name);
   let recent = st.recent;
   if (items.includes("RECENT")) {
@@ -22,14 +22,13 @@ export async function statusLine(s: Session, name: string, items: StatusItem[]):
       case "HIGHESTMODSEQ": return st.highestModseq;
       case "SIZE": return st.size;
       case "DELETED": return st.deleted;
-      case "APPENDLIMIT": return s.shared.maxMessageSize ?? null;
+      case "APPENDLIMIT": return s.shared.maxMessageSize;
     }
   };
-  const parts = items.map((i) => `${i} ${value(i) ?? "NIL"}`);
-  return `* STATUS ${wireMailbox(name)} (${parts.join(" ")})`;
+  return statusResponse(name, items.map((i) => [i, value(i)] as const));
 }
 
-export async function status(s: Session, cmd: CommandOf<"STATUS">): Promise<Result> {
+export async function status(s: SessionContext, cmd: CommandOf<"STATUS">): Promise<Result> {
   const name = checkedMailbox(cmd.mailbox);
   const infos = await s.store.list();
   if (infos.find((i) => i.name === name)?.noselect) return no(`Mailbox can't be selected: ${name}`, "CANNOT");

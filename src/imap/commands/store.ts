@@ -1,12 +1,12 @@
-import type { Session } from "../session.js";
+import type { SelectedContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
-import { compactSet } from "../wire.js";
 import { enableCondstore } from "../condstore.js";
+import { codes, fetchItemsResponse, modseqFetchItems } from "../../protocol/responses.js";
 
 /** STORE / UID STORE (RFC 3501 §6.4.6); UNCHANGEDSINCE answers [MODIFIED ...] (RFC 7162). */
-export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result> {
-  const view = s.view!;
+export async function store(s: SelectedContext, cmd: CommandOf<"STORE">): Promise<Result> {
+  const view = s.view;
   if (view.readOnly) return no("Mailbox is read-only.", "READ-ONLY");
   // UNCHANGEDSINCE is CONDSTORE enabling (RFC 7162 §3.1)
   if (cmd.unchangedSince !== undefined) await enableCondstore(s);
@@ -29,22 +29,20 @@ export async function store(s: Session, cmd: CommandOf<"STORE">): Promise<Result
       const seq = view.seqOf(uid);
       if (!rec || !seq) continue;
       view.markReported(rec);
-      lines.push(`* ${seq} FETCH (${view.fetchFlags(rec, cmd.uid)})`);
+      lines.push(fetchItemsResponse(seq, view.fetchFlags(rec, cmd.uid)));
     }
   } else if (s.condstore) {
     // .SILENT leaves out FLAGS, but under CONDSTORE the new MODSEQ is still told (RFC 7162 §3.1.3)
     for (const rec of res.changed) {
       const seq = view.seqOf(rec.uid);
       if (!seq) continue;
-      const uidPart = cmd.uid || view.vanished ? `UID ${rec.uid} ` : "";
-      lines.push(`* ${seq} FETCH (${uidPart}MODSEQ (${rec.modseq}))`);
+      lines.push(fetchItemsResponse(seq, modseqFetchItems(rec.modseq, cmd.uid || view.vanished ? rec.uid : undefined)));
     }
   }
   await s.sendLines(lines);
   if (modified.size) {
-    const set = [...modified].sort((a, b) => a - b);
-    const shown = cmd.uid ? set : set.map((u) => view.seqOf(u));
-    return ok("Conditional store failed.", `MODIFIED ${compactSet(shown)}`);
+    const shown = cmd.uid ? [...modified] : [...modified].map((u) => view.seqOf(u));
+    return ok("Conditional store failed.", codes.modified(shown));
   }
   return ok("Store completed.");
 }

@@ -2,18 +2,13 @@
 // in Dovecot's order (MIN MAX ALL COUNT, then MODSEQ), and what it saves for `$`.
 import type { SearchReturn } from "../../protocol/ast.js";
 import type { MessageRecord } from "../../store/contract.js";
-import { quoted, compactSet } from "../wire.js";
+import { esearchResponse, type EsearchItem } from "../../protocol/responses.js";
 
 export interface Found {
   /** matching messages in mailbox order */
   recs: readonly MessageRecord[];
   /** the number the client sees for each: UID or sequence number */
   num: (r: MessageRecord) => number;
-}
-
-/** Ascending numbers as a sequence set (`1:3,7`). */
-function numberSet(nums: number[]): string {
-  return compactSet([...nums].sort((a, b) => a - b));
 }
 
 /** RETURN () means ALL (RFC 4731 §3.1); SAVE alone returns nothing but saves. */
@@ -29,19 +24,18 @@ export function esearchLine(tag: string, uid: boolean, ret: readonly SearchRetur
   const opts = returnOptions(ret);
   if (opts.every((o) => o === "SAVE")) return null;
   const nums = found.recs.map(found.num);
-  const parts = [`* ESEARCH (TAG ${quoted(tag)})`];
-  if (uid) parts.push("UID");
+  const parts: EsearchItem[] = [];
   const shown: MessageRecord[] = [];
   if (nums.length) {
     const lo = found.recs.reduce((a, b) => (found.num(b) < found.num(a) ? b : a));
     const hi = found.recs.reduce((a, b) => (found.num(b) > found.num(a) ? b : a));
-    if (opts.includes("MIN")) { parts.push(`MIN ${found.num(lo)}`); shown.push(lo); }
-    if (opts.includes("MAX")) { parts.push(`MAX ${found.num(hi)}`); shown.push(hi); }
-    if (opts.includes("ALL")) { parts.push(`ALL ${numberSet(nums)}`); shown.push(...found.recs); }
+    if (opts.includes("MIN")) { parts.push(["MIN", found.num(lo)]); shown.push(lo); }
+    if (opts.includes("MAX")) { parts.push(["MAX", found.num(hi)]); shown.push(hi); }
+    if (opts.includes("ALL")) { parts.push(["ALL", nums]); shown.push(...found.recs); }
   }
-  if (opts.includes("COUNT")) { parts.push(`COUNT ${nums.length}`); shown.push(...found.recs); }
-  if (modseq && shown.length) parts.push(`MODSEQ ${Math.max(...shown.map((r) => r.modseq))}`);
-  return parts.join(" ");
+  if (opts.includes("COUNT")) { parts.push(["COUNT", nums.length]); shown.push(...found.recs); }
+  if (modseq && shown.length) parts.push(["MODSEQ", Math.max(...shown.map((r) => r.modseq))]);
+  return esearchResponse(tag, uid, parts);
 }
 
 /**

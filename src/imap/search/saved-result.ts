@@ -3,7 +3,7 @@
 // (of those saved messages still in the view), UIDs in a UID command or a UID search key.
 // Saved messages expunged since are simply no longer named (RFC 5182 §2.1).
 import type { Command, SearchKey, SequenceSet } from "../../protocol/ast.js";
-import type { Session } from "../session.js";
+import type { SessionContext } from "../context.js";
 
 const EMPTY: SequenceSet = { kind: "set", ranges: [] };
 
@@ -11,7 +11,7 @@ function asSet(nums: number[]): SequenceSet {
   return nums.length ? { kind: "set", ranges: nums.map((n) => ({ start: n, end: n })) } : EMPTY;
 }
 
-function resolve(s: Session, set: SequenceSet, uid: boolean): SequenceSet {
+function resolve(s: SessionContext, set: SequenceSet, uid: boolean): SequenceSet {
   if (set.kind !== "saved") return set;
   const view = s.view;
   if (!view) return EMPTY;
@@ -19,7 +19,7 @@ function resolve(s: Session, set: SequenceSet, uid: boolean): SequenceSet {
   return asSet(s.saved.map((u) => view.seqOf(u)).filter((n) => n > 0).sort((a, b) => a - b));
 }
 
-function inKey(s: Session, k: SearchKey): SearchKey {
+function inKey(s: SessionContext, k: SearchKey): SearchKey {
   switch (k.kind) {
     case "UID": return { ...k, set: resolve(s, k.set, true) };
     case "SEQ": return { ...k, set: resolve(s, k.set, false) };
@@ -31,7 +31,7 @@ function inKey(s: Session, k: SearchKey): SearchKey {
 }
 
 /** The command with `$` replaced by what the session saved. */
-export function withSaved(s: Session, cmd: Command): Command {
+export function withSaved(s: SessionContext, cmd: Command): Command {
   switch (cmd.name) {
     case "FETCH": case "STORE": case "COPY": case "MOVE":
       return { ...cmd, set: resolve(s, cmd.set, cmd.uid) };

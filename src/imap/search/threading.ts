@@ -1,7 +1,8 @@
 // THREAD (RFC 5256 §2.2 ORDEREDSUBJECT and §2.2 REFERENCES, the algorithm given there step by
-// step). Works on SortItems built from the cached index; returns a tree of numbers that
-// `threadText` writes in the RFC's syntax.
+// step). Works on SortItems built from the cached index; returns a tree that `numbered`
+// numbers for src/protocol to write.
 import { type SortItem, compareText } from "./sort-order.js";
+import type { ThreadTree } from "../../protocol/responses.js";
 
 /** A thread node: a message (its item) or a dummy (null) with children. */
 export interface ThreadNode {
@@ -196,24 +197,10 @@ export function references(items: readonly SortItem[]): ThreadNode[] {
   return merged.map(toNode);
 }
 
-// ---- wire ----------------------------------------------------------------------------------
+// ---- numbering ---------------------------------------------------------------------------
 
-/** `(1 2 (3)(4 5))...`: RFC 5256 §4 thread-list syntax. `num` gives seq or UID. */
-export function threadText(threads: readonly ThreadNode[], num: (it: SortItem) => number): string {
-  const members = (n: ThreadNode): string => {
-    const parts: string[] = [];
-    let cur: ThreadNode = n;
-    for (;;) {
-      // a dummy is written as nothing: its children follow as a nested list
-      if (cur.item) parts.push(String(num(cur.item)));
-      if (cur.children.length === 1) {
-        cur = cur.children[0];
-        continue;
-      }
-      if (cur.children.length > 1) parts.push(cur.children.map((k) => `(${members(k)})`).join(""));
-      break;
-    }
-    return parts.join(" ");
-  };
-  return threads.map((t) => `(${members(t)})`).join("");
+/** The threads with each message as its number (seq or UID); the protocol writes them. */
+export function numbered(threads: readonly ThreadNode[], num: (it: SortItem) => number): ThreadTree[] {
+  const tree = (n: ThreadNode): ThreadTree => ({ num: n.item ? num(n.item) : null, children: n.children.map(tree) });
+  return threads.map(tree);
 }

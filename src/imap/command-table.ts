@@ -1,8 +1,8 @@
-// THE handler table: one entry per command name, the states it is allowed in, its handler, and
+// THE command table: one entry per command name, the states it is allowed in, its handler, and
 // the capabilities it brings. The CAPABILITY list is computed from this table; a command that is
 // not here does not exist for the client. Adding a command = grammar rule + AST type + entry here.
 import type { Command, CommandName } from "../protocol/ast.js";
-import type { Session, State } from "./session.js";
+import type { SessionContext, SelectedContext, State } from "./context.js";
 import { type Result, type CommandOf } from "./result.js";
 import { capability } from "./commands/capability.js";
 import { noop, check } from "./commands/noop.js";
@@ -25,23 +25,33 @@ import { store } from "./commands/store.js";
 import { copy } from "./commands/copy.js";
 import { sort } from "./commands/sort.js";
 import { thread } from "./commands/thread.js";
+import { compress } from "./commands/compress.js";
 
-export type Handler<N extends CommandName> = (s: Session, cmd: CommandOf<N>) => Promise<Result>;
+/** A command allowed after login in any state. */
+export type Handler<N extends CommandName> = (s: SessionContext, cmd: CommandOf<N>) => Promise<Result>;
+/** A command allowed only with a mailbox selected: it gets the selected view, never null. */
+export type SelectedHandler<N extends CommandName> = (s: SelectedContext, cmd: CommandOf<N>) => Promise<Result>;
 
-export interface Entry<N extends CommandName> {
-  /** states the command runs in; anywhere else it is refused */
-  states: readonly State[];
-  handler: Handler<N>;
+interface EntryBase {
   /** capabilities this command makes true (advertised because the entry is here) */
   capabilities?: readonly string[];
   /** what ENABLE (RFC 5161) may switch on through this command */
   enable?: readonly string[];
 }
+interface AnyStateEntry<N extends CommandName> extends EntryBase {
+  states: typeof ANY;
+  handler: Handler<N>;
+}
+export interface SelectedEntry<N extends CommandName> extends EntryBase {
+  states: typeof SELECTED;
+  handler: SelectedHandler<N>;
+}
+export type Entry<N extends CommandName> = AnyStateEntry<N> | SelectedEntry<N>;
 
-const ANY: readonly State[] = ["authenticated", "selected"];
-const SELECTED: readonly State[] = ["selected"];
+const ANY = ["authenticated", "selected"] as const satisfies readonly State[];
+const SELECTED = ["selected"] as const satisfies readonly State[];
 
-export const TABLE: { readonly [N in CommandName]: Entry<N> } = {
+export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
   CAPABILITY: { states: ANY, handler: capability },
   NOOP: { states: ANY, handler: noop },
   LOGOUT: { states: ANY, handler: logout },
@@ -50,6 +60,7 @@ export const TABLE: { readonly [N in CommandName]: Entry<N> } = {
   AUTHENTICATE: { states: ANY, handler: alreadyAuthenticated },
   LOGIN: { states: ANY, handler: alreadyAuthenticated },
   ENABLE: { states: ANY, handler: enable, capabilities: ["ENABLE"] },
+  COMPRESS: { states: ANY, handler: compress, capabilities: ["COMPRESS=DEFLATE"] },
   SELECT: { states: ANY, handler: select, capabilities: ["QRESYNC"], enable: ["QRESYNC"] },
   EXAMINE: { states: ANY, handler: select },
   CREATE: { states: ANY, handler: create, capabilities: ["CREATE-SPECIAL-USE"] },
@@ -70,7 +81,7 @@ export const TABLE: { readonly [N in CommandName]: Entry<N> } = {
   CLOSE: { states: SELECTED, handler: close },
   UNSELECT: { states: SELECTED, handler: unselect, capabilities: ["UNSELECT"] },
   EXPUNGE: { states: SELECTED, handler: expunge, capabilities: ["UIDPLUS"] },
-  SEARCH: { states: SELECTED, handler: search, capabilities: ["ESEARCH", "SEARCHRES"] },
+  SEARCH: { states: SELECTED, handler: search, capabilities: ["ESEARCH", "SEARCHRES", "WITHIN"] },
   FETCH: { states: SELECTED, handler: fetch, capabilities: ["CONDSTORE", "BINARY"], enable: ["CONDSTORE"] },
   STORE: { states: SELECTED, handler: store },
   COPY: { states: SELECTED, handler: copy },
@@ -84,17 +95,21 @@ export const TABLE: { readonly [N in CommandName]: Entry<N> } = {
 /** Protocol-level capabilities (the framer and parser provide them), then the table's. */
 export function capabilities(extra: readonly string[] = []): string[] {
   const caps = ["IMAP4rev1", "LITERAL+"];
-  for (const e of Object.values(TABLE) as Entry<CommandName>[]) {
-    if (e.states.length === 0) continue;
+  for (const e of Object.values(COMMANDS) as Entry<CommandName>[]) {
     for (const c of e.capabilities ?? []) if (!caps.includes(c)) caps.push(c);
   }
   return [...caps, ...extra];
 }
 
 export function enableable(): string[] {
-  return (Object.values(TABLE) as Entry<CommandName>[]).flatMap((e) => [...(e.enable ?? [])]);
+  return (Object.values(COMMANDS) as Entry<CommandName>[]).flatMap((e) => [...(e.enable ?? [])]);
+}
+
+/** Whether the entry's handler wants a selected view (the session then pins one). */
+export function needsSelected<N extends CommandName>(e: Entry<N>): e is SelectedEntry<N> {
+  return e.states === SELECTED;
 }
 
 export function entryFor(name: CommandName): Entry<CommandName> {
-  return TABLE[name] as unknown as Entry<CommandName>;
+  return COMMANDS[name] as unknown as Entry<CommandName>;
 }

@@ -1,0 +1,89 @@
+// What a command handler sees of its connection: one context per state. Every command gets a
+// `SessionContext`; a command allowed only in the selected state gets a `SelectedContext`, whose
+// view is the mailbox selected when it began and is never null. The session implements these;
+// handlers import only this file, so no command imports the session that dispatches to it.
+import type { UserStore } from "../store/contract.js";
+import type { Logger, TraceSink } from "./api.js";
+import type { MailboxView } from "./view.js";
+import type { RecentClaims } from "./recent.js";
+
+export type State = "authenticated" | "selected" | "logout";
+
+/** What all sessions of one user share. */
+export interface Shared {
+  store: UserStore;
+  recent: RecentClaims;
+  version: string;
+  /** the largest message APPEND accepts, bytes (advertised as APPENDLIMIT) */
+  maxMessageSize: number;
+  idleTimeoutMs: number;
+  /** how often a session in IDLE re-checks its mailbox and says it is still there, ms */
+  idleKeepaliveMs: number;
+  trace?: TraceSink;
+}
+
+/** A command's view of its session, in any state after login. */
+export interface SessionContext {
+  readonly shared: Shared;
+  readonly store: UserStore;
+  readonly log: Logger;
+  /** the selected mailbox, if any (a selected-state command gets it in `SelectedContext.view`) */
+  readonly view: MailboxView | null;
+  /** extensions switched on by ENABLE or an enabling command */
+  readonly enabled: ReadonlySet<string>;
+  /** CONDSTORE is on (ENABLE, SELECT (CONDSTORE) or a CONDSTORE enabling command, RFC 7162 §3.1) */
+  readonly condstore: boolean;
+  /** SEARCHRES (RFC 5182): the UIDs the last SEARCH ... RETURN (SAVE) found; `$` names them */
+  saved: number[];
+  capabilities(): string[];
+  /** what ENABLE may switch on */
+  enableable(): string[];
+  /** Switches an extension on for the rest of the connection; QRESYNC implies CONDSTORE. */
+  enable(name: string): void;
+  /** Changes the selected mailbox (null: back to authenticated). */
+  select(view: MailboxView | null): void;
+  /** The client said LOGOUT: the connection closes after the tagged response. */
+  logout(): void;
+  /** COMPRESS=DEFLATE (RFC 4978) is on for this connection */
+  readonly compressing: boolean;
+  /** COMPRESS: everything after the tagged OK of this command is compressed, both ways. */
+  startCompression(): void;
+  /** IDLE: updates are pushed until the client's DONE ends the command with `tag`. */
+  beginIdle(tag: string): void;
+  /** Writes one response line (CRLF added), waiting for the socket when it is full. */
+  send(line: string | Buffer): Promise<void>;
+  /** Writes response lines (CRLF added to each) in writes of about 64 KB, not one per line. */
+  sendLines(lines: readonly string[]): Promise<void>;
+  /** Writes bytes (a literal's body), with back-pressure. */
+  write(chunk: Buffer | string): Promise<void>;
+}
+
+/** A command's view of its session in the selected state: the view is always there. */
+export interface SelectedContext extends SessionContext {
+  readonly view: MailboxView;
+}
+
+/** The session as a selected-state command sees it: everything delegated, `view` pinned. */
+export function selectedContext(s: SessionContext, view: MailboxView): SelectedContext {
+  return {
+    view,
+    get shared() { return s.shared; },
+    get store() { return s.store; },
+    get log() { return s.log; },
+    get enabled() { return s.enabled; },
+    get condstore() { return s.condstore; },
+    get saved() { return s.saved; },
+    set saved(uids: number[]) { s.saved = uids; },
+    capabilities: () => s.capabilities(),
+    enableable: () => s.enableable(),
+    enable: (name) => s.enable(name),
+    select: (v) => s.select(v),
+    logout: () => s.logout(),
+    get compressing() { return s.compressing; },
+    startCompression: () => s.startCompression(),
+    beginIdle: (tag) => s.beginIdle(tag),
+    send: (r) => s.send(r),
+    sendLines: (r) => s.sendLines(r),
+    write: (c) => s.write(c),
+  };
+}

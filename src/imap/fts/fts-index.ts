@@ -1,0 +1,175 @@
+// A user's full-text index: the open index file, which message identity each row was made
+// from (in memory, for the per-message "is it indexed?" of every SEARCH), and the narrowing a
+// SEARCH asks for. Any trouble with the file (corrupt, deleted, full disk) never fails a SEARCH:
+// it then scans, and the index is replaced or waits.
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import type { FtsOptions, Logger } from "../api.js";
+
+export type { FtsOptions };
+import type { SearchKey } from "../../protocol/ast.js";
+import type { MessageRecord } from "../../store/contract.js";
+import { FTS_DB, openFtsDb, removeFtsDb, type OpenedIndex } from "./fts-db.js";
+import type { FtsDocument } from "./fts-document.js";
+import { narrow } from "./fts-query.js";
+
+
+/** What the store's records hold beyond MessageRecord: the file's identity. */
+export interface FileRecord extends MessageRecord { ino: number; fileSize: number; mtime: number }
+
+const hasIdentity = (r: MessageRecord): r is FileRecord => typeof (r as FileRecord).ino === "number";
+
+interface Doc { size: number; mtime: number }
+
+export class FtsIndex {
+  private opened: OpenedIndex | null = null;
+  private readonly docs = new Map<number, Doc>();
+  /** a write failed for lack of room (disk full, or the size cap): no more until then */
+  private fullUntil = 0;
+
+  constructor(readonly root: string, readonly opts: FtsOptions, readonly log: Logger) {}
+
+  get path(): string { return join(this.root, FTS_DB); }
+
+  /** Whether the row for this message's file is the message (same inode, size and mtime). */
+  isIndexed(r: MessageRecord): boolean {
+    if (!hasIdentity(r)) return false;
+    const d = this.docs.get(r.ino);
+    return d !== undefined && d.size === r.fileSize && d.mtime === r.mtime;
+  }
+
+  get size(): number { return this.docs.size; }
+
+  /** Room to write again (no full disk lately). */
+  get writable(): boolean { return Date.now() >= this.fullUntil; }
+
+  /**
+   * The UIDs of `uids` a SEARCH with `keys` must test: those the index says may match and
+   * those it does not hold yet; null when it narrows nothing (test them all). Decided here,
+   * at once: rows written while the SEARCH goes on cannot make it skip a message.
+   */
+  candidates(uids: readonly number[], record: (uid: number) => MessageRecord | undefined, keys: SearchKey[]): Set<number> | null {
+    const ix = this.db();
+    if (!ix) return null;
+    let rows: Set<number> | null;
+    try {
+      rows = narrow(keys, (q) => new Set(ix.stmts.match.all(q) as number[]));
+    } catch (e) {
+      this.failed(e, "full-text query failed");
+      return null;
+    }
+    if (rows === null) return null;
+    const out = new Set<number>();
+    for (const uid of uids) {
+      const r = record(uid);
+      if (r && (!hasIdentity(r) || !this.isIndexed(r) || rows.has(r.ino))) out.add(uid);
+    }
+    return out;
+  }
+
+  /** Writes the documents of these records in one transaction; false if it could not. */
+  write(batch: Array<[FileRecord, FtsDocument]>): boolean {
+    const ix = this.db();
+    if (!ix || batch.length === 0) return ix !== null;
+    const { stmts } = ix;
+    try {
+      ix.db.transaction(() => {
+        for (const [r, d] of batch) {
+          if (this.docs.has(r.ino)) stmts.deleteFts.run(r.ino);
+          stmts.insert(r.ino, d);
+          stmts.putDoc.run(r.ino, r.fileSize, r.mtime);
+        }
+      })();
+    } catch (e) {
+      this.failed(e, "full-text index not written");
+      return false;
+    }
+    for (const [r] of batch) this.docs.set(r.ino, { size: r.fileSize, mtime: r.mtime });
+    return true;
+  }
+
+  /** Drops the rows whose file is no message any folder records (expunged, folder deleted). */
+  drop(isLive: (ino: number, size: number, mtime: number) => boolean, limit: number): { dropped: number; more: boolean } {
+    const ix = this.db();
+    if (!ix) return { dropped: 0, more: false };
+    const dead: number[] = [];
+    for (const [ino, d] of this.docs) {
+      if (!isLive(ino, d.size, d.mtime)) dead.push(ino);
+    }
+    const now = dead.slice(0, limit);
+    try {
+      ix.db.transaction(() => {
+        for (const ino of now) {
+          ix.stmts.deleteFts.run(ino);
+          ix.stmts.deleteDoc.run(ino);
+        }
+      })();
+    } catch (e) {
+      this.failed(e, "full-text rows not removed");
+      return { dropped: 0, more: false };
+    }
+    for (const ino of now) this.docs.delete(ino);
+    if (now.length > 0) this.fullUntil = 0; // room again
+    return { dropped: now.length, more: dead.length > now.length };
+  }
+
+  /** Folders once searched (indexed as soon as they are opened again). */
+  searchedFolders(): Set<string> {
+    const ix = this.db();
+    return new Set(ix ? (ix.stmts.folders.all() as string[]) : []);
+  }
+
+  noteSearched(name: string): void {
+    try {
+      this.db()?.stmts.addFolder.run(name);
+    } catch (e) {
+      this.failed(e, "full-text index not written");
+    }
+  }
+
+  close(): void {
+    this.opened?.db.close();
+    this.opened = null;
+    this.docs.clear();
+  }
+
+  /** The open index, opened (or made again, when deleted or replaced) if need be; null if none can be. */
+  private db(): OpenedIndex | null {
+    if (!this.opts.enabled) return null;
+    if (this.opened) {
+      let ino = -1;
+      try {
+        ino = statSync(this.path).ino;
+      } catch { /* deleted */ }
+      if (ino === this.opened.ino) return this.opened;
+      this.log.warn({ path: this.path }, "full-text index file gone or replaced, starting a new one");
+      this.close();
+    }
+    try {
+      this.opened = openFtsDb(this.root, this.opts.maxBytes, (o, m) => this.log.warn(o, m));
+      for (const [ino, size, mtime] of this.opened.stmts.docs.all() as Array<[number, number, number]>) {
+        this.docs.set(ino, { size, mtime });
+      }
+      return this.opened;
+    } catch (e) {
+      this.log.warn({ path: this.path, err: String(e) }, "no full-text index: SEARCH scans");
+      this.close();
+      return null;
+    }
+  }
+
+  /** A failed statement: no room (wait and scan), a broken file (start again), else logged. */
+  private failed(e: unknown, what: string): void {
+    const code = (e as { code?: string }).code ?? "";
+    if (code === "SQLITE_FULL") {
+      if (this.writable) this.log.warn({ path: this.path, limit: this.opts.maxBytes }, `${what}: no room (disk full or size cap), new mail is scanned`);
+      this.fullUntil = Date.now() + 60_000;
+    } else if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") {
+      this.log.warn({ path: this.path, err: String(e) }, `${what}: index corrupt, starting a new one`);
+      this.close();
+      removeFtsDb(this.root);
+    } else {
+      this.log.error({ path: this.path, err: String(e) }, what);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// Response lines (RFC 3501 §7, RFC 9051 §7): every line the server sends outside a FETCH body
+// is built here, each a complete response ending in CRLF, as a string (written as UTF-8; only
+// status texts can hold non-ASCII). The session, the pre-login code and every command write
+// these and nothing of their own. Response codes with structure (lists, sets) are built here too.
+import { mailbox, orderedSet, compressSet, quoted, respText } from "./encode.js";
+
+export type Status = "OK" | "NO" | "BAD";
+const CRLF = "\r\n";
+
+// ---- status responses (RFC 3501 §7.1) -----------------------------------------------------
+
+/** `A1 OK [CODE] text`: a command's completion. */
+export function tagged(tag: string, status: Status, text: string, code?: string): string {
+  return `${tag} ${status} ${respText(code, text)}${CRLF}`;
+}
+
+/** `* OK [CODE] text`, `* BYE text`, `* PREAUTH ...`. */
+export function untaggedStatus(status: Status | "BYE" | "PREAUTH", text: string, code?: string): string {
+  return `* ${status} ${respText(code, text)}${CRLF}`;
+}
+
+/** `+ text`: a continuation request (literal, IDLE, AUTHENTICATE). */
+export function continuation(text = ""): string {
+  return `+ ${respText(undefined, text)}${CRLF}`;
+}
+
+// ---- response codes (RFC 3501 §7.1, RFC 4315, RFC 7162, RFC 5255) ---------------------------
+
+const list = (items: readonly (string | number)[]): string => `(${items.join(" ")})`;
+
+export const codes = {
+  capability: (caps: readonly string[]): string => `CAPABILITY ${caps.join(" ")}`,
+  permanentFlags: (flags: readonly string[]): string => `PERMANENTFLAGS ${list(flags)}`,
+  badCharset: (charsets: readonly string[]): string => `BADCHARSET ${list(charsets)}`,
+  /** APPENDUID (RFC 4315): the UIDs in the order the messages were appended */
+  appendUid: (uidValidity: number, uids: readonly number[]): string => `APPENDUID ${uidValidity} ${orderedSet(uids)}`,
+  /** COPYUID (RFC 4315): source and destination UIDs paired by position, so neither is re-sorted */
+  copyUid: (uidValidity: number, from: readonly number[], to: readonly number[]): string =>
+    `COPYUID ${uidValidity} ${orderedSet(from)} ${orderedSet(to)}`,
+  /** MODIFIED (RFC 7162 §3.1.3): what a conditional STORE left alone */
+  modified: (nums: readonly number[]): string => `MODIFIED ${compressSet(nums)}`,
+};
+
+// ---- server and mailbox data (RFC 3501 §7.2-7.4) --------------------------------------------
+
+export function capabilityResponse(caps: readonly string[]): string {
+  return `* CAPABILITY ${caps.join(" ")}${CRLF}`;
+}
+
+/** RFC 5161: what this ENABLE switched on (possibly nothing). */
+export function enabledResponse(names: readonly string[]): string {
+  return `* ENABLED${names.map((n) => " " + n).join("")}${CRLF}`;
+}
+
+/** RFC 2971: field-value pairs, or NIL. */
+export function idResponse(fields: ReadonlyArray<readonly [string, string]> | null): string {
+  const body = fields === null ? "NIL" : list(fields.map(([k, v]) => `${quoted(k)} ${quoted(v)}`));
+  return `* ID ${body}${CRLF}`;
+}
+
+/** RFC 2342: the personal namespaces (prefix, delimiter); no other users', no shared ones. */
+export function namespaceResponse(personal: ReadonlyArray<readonly [string, string]>): string {
+  const ns = personal.map(([prefix, delim]) => `(${quoted(prefix)} ${quoted(delim)})`).join("");
+  return `* NAMESPACE (${ns}) NIL NIL${CRLF}`;
+}
+
+/** `* LIST (attrs) "/" name` (or LSUB), with LIST-EXTENDED's CHILDINFO when given. */
+export function listResponse(
+  kind: "LIST" | "LSUB", attrs: readonly string[], delimiter: string, name: string, childInfo?: readonly string[],
+): string {
+  const extended = childInfo ? ` ("CHILDINFO" ${list(childInfo.map((c) => quoted(c)))})` : "";
+  const shown = name === "" ? '""' : mailbox(name).toString("latin1");
+  return `* ${kind} ${list(attrs)} ${quoted(delimiter)} ${shown}${extended}${CRLF}`;
+}
+
+/** `* STATUS name (ITEM n ...)`; a null value is NIL. */
+export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number | null]>): string {
+  const parts = items.map(([item, v]) => `${item} ${v ?? "NIL"}`);
+  return `* STATUS ${mailbox(name).toString("latin1")} ${list(parts)}${CRLF}`;
+}
+
+export function flagsResponse(flags: readonly string[]): string {
+  return `* FLAGS ${list(flags)}${CRLF}`;
+}
+
+export const existsResponse = (n: number): string => `* ${n} EXISTS${CRLF}`;
+export const recentResponse = (n: number): string => `* ${n} RECENT${CRLF}`;
+export const expungeResponse = (seq: number): string => `* ${seq} EXPUNGE${CRLF}`;
+
+/** RFC 7162 §3.2.10: UIDs gone, in place of EXPUNGE responses; EARLIER when resynchronising. */
+export function vanishedResponse(uids: readonly number[], earlier = false): string {
+  return `* VANISHED ${earlier ? "(EARLIER) " : ""}${compressSet(uids)}${CRLF}`;
+}
+
+/** `* SEARCH n ...`, with the highest MODSEQ of the found messages when asked (RFC 7162 §3.1.5). */
+export function searchResponse(nums: readonly number[], modseq?: number): string {
+  const found = nums.map((n) => " " + n).join("");
+  return `* SEARCH${found}${nums.length && modseq !== undefined ? ` (MODSEQ ${modseq})` : ""}${CRLF}`;
+}
+
+/** One piece of ESEARCH data (RFC 4731): a number or a set of numbers. */
+export type EsearchItem = readonly ["MIN" | "MAX" | "COUNT" | "MODSEQ", number] | readonly ["ALL", readonly number[]];
+
+/** `* ESEARCH (TAG "A1") UID MIN 1 ...` (RFC 4731 §3.1). */
+export function esearchResponse(tag: string, uid: boolean, items: readonly EsearchItem[]): string {
+  let text = `* ESEARCH (TAG ${quoted(tag)})${uid ? " UID" : ""}`;
+  for (const [name, v] of items) text += ` ${name} ${typeof v === "number" ? v : compressSet(v)}`;
+  return text + CRLF;
+}
+
+/** `* SORT n ...` (RFC 5256). */
+export function sortResponse(nums: readonly number[]): string {
+  return `* SORT${nums.map((n) => " " + n).join("")}${CRLF}`;
+}
+
+/** A thread as RFC 5256 §4 writes it: a message number (or a dummy, null) and its children. */
+export interface ThreadTree {
+  num: number | null;
+  children: readonly ThreadTree[];
+}
+
+/** `* THREAD (1 2)(3 (4)(5))`: a chain of only children is one list, branches nested lists. */
+export function threadResponse(threads: readonly ThreadTree[]): string {
+  const members = (n: ThreadTree): string => {
+    const parts: string[] = [];
+    let cur: ThreadTree = n;
+    for (;;) {
+      // a dummy is written as nothing: its children follow as a nested list
+      if (cur.num !== null) parts.push(String(cur.num));
+      if (cur.children.length === 1) {
+        cur = cur.children[0];
+        continue;
+      }
+      if (cur.children.length > 1) parts.push(cur.children.map((k) => `(${members(k)})`).join(""));
+      break;
+    }
+    return parts.join(" ");
+  };
+  const text = threads.map((t) => `(${members(t)})`).join("");
+  return `* THREAD${text ? " " + text : ""}${CRLF}`;
+}
+
+/** The FETCH items that tell a message's flags: `UID n FLAGS (...) MODSEQ (n)` (UID, MODSEQ optional). */
+export function flagsFetchItems(flags: string, uid?: number, modseq?: number): string {
+  return `${uid !== undefined ? `UID ${uid} ` : ""}FLAGS ${flags}${modseq !== undefined ? ` MODSEQ (${modseq})` : ""}`;
+}
+
+/** `* n FETCH (items)` for items already written by flagsFetchItems or modseqFetchItems. */
+export function fetchItemsResponse(seq: number, items: string): string {
+  return `* ${seq} FETCH (${items})${CRLF}`;
+}
+
+/** `UID n MODSEQ (m)`: what .SILENT STORE still tells under CONDSTORE (RFC 7162 §3.1.3). */
+export function modseqFetchItems(modseq: number, uid?: number): string {
+  return `${uid !== undefined ? `UID ${uid} ` : ""}MODSEQ (${modseq})`;
+}
