@@ -4,7 +4,9 @@
 // "spawnSync /usr/bin/mh/inc ENOENT". Run by `make test` (and `npm test`); exit 1 when some are
 // missing. The places looked at can be moved with environment variables (the test of this
 // check does): PATH for commands, ASIMAP_TEST_MH_DIR (/usr/bin/mh), ASIMAP_TEST_DOVECOT
-// (/usr/sbin/dovecot), ASIMAP_TEST_DOVECOT_INCLUDE (/usr/include/dovecot).
+// (/usr/sbin/dovecot), ASIMAP_TEST_DOVECOT_INCLUDE (/usr/include/dovecot), ASIMAP_TEST_NGINX
+// (/usr/sbin/nginx), ASIMAP_TEST_NGINX_MAIL (/usr/lib/nginx/modules/ngx_mail_module.so),
+// ASIMAP_TEST_HAPROXY (/usr/sbin/haproxy).
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 
@@ -12,6 +14,9 @@ const env = process.env;
 const mhDir = env.ASIMAP_TEST_MH_DIR ?? "/usr/bin/mh";
 const dovecot = env.ASIMAP_TEST_DOVECOT ?? "/usr/sbin/dovecot";
 const dovecotInclude = env.ASIMAP_TEST_DOVECOT_INCLUDE ?? "/usr/include/dovecot";
+const nginx = env.ASIMAP_TEST_NGINX ?? "/usr/sbin/nginx";
+const nginxMail = env.ASIMAP_TEST_NGINX_MAIL ?? "/usr/lib/nginx/modules/ngx_mail_module.so";
+const haproxy = env.ASIMAP_TEST_HAPROXY ?? "/usr/sbin/haproxy";
 
 function executable(file) {
   try {
@@ -34,6 +39,14 @@ function isDir(dir) {
   }
 }
 
+function isFile(file) {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 // [what is looked for, is it there, the Debian packages that provide it]
 const TOOLS = [
   ...["inc", "mark", "scan", "refile", "rmm", "folder"].map((t) => [path.join(mhDir, t), () => executable(path.join(mhDir, t)), ["nmh"]]),
@@ -49,6 +62,10 @@ const TOOLS = [
   ["libtoolize", () => onPath("libtoolize"), ["libtool"]],
   ["pkg-config", () => onPath("pkg-config"), ["pkg-config"]],
   ["patch", () => onPath("patch"), ["patch"]],
+  // The cluster tests (test/proxy): nginx's mail proxy, HAProxy.
+  [nginx, () => executable(nginx), ["nginx"]],
+  [nginxMail, () => isFile(nginxMail), ["libnginx-mod-mail"]],
+  [haproxy, () => executable(haproxy), ["haproxy"]],
 ];
 
 const missing = TOOLS.filter(([, present]) => !present());

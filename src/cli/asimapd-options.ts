@@ -90,6 +90,10 @@ export function buildProgram(): Command {
     .addOption(new Option("--processes-per-owner <n>", "user processes serving the users whose mail has one " +
       "owner (virtual users under one uid), each user always in the same one; 0 = a process for each user " +
       "[default: the number of CPUs]").env("PROCESSES_PER_OWNER"))
+    .addOption(new Option("--trusted-proxies <list>", "addresses and CIDR ranges of proxies (nginx, HAProxy) " +
+      "that connect for clients: their connections must begin with a PROXY header (v1 or v2) naming the " +
+      "client, may LOGIN without TLS, and may name the client with ID x-originating-ip " +
+      "(comma-separated; off by default)").env("TRUSTED_PROXIES"))
     .addOption(new Option("--run-dir <dir>", "where the user processes' socket directories go " +
       "[default: a new directory in the system tmpdir]").env("RUN_DIR"))
     .addHelpText("after", "\nA .env file in the working directory sets variables not already set.\nEnvironment only:\n" +
@@ -123,6 +127,7 @@ export function resolveConfig(o: Record<string, string | boolean | undefined>, e
     runDir: typeof o.runDir === "string" ? o.runDir : undefined,
     userPool: o.userPool !== undefined ? parseCount("user pool", String(o.userPool)) : undefined,
     processesPerOwner: o.processesPerOwner !== undefined ? parseCount("processes per owner", String(o.processesPerOwner)) : undefined,
+    trustedProxies: typeof o.trustedProxies === "string" ? o.trustedProxies : undefined,
     userNodeOptions: (env.ASIMAP_USER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean),
   };
 }

@@ -9,6 +9,7 @@ import { RootServer } from "../daemon/server.js";
 import { chooseUserEntry, userProcessEnv, wantedUserEntry, type UserEntryKind } from "../daemon/user-entry.js";
 import { packageVersion } from "../daemon/version.js";
 import { PasswordFile, pwfileModeWarning } from "../daemon/pwfile.js";
+import { TrustedProxies } from "../daemon/trusted-proxies.js";
 import { createLogger, findLogConfig, readLogConfig, type Log } from "../log.js";
 import { RotatingTraceFile, traceFileName } from "../trace/writer.js";
 
@@ -40,6 +41,8 @@ export interface AsimapdConfig {
   /** user processes shared by the users of one mail owner (--processes-per-owner; 0 = one per
    *  user); undefined = the supervisor's default */
   processesPerOwner?: number;
+  /** --trusted-proxies: addresses and CIDR ranges, comma-separated */
+  trustedProxies?: string;
 }
 
 /** A problem with the configuration: reported as one line and exit code 2. */
@@ -68,6 +71,12 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
     createSecureContext({ cert, key });
   } catch (e) {
     throw new ConfigError(`certificate ${c.cert} / key ${c.key} unusable: ${(e as Error).message}`);
+  }
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = new TrustedProxies(c.trustedProxies);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
   }
   readOrFail("password file", c.pwfile);
   const problems: string[] = [];
@@ -128,6 +137,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
     preAuthTimeoutMs: envMs("ASIMAPD_PREAUTH_TIMEOUT_MS"),
     userPoolSize: c.userPool,
     processesPerOwner: c.processesPerOwner,
+    trustedProxies,
   });
   log.info({ version }, "ASIMAPD Starting");
   const label = { snapshot: "startup snapshot", bundle: "bundle", plain: "plain modules" };

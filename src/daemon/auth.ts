@@ -9,7 +9,9 @@ import { VerifyGate } from "./verify-gate.js";
 
 export type AuthResult =
   | { ok: true; account: Account; cached: boolean }
-  | { ok: false; refused?: boolean };
+  /** `against`: what the password was hashed against, the account's hash or (unknown user,
+   *  unusable password) a dummy of the same cost; none when refused before any hash */
+  | { ok: false; refused?: boolean; against?: "stored" | "dummy" };
 
 export class Authenticator {
   readonly cache = new AuthCache();
@@ -34,7 +36,7 @@ export async function authenticate(pwfile: PasswordFile, user: string,
   const account = await pwfile.lookup(user);
   if (!account || !isUsable(account.hash)) {
     await dummyVerify(password);
-    return { ok: false };
+    return { ok: false, against: "dummy" };
   }
-  return (await verifyPassword(password, account.hash)) ? { ok: true, account, cached: false } : { ok: false };
+  return (await verifyPassword(password, account.hash)) ? { ok: true, account, cached: false } : { ok: false, against: "stored" };
 }

@@ -11,6 +11,9 @@ import { capabilityResponse, codes, continuation, idResponse, tagged, untaggedSt
 import type { Command } from "../protocol/ast.js";
 import type { Handoff } from "../protocol/handoff.js";
 import type { Account } from "./pwfile.js";
+import type { ProxySource } from "./proxy-protocol.js";
+import { originatingSource } from "./originating-ip.js";
+import { AUTH_FAILED, MAIL_UNAVAILABLE } from "./login-answers.js";
 
 export interface PreAuthLogger {
   debug(obj: object, msg?: string): void;
@@ -30,6 +33,12 @@ export interface PreAuthContext {
   handOff(socket: Socket, account: Account, handoff: Handoff, pending: Buffer): Promise<void>;
   /** time allowed before login, ms */
   preAuthTimeoutMs: number;
+  /** the connection comes from a trusted proxy (--trusted-proxies): it may LOGIN in plaintext */
+  viaProxy?: boolean;
+  /** the client as the proxy's PROXY header named it */
+  source?: ProxySource;
+  /** whether the client at this address may name another with ID's x-originating-ip */
+  trusts?(addr: string): boolean;
 }
 
 const MAX_BAD_COMMANDS = 20;
@@ -39,7 +48,6 @@ const MAX_BAD_COMMANDS = 20;
  *  CAPABILITY, STARTTLS, CAPABILITY, ID, AUTHENTICATE (5); iOS Mail about as many. Failed
  *  logins count too; their retries are limited by the throttle long before this. */
 export const MAX_PREAUTH_COMMANDS = 50;
-const AUTH_FAILED = "Authentication failed.";
 
 function isLoopback(addr: string | undefined): boolean {
   if (!addr) return false;
@@ -50,6 +58,10 @@ function isLoopback(addr: string | undefined): boolean {
 export function remoteOf(socket: Socket): { addr: string; remote: string } {
   const addr = (socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
   return { addr, remote: `${addr}:${socket.remotePort ?? 0}` };
+}
+
+function sourceText(s: ProxySource): { addr: string; remote: string } {
+  return { addr: s.addr, remote: `${s.addr}:${s.port}` }; // (as remoteOf writes it)
 }
 
 /** Before login a line holds at most an ID as long as RFC 2971 allows (30 pairs of 30 + 1024
@@ -67,23 +79,24 @@ export class PreAuthConnection {
   private timer: NodeJS.Timeout;
   private clientId: Array<[string, string | null]> | null = null;
   private pendingAuth: { tag: string } | null = null;
-  readonly addr: string;
-  readonly remote: string;
+  addr: string;
+  remote: string;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
   private readonly onError = (e: Error) => this.ctx.log.debug({ remote: this.remote, err: e.message }, "client socket error");
   private readonly onClose = () => this.finish();
 
   constructor(private socket: Socket, private tls: boolean, private readonly ctx: PreAuthContext) {
-    ({ addr: this.addr, remote: this.remote } = remoteOf(socket));
+    ({ addr: this.addr, remote: this.remote } = ctx.source ? sourceText(ctx.source) : remoteOf(socket));
     this.timer = setTimeout(() => this.bye("Autologout; too long without logging in."), ctx.preAuthTimeoutMs);
     this.timer.unref();
     this.attach();
     this.write(untaggedStatus("OK", `asimap ${ctx.version} ready.`, codes.capability(this.capabilities())));
   }
 
-  /** TLS, or a loopback client (nobody can listen in on it) */
+  /** TLS, a loopback client (nobody can listen in on it) or a trusted proxy (which speaks plain
+   *  IMAP to its backends, as nginx does) */
   private get private_(): boolean {
-    return this.tls || isLoopback(this.socket.remoteAddress);
+    return this.tls || this.ctx.viaProxy === true || isLoopback(this.socket.remoteAddress);
   }
 
   capabilities(): string[] {
@@ -194,6 +207,7 @@ export class PreAuthConnection {
         return;
       case "ID":
         this.clientId = cmd.params;
+        this.takeOriginatingIp(cmd.params);
         this.write(idResponse([["name", "asimap"], ["version", this.ctx.version]]));
         return this.write(tagged(tag, "OK", "ID completed."));
       case "STARTTLS":
@@ -206,6 +220,18 @@ export class PreAuthConnection {
         this.badCommands++;
         return this.write(tagged(tag, "BAD", `${cmd.name} is not allowed before login.`));
     }
+  }
+
+  /** A trusted proxy names its client in ID (Dovecot's x-originating-ip); anyone else cannot. */
+  private takeOriginatingIp(params: Array<[string, string | null]> | null): void {
+    const origin = originatingSource(params);
+    if (!origin) return;
+    if (!this.ctx.trusts?.(this.addr)) {
+      return this.ctx.log.debug({ remote: this.remote }, "ID x-originating-ip from an untrusted client ignored");
+    }
+    const named = sourceText(origin);
+    this.ctx.log.info({ remote: this.remote, client: named.remote }, "client address from ID x-originating-ip");
+    ({ addr: this.addr, remote: this.remote } = named);
   }
 
   private startTls(tag: string): void {
@@ -288,7 +314,7 @@ export class PreAuthConnection {
       this.done = false;
       this.timer = setTimeout(() => this.bye("Autologout; too long without logging in."), this.ctx.preAuthTimeoutMs);
       this.timer.unref();
-      this.write(tagged(tag, "NO", "Your mail is not available right now; try again later.", "UNAVAILABLE"));
+      this.write(tagged(tag, "NO", MAIL_UNAVAILABLE, "UNAVAILABLE"));
       this.socket.on("data", this.onData);
       this.socket.resume(); // the pipelined bytes are still in the framer
     }

@@ -1,15 +1,20 @@
-// The password file: one account per line, `user:hash:maildir`; blank lines and lines whose
-// first non-blank character is `#` are comments. A relative maildir is relative to the
-// directory of the password file. The reader re-reads the file when its mtime changes; the
-// writer keeps every other line (comments included) and replaces the file atomically, 0600.
+// The password file: one account per line, `user:hash:maildir`, optionally `:host:port` of the
+// backend holding the mail (asimapd-auth's answer to nginx; asimapd itself ignores it); blank
+// lines and lines whose first non-blank character is `#` are comments. A relative maildir is
+// relative to the directory of the password file. The reader re-reads the file when it changes;
+// the writer keeps every other line (comments included) and replaces the file atomically, 0600.
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
+import { parseBackend } from "./backend-address.js";
+import { ChangingFile } from "./changing-file.js";
 
 export interface Account {
   user: string;
   hash: string;
   /** absolute path of the user's MH mail root */
   maildir: string;
+  /** `host:port` of the backend serving this user, when the file names one */
+  backend?: string;
 }
 
 export interface PwfileProblem {
@@ -30,8 +35,8 @@ export function parsePwfile(text: string, pwfilePath: string): ParsedPwfile {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return;
     const fields = line.split(":").map((f) => f.trim());
-    if (fields.length !== 3) {
-      problems.push({ line: i + 1, reason: `expected user:hash:maildir, found ${fields.length} field(s)` });
+    if (fields.length < 3) {
+      problems.push({ line: i + 1, reason: `expected user:hash:maildir[:host:port], found ${fields.length} field(s)` });
       return;
     }
     const [user, hash, maildir] = fields;
@@ -39,29 +44,32 @@ export function parsePwfile(text: string, pwfilePath: string): ParsedPwfile {
       problems.push({ line: i + 1, reason: user === "" ? "empty user name" : "empty maildir" });
       return;
     }
+    const backend = fields.length > 3 ? fields.slice(3).join(":") : undefined;
+    const bad = backend !== undefined ? parseBackend(backend) : null;
+    if (bad && "problem" in bad) {
+      problems.push({ line: i + 1, reason: bad.problem });
+      return;
+    }
     if (accounts.has(user)) problems.push({ line: i + 1, reason: `user ${user} appears again; the later line wins` });
-    accounts.set(user, { user, hash, maildir: path.resolve(base, maildir) });
+    accounts.set(user, { user, hash, maildir: path.resolve(base, maildir), ...(backend ? { backend } : {}) });
   });
   return { accounts, problems };
 }
 
-/** Reads the password file on demand, again only when its mtime or size changed. */
+/** Reads the password file on demand, again only when it changed. */
 export class PasswordFile {
-  private accounts = new Map<string, Account>();
-  private stamp = "";
-  constructor(readonly file: string, private readonly onProblem?: (p: PwfileProblem) => void) {}
+  private readonly source: ChangingFile<Map<string, Account>>;
+  constructor(readonly file: string, onProblem?: (p: PwfileProblem) => void) {
+    this.source = new ChangingFile(file, (text) => {
+      const parsed = parsePwfile(text, file);
+      parsed.problems.forEach((p) => onProblem?.(p));
+      return parsed.accounts;
+    });
+  }
 
   /** Throws (with a clear message) when the file cannot be read. */
-  async load(): Promise<Map<string, Account>> {
-    const st = await fsp.stat(this.file);
-    const stamp = `${st.mtimeMs}:${st.size}:${st.ino}`;
-    if (stamp !== this.stamp) {
-      const parsed = parsePwfile(await fsp.readFile(this.file, "utf8"), this.file);
-      parsed.problems.forEach((p) => this.onProblem?.(p));
-      this.accounts = parsed.accounts;
-      this.stamp = stamp;
-    }
-    return this.accounts;
+  load(): Promise<Map<string, Account>> {
+    return this.source.load();
   }
 
   async lookup(user: string): Promise<Account | undefined> {
@@ -93,9 +101,9 @@ export function setAccountInText(text: string, acc: SetAccount): string {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return raw;
     const fields = line.split(":").map((f) => f.trim());
-    if (fields.length !== 3 || fields[0] !== acc.user) return raw;
+    if (fields.length < 3 || fields[0] !== acc.user) return raw;
     found = true;
-    return `${acc.user}:${acc.hash}:${acc.maildir ?? fields[2]}`;
+    return [acc.user, acc.hash, acc.maildir ?? fields[2], ...fields.slice(3)].join(":"); // (the backend stays)
   });
   if (!found) {
     if (acc.maildir === undefined) {

@@ -1,15 +1,17 @@
 // The root process's server: the TLS listener (implicit TLS) and the optional plaintext
-// listener with STARTTLS, login checks with throttling, and the hand-over of logged-in
-// connections to user processes, whose bytes it then relays unchanged both ways.
+// listener with STARTTLS (both taking PROXY headers from trusted proxies), login checks with
+// throttling, and the hand-over of logged-in connections to user processes, whose bytes it then
+// relays unchanged both ways.
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
-import { createSecureContext, createServer as createTlsServer, type SecureContext } from "node:tls";
+import { createSecureContext, type SecureContext } from "node:tls";
 import { promises as fsp } from "node:fs";
 import { encodeHandoff, type Handoff } from "../protocol/handoff.js";
-import { Authenticator } from "./auth.js";
+import { LoginChecker } from "./login-check.js";
 import { PasswordFile, type Account } from "./pwfile.js";
 import { PreAuthConnection, type PreAuthContext } from "./preauth.js";
+import { acceptConnection, type Arrived } from "./proxy-accept.js";
 import { Supervisor, type SupervisorLogger } from "./supervisor.js";
-import { Throttle } from "./throttle.js";
+import { TrustedProxies } from "./trusted-proxies.js";
 
 export interface RootServerOptions {
   address: string;
@@ -41,6 +43,8 @@ export interface RootServerOptions {
   userPoolSize?: number;
   /** user processes shared by the users of one mail owner; 0 = one per user (see Supervisor) */
   processesPerOwner?: number;
+  /** proxies whose PROXY headers (and ID x-originating-ip) name the client; none by default */
+  trustedProxies?: TrustedProxies;
 }
 
 /** TLS 1.2+ with forward secrecy and AEAD only (Mozilla "intermediate"): Node's default list
@@ -59,51 +63,49 @@ const TLS_POLICY = {
 
 export class RootServer {
   readonly supervisor: Supervisor;
-  private readonly pw: PasswordFile;
-  private readonly throttle = new Throttle();
-  private readonly auth: Authenticator;
+  private readonly logins: LoginChecker;
+  private readonly trusted: TrustedProxies;
   private readonly secureContext: SecureContext;
   private servers: Server[] = [];
   private preauth = new Set<PreAuthConnection>();
   private relayed = new Set<Socket>();
-  private sweeper: NodeJS.Timeout;
 
   constructor(private readonly o: RootServerOptions) {
     this.secureContext = createSecureContext({ cert: o.cert, key: o.key, ...TLS_POLICY });
-    this.pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
-    this.auth = new Authenticator(this.pw);
+    const pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
+    this.logins = new LoginChecker(pw, o.log);
+    this.trusted = o.trustedProxies ?? new TrustedProxies(undefined);
     this.supervisor = new Supervisor({ runDir: o.runDir, userEntry: o.userEntry, userEntryFallback: o.userEntryFallback, nodeOptions: o.userNodeOptions,
       userArgs: o.userArgs, trace: o.trace, log: o.log, onTrace: o.onTrace, poolSize: o.userPoolSize,
       perOwner: o.processesPerOwner });
-    this.sweeper = setInterval(() => this.throttle.sweep(), 60_000);
-    this.sweeper.unref();
   }
 
   /** Reads the password file once, so a broken one stops the start with a clear error. */
   async start(): Promise<{ port: number; plainPort?: number }> {
-    await this.pw.load();
-    // (tls.createServer ignores a `secureContext` option: give it the PEMs themselves)
-    const tlsServer = createTlsServer({ cert: this.o.cert, key: this.o.key, ...TLS_POLICY },
-      (s) => this.accept(s, true));
-    tlsServer.on("tlsClientError", (e, s) => {
-      this.o.log.debug({ remote: `${s.remoteAddress}:${s.remotePort}`, err: e.message }, "TLS handshake failed");
-    });
+    await this.logins.pw.load();
+    // Both ports are TCP listeners: a PROXY header comes before TLS (see proxy-accept.ts).
+    const tlsServer = createTcpServer((s) => void this.arrive(s, true));
     const port = await listen(tlsServer, this.o.port, this.o.address);
     this.servers.push(tlsServer);
     let plainPort: number | undefined;
     if (this.o.plainPort !== undefined) {
-      const plain = createTcpServer((s) => this.accept(s, false));
+      const plain = createTcpServer((s) => void this.arrive(s, false));
       plainPort = await listen(plain, this.o.plainPort, this.o.address);
       this.servers.push(plain);
     }
-    this.o.log.info({ address: this.o.address, port, plainPort }, "listening");
+    this.o.log.info({ address: this.o.address, port, plainPort, trustedProxies: this.trusted.entries }, "listening");
     this.supervisor.fillPool();
     return { port, plainPort };
   }
 
-  private accept(socket: Socket, tls: boolean): void {
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, 60_000);
+  private async arrive(raw: Socket, tls: boolean): Promise<void> {
+    raw.setNoDelay(true);
+    raw.setKeepAlive(true, 60_000);
+    const arrived = await acceptConnection(raw, { trusted: this.trusted, tls: tls ? this.secureContext : null, log: this.o.log });
+    if (arrived) this.accept(arrived, tls);
+  }
+
+  private accept({ socket, viaProxy, source }: Arrived, tls: boolean): void {
     const ctx: PreAuthContext = {
       log: this.o.log,
       version: this.o.version,
@@ -111,33 +113,18 @@ export class RootServer {
       preAuthTimeoutMs: this.o.preAuthTimeoutMs ?? 120_000,
       login: (u, p, addr) => this.login(u, p, addr),
       handOff: (s, acc, h, pending) => this.handOff(s, acc, h, pending),
+      viaProxy, source, trusts: (a) => this.trusted.trusts(a),
     };
     const conn = new PreAuthConnection(socket, tls, ctx);
     this.preauth.add(conn);
     socket.once("close", () => this.preauth.delete(conn));
+    socket.resume(); // (paused while its PROXY header or first bytes were read)
   }
 
   private async login(user: string, password: string, addr: string): Promise<Account | null> {
-    if (!this.throttle.allow(user, addr)) {
-      this.o.log.warn({ user, addr }, "login refused: too many failures");
-      await sleep(this.o.throttleDelayMs ?? 10_000);
-      return null;
-    }
-    // the throttle comes first, the cache included: else a throttled guesser could still try
-    // passwords against the cache at HMAC speed
-    const res = await this.auth.check(user, password, addr, () => this.throttle.allow(user, addr));
-    if (res.ok) {
-      this.o.log.debug({ user, addr }, res.cached ? "password verified from cache" : "password verified by its hash");
-      return res.account;
-    }
-    if (res.refused) {
-      this.o.log.warn({ user, addr }, "login refused: too many failures");
-      await sleep(this.o.throttleDelayMs ?? 10_000);
-      return null;
-    }
-    this.o.log.debug({ user, addr }, "password rejected by its hash");
-    this.throttle.failed(user, addr);
-    await sleep(this.o.failDelayMs ?? 1_000);
+    const res = await this.logins.check(user, password, addr);
+    if (res.kind === "ok") return res.account;
+    await sleep(res.kind === "throttled" ? (this.o.throttleDelayMs ?? 10_000) : (this.o.failDelayMs ?? 1_000));
     return null;
   }
 
@@ -154,7 +141,7 @@ export class RootServer {
 
   /** Stops listening, says BYE to clients not yet logged in, lets user processes finish theirs. */
   async shutdown(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.logins.stop();
     for (const s of this.servers) s.close();
     for (const c of this.preauth) c.bye("Server shutting down.");
     await this.supervisor.shutdown();

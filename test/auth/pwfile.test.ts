@@ -78,3 +78,14 @@ describe("authenticate", () => {
     expect((await authenticate(pw, "carol", "")).ok).toBe(false);
   });
 });
+
+describe("the optional fourth field: the user's backend", () => {
+  it("is read as host:port, checked, and kept when a password is set", () => {
+    const { accounts, problems } = parsePwfile("a:h:m:10.0.0.2:143\nb:h:m:[fd00::2]:143\nc:h:m:mail2\nd:h:m:x:99999\n", "/p/pw");
+    expect(accounts.get("a")!.backend).toBe("10.0.0.2:143");
+    expect(accounts.get("b")!.backend).toBe("[fd00::2]:143");
+    expect(problems.map((p) => p.line)).toEqual([3, 4]);
+    expect(problems[0].reason).toMatch(/not host:port/);
+    expect(setAccountInText("a:old:m:10.0.0.2:143\n", { user: "a", hash: "new" })).toBe("a:new:m:10.0.0.2:143\n");
+  });
+});

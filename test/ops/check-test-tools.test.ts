@@ -28,13 +28,16 @@ describe("the test tools check", () => {
       ASIMAP_TEST_MH_DIR: empty,
       ASIMAP_TEST_DOVECOT: path.join(empty, "dovecot"),
       ASIMAP_TEST_DOVECOT_INCLUDE: path.join(empty, "include"),
+      ASIMAP_TEST_NGINX: path.join(empty, "nginx"),
+      ASIMAP_TEST_NGINX_MAIL: path.join(empty, "ngx_mail_module.so"),
+      ASIMAP_TEST_HAPROXY: path.join(empty, "haproxy"),
     });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain(`${empty}/inc`);
     expect(r.stderr).toContain(
-      "apt-get install nmh dovecot-imapd openssl python3 gcc libc6-dev make dovecot-dev autoconf automake libtool pkg-config patch",
+      "apt-get install nmh dovecot-imapd openssl python3 gcc libc6-dev make dovecot-dev autoconf automake libtool pkg-config patch nginx libnginx-mod-mail haproxy",
     );
     expect(r.stderr).toContain("bash .ci/run");
   });
