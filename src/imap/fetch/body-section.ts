@@ -1,0 +1,41 @@
+// BODY[section] and RFC822* (Dovecot's imap-fetch-body.c): a section's pieces as one literal,
+// bytes already in wire form given at once, file ranges read through the LF → CRLF converter
+// as they stream to the client.
+import type { Section } from "../../protocol/ast.js";
+import type { FetchResponseWriter } from "../../protocol/fetch-response.js";
+import type { SectionData } from "../../message/model.js";
+import { CrlfConverter, partialPieces } from "../../message/index.js";
+import type { MessageBytes } from "../../store/contract.js";
+import { BrokenResponse } from "../result.js";
+
+/** What a body item asks for: a section, maybe only part of it. */
+export interface BodyRequest {
+  section: Section;
+  partial?: { offset: number; length: number };
+}
+
+/** The CRLF-form bytes [skip, skip + take) of the file range [start, end). */
+async function* crlfRange(bytes: MessageBytes, start: number, end: number, skip: number, take: number): AsyncGenerator<Buffer> {
+  const conv = new CrlfConverter(skip, take);
+  for await (const chunk of bytes.chunks(start, end)) {
+    const out = conv.convert(chunk);
+    if (out) yield out;
+    if (conv.finished) return;
+  }
+}
+
+/** `name {n}\r\n` and the section's bytes; `bytes` is open when some piece is a file range. */
+export async function writeSection(
+  w: FetchResponseWriter, name: string, uid: number, sec: SectionData, req: BodyRequest, bytes: MessageBytes | undefined,
+): Promise<void> {
+  const { size, plan } = partialPieces(sec, req.partial);
+  w.literal(name, size);
+  try {
+    for (const { piece, skip, take } of plan) {
+      if ("bytes" in piece) w.bytes(piece.bytes.subarray(skip, skip + take));
+      else await w.stream(crlfRange(bytes!, piece.start, piece.end, skip, take));
+    }
+  } catch (e) {
+    throw new BrokenResponse(`reading UID ${uid} failed after ${w.literalSent} of ${size} bytes: ${(e as Error).message}`);
+  }
+}
