@@ -122,11 +122,6 @@ export class FetchResponseWriter {
     if (this.text.length + this.bufBytes >= FLUSH_AT) await this.flush();
   }
 
-  /** How much is gathered and not yet written. */
-  get pending(): number {
-    return this.text.length + this.bufBytes;
-  }
-
   async flush(): Promise<void> {
     this.textToBufs();
     if (this.bufs.length === 0) return;

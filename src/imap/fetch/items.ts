@@ -4,7 +4,7 @@
 import type { FetchAtt } from "../../protocol/ast.js";
 import type { FetchResponseWriter } from "../../protocol/fetch-response.js";
 import { bodySectionName, binarySectionName } from "../../protocol/fetch-item-names.js";
-import { encodeData } from "../../protocol/encode.js";
+import { encodeData, type Value } from "../../protocol/encode.js";
 import type { MimeIndex } from "../../message/model.js";
 import { bodyStructure, envelope } from "../../message/index.js";
 import type { MessageRecord } from "../../store/contract.js";
@@ -44,7 +44,7 @@ export interface FetchItem {
 type Att<K extends FetchAtt["kind"]> = Extract<FetchAtt, { kind: K }>;
 
 /** ENVELOPE / BODYSTRUCTURE / BODY as sent, made once per message (see message-cache.ts). */
-function structure(item: RenderedItem, make: (index: MimeIndex) => Parameters<typeof encodeData>[0]): FetchItem {
+function structure(item: RenderedItem, make: (index: MimeIndex) => Value): FetchItem {
   return {
     needs: "index",
     render: (w, rec, p, view) => w.encoded(item, messageCache.rendered(view.mailbox, rec.uid, item,

@@ -154,7 +154,7 @@ export class Preparation {
     );
   }
 
-  /** The message `uids[i]` (whose record is `rec`) is skipped: its place in the window holds nothing to write. */
+  /** The next message is skipped (expunged before its turn): its place in the window holds nothing to write. */
   async skip(): Promise<void> {
     if (this.ahead.length === 0) return;
     const got = await this.ahead.shift()!;
