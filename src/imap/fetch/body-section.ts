@@ -24,6 +24,10 @@ async function* crlfRange(bytes: MessageBytes, start: number, end: number, skip:
   }
 }
 
+/** A file range up to this size is read at once and goes out with the next write (most
+ *  messages: a stream per message cost two writes and a chain of promises each). */
+const READ_AT_ONCE = 64 * 1024;
+
 /** `name {n}\r\n` and the section's bytes; `bytes` is open when some piece is a file range. */
 export async function writeSection(
   w: FetchResponseWriter, name: string, uid: number, sec: SectionData, req: BodyRequest, bytes: MessageBytes | undefined,
@@ -33,7 +37,10 @@ export async function writeSection(
   try {
     for (const { piece, skip, take } of plan) {
       if ("bytes" in piece) w.bytes(piece.bytes.subarray(skip, skip + take));
-      else await w.stream(crlfRange(bytes!, piece.start, piece.end, skip, take));
+      else if (piece.end - piece.start <= READ_AT_ONCE) {
+        const out = new CrlfConverter(skip, take).convert(await bytes!.read(piece.start, piece.end));
+        if (out) w.bytes(out);
+      } else await w.stream(crlfRange(bytes!, piece.start, piece.end, skip, take));
     }
   } catch (e) {
     throw new BrokenResponse(`reading UID ${uid} failed after ${w.literalSent} of ${size} bytes: ${(e as Error).message}`);
