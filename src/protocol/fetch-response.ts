@@ -117,9 +117,10 @@ export class FetchResponseWriter {
     this.text += ")\r\n";
   }
 
-  /** The gathered bytes when enough have gathered (call between responses). */
-  async maybeFlush(): Promise<void> {
-    if (this.text.length + this.bufBytes >= FLUSH_AT) await this.flush();
+  /** Enough has gathered for a write: flush (between responses). A getter, not an async
+   *  method: a warm FETCH would pay a promise per message for the question. */
+  get full(): boolean {
+    return this.text.length + this.bufBytes >= FLUSH_AT;
   }
 
   async flush(): Promise<void> {

@@ -70,7 +70,7 @@ describe("FetchResponseWriter", () => {
       w.begin(i);
       w.number("UID", i);
       w.end();
-      await w.maybeFlush();
+      if (w.full) await w.flush();
     }
     await w.flush();
     expect(writes.length).toBeGreaterThan(1);

@@ -75,17 +75,23 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
         w.begin(seq);
         for (const item of items) item.render(w, rec, null, view);
         implied(w, rec, view, flagsToo, modseqToo);
-        if ((++count & 255) === 0) await w.maybeFlush();
+        if ((++count & 255) === 0 && w.full) await w.flush();
       } else {
         const taken = ahead.take(uids, i, rec, seq);
         const p = taken instanceof Promise ? await taken : taken;
         if (!p) { missing++; continue; }
         try {
-          await writeResponse(w, view, p, items, flagsToo, modseqToo);
+          // a warm message is written without a promise; one streamed from the file is awaited
+          const writing = writeResponse(w, view, p, items, 0, flagsToo, modseqToo);
+          if (writing) await writing;
+        } catch (e) {
+          // the file changed under us (it should not: IMAP messages are immutable)
+          if (e instanceof LiteralLengthError) throw new BrokenResponse(`UID ${p.rec.uid}: ${e.message}`);
+          throw e;
         } finally {
-          await p.bytes?.close();
+          if (p.bytes) await p.bytes.close();
         }
-        await w.maybeFlush();
+        if (w.full) await w.flush();
       }
       if (wantsFlags || seenNow.has(uid)) view.markReported(rec);
       if (slice?.due()) await slice.next();
@@ -99,23 +105,21 @@ export async function fetch(s: Session, cmd: CommandOf<"FETCH">): Promise<Result
   return ok("Fetch completed.");
 }
 
-/** One prepared message's response; the record items tell the record as it is when written. */
-async function writeResponse(
-  w: FetchResponseWriter, view: MailboxView, p: Prepared, items: readonly FetchItem[], flagsToo: boolean, modseqToo: boolean,
-): Promise<void> {
-  const current = () => view.record(p.rec.uid) ?? p.rec;
-  try {
-    w.begin(p.seq);
-    for (const item of items) {
-      const done = item.render(w, item.needs === "record" ? current() : p.rec, p, view);
-      if (done) await done;
-    }
-    implied(w, current(), view, flagsToo, modseqToo);
-  } catch (e) {
-    // the file changed under us (it should not: IMAP messages are immutable)
-    if (e instanceof LiteralLengthError) throw new BrokenResponse(`UID ${p.rec.uid}: ${e.message}`);
-    throw e;
+/**
+ * One prepared message's response from item `from` on; the record items tell the record as it
+ * is when written. Returns a promise only once an item does (a literal streamed from the file).
+ */
+function writeResponse(
+  w: FetchResponseWriter, view: MailboxView, p: Prepared, items: readonly FetchItem[], from: number,
+  flagsToo: boolean, modseqToo: boolean,
+): void | Promise<void> {
+  if (from === 0) w.begin(p.seq);
+  for (let k = from; k < items.length; k++) {
+    const item = items[k];
+    const done = item.render(w, item.needs === "record" ? (view.record(p.rec.uid) ?? p.rec) : p.rec, p, view);
+    if (done) return done.then(() => writeResponse(w, view, p, items, k + 1, flagsToo, modseqToo));
   }
+  implied(w, view.record(p.rec.uid) ?? p.rec, view, flagsToo, modseqToo);
 }
 
 /** The FLAGS and MODSEQ items a response carries unasked, and its end. */

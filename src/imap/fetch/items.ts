@@ -59,10 +59,10 @@ function body(name: string, req: BodyRequest, peek: boolean): FetchItem {
     needs: whole ? "bytes" : "section",
     body: req,
     setsSeen: !peek,
-    async render(w, rec, p) {
+    render(w, rec, p) {
       const sec = p!.sections.get(this) ?? null;
-      if (sec === null) w.nil(name);
-      else await writeSection(w, name, rec.uid, sec, req, p!.bytes);
+      if (sec === null) return w.nil(name);
+      return writeSection(w, name, rec.uid, sec, req, p!.bytes);
     },
   };
 }
