@@ -15,7 +15,7 @@ afterEach(() => endStore(store, h));
 /** A message of about 700 KB: more than two 256 KB reads. */
 function bigMessage(): Buffer {
   const lines = ["Subject: big", ""];
-  for (let i = 0; lines.join("\n").length < 700_000; i++) lines.push(`line ${i} ${"x".repeat(i % 97)}`);
+  for (let i = 0, n = 0; n < 700_000; i++) n += lines[lines.push(`line ${i} ${"x".repeat(i % 97)}`) - 1].length + 1;
   return Buffer.from(lines.join("\n") + "\n");
 }
 
