@@ -1,10 +1,13 @@
-// Parsed MIME indexes and top-level header bytes of recently used messages, in memory, shared by
-// every session of the user process. The store keeps the index as JSON in SQLite; fetching it
-// back costs a lookup and a JSON.parse per message on every FETCH/SEARCH (11 % of a FETCH
-// profile), and header keys re-read files. A message under one UID never changes (RFC 3501
-// §2.3.1.1; the store gives a replaced file a new UID), so entries need no invalidation: they
-// are keyed by mailbox object, UIDVALIDITY and UID, and the least recently used leave first.
-import { closeSync, readSync } from "node:fs";
+// The one cache of parsed messages: where FETCH, SEARCH and SORT find a message's MIME index, its
+// top-level header bytes and what was made from them once (ENVELOPE and BODYSTRUCTURE as sent,
+// HEADER.FIELDS literals, SEARCH's decoded values), in memory, shared by every session (and
+// every user) of the user process. It lives in the engine, not the store, because most of what
+// it keeps is the engine's (wire text). Its persistence is the store's: the index as a row in
+// SQLite (store/index-rows.ts, loaded through Mailbox.index); fetching that back costs a lookup
+// and a JSON.parse per message on every FETCH/SEARCH (11 % of a FETCH profile), and header keys
+// re-read files. A message under one UID never changes (RFC 3501 §2.3.1.1; the store gives a
+// replaced file a new UID), so entries need no invalidation: they are keyed by mailbox object,
+// UIDVALIDITY and UID, and the least recently used leave first.
 import type { MimeIndex, MimePart } from "../message/model.js";
 import type { Mailbox } from "../store/contract.js";
 
@@ -56,9 +59,6 @@ export class MessageCache {
   private newest: Entry | null = null;
   private count = 0;
   private bytes = 0;
-  /** a reused read buffer for header blocks (grown when a header is larger) */
-  private scratch = Buffer.allocUnsafe(16 * 1024);
-
   private limitBytes: number | undefined;
 
   /** `limit` may be a function, called at first use (see messageCache below) */
@@ -83,7 +83,6 @@ export class MessageCache {
     this.oldest = this.newest = null;
     this.count = 0;
     this.bytes = 0;
-    this.scratch = Buffer.allocUnsafe(16 * 1024);
   }
 
   private folder(mbox: Mailbox): Folder {
@@ -170,7 +169,7 @@ export class MessageCache {
     return v;
   }
 
-  /** The message's MIME index (the store's, parsed once). */
+  /** The message's MIME index (the store's persisted one, loaded once). */
   async index(mbox: Mailbox, uid: number): Promise<MimeIndex> {
     const hit = this.touch(mbox, uid)?.index;
     if (hit) return hit;
@@ -201,29 +200,16 @@ export class MessageCache {
 
   /**
    * The file's bytes [0, root.headerEnd): the top-level header block, read with one small
-   * synchronous read (a header is a few KB and usually in the page cache; a thread-pool round
-   * trip per message cost more than the read). Throws ENOENT when the file is gone or no longer
+   * synchronous read (see readMessageRange). Throws ENOENT when the file is gone or no longer
    * this message.
    */
   head(mbox: Mailbox, uid: number, index: MimeIndex): Buffer {
     const hit = this.touch(mbox, uid)?.head;
     if (hit) return hit;
     const end = index.root.headerEnd;
-    if (this.scratch.length < end) this.scratch = Buffer.allocUnsafe(Math.max(end, this.scratch.length * 2));
-    const fd = mbox.openMessageSync(uid); // only the file that still is this message
-    let at = 0;
-    try {
-      while (at < end) {
-        const n = readSync(fd, this.scratch, at, end - at, at);
-        if (n === 0) break;
-        at += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    const head = Buffer.from(this.scratch.subarray(0, at));
+    const head = mbox.readMessageRange(uid, 0, end);
     // a short read means the file changed under us: do not remember it
-    if (at === end) this.add(mbox, uid, (e) => {
+    if (head.length === end) this.add(mbox, uid, (e) => {
       if (e.head) return 0;
       e.head = head;
       return head.length + 100;

@@ -1,7 +1,6 @@
 // The store's contract with the IMAP engine: a user's mailboxes, UIDs, flags and MODSEQs,
 // kept in MH folders. No wire knowledge here: flags are IMAP flag names, names are Unicode.
 import type { EventEmitter } from "node:events";
-import type { FileHandle } from "node:fs/promises";
 import type { MimeIndex } from "../message/model.js";
 
 /** `\Seen` `\Answered` `\Flagged` `\Deleted` `\Draft` or a keyword. Never `\Recent`. */
@@ -69,6 +68,20 @@ export interface StoreFlagsResult {
   modified: number[];
 }
 
+/**
+ * A message's bytes as stored (LF form), from the file that was the record's message when they
+ * were opened; close() when done.
+ */
+export interface MessageBytes {
+  /** bytes on disk */
+  readonly size: number;
+  /** bytes [start, end), fewer only when the file ends first */
+  read(start: number, end: number): Promise<Buffer>;
+  /** bytes [start, end) as they are read, in large chunks, the next read in flight */
+  chunks(start: number, end: number): AsyncIterable<Buffer>;
+  close(): Promise<void>;
+}
+
 /** One MH folder. One object per folder per user process, shared by all sessions. */
 export interface Mailbox extends EventEmitter {
   readonly name: string;
@@ -90,11 +103,16 @@ export interface Mailbox extends EventEmitter {
   messagePath(uid: number): string;
   /** The whole file (LF form as stored). */
   readMessage(uid: number): Promise<Buffer>;
-  /** The file opened for streaming, with its size on disk, if it still is that message (as readMessage checks). */
-  openMessage(uid: number): Promise<{ fh: FileHandle; fileSize: number }>;
-  /** openMessage for a small synchronous read: a descriptor; throws ENOENT when it is no longer that message. */
-  openMessageSync(uid: number): number;
-  /** The message model's index, from the cache or computed and cached. */
+  /** The message's bytes for ranged and streamed reads, if the file still is that message (as readMessage checks). */
+  messageBytes(uid: number): Promise<MessageBytes>;
+  /** Bytes [start, end) read at once, synchronously (a header block); throws ENOENT when the
+   *  file is no longer that message; fewer bytes when it changed while read. */
+  readMessageRange(uid: number, start: number, end: number): Buffer;
+  /**
+   * The message model's index as persisted: parsed from its row in the state database, or made
+   * from the file and stored. Engine code asks the cache of parsed messages
+   * (src/imap/message-cache.ts), which loads it through here once and keeps it parsed.
+   */
   index(uid: number): Promise<MimeIndex>;
 
   /** add: +FLAGS, remove: -FLAGS, replace: FLAGS. Merges with `.mh_sequences` on disk. */

@@ -2,7 +2,6 @@
 // ours or nmh's, goes through `commit()`: one MODSEQ, one database transaction (commit.ts,
 // folder-records.ts), then the events in order (expunged, added, flags).
 import { EventEmitter } from "node:events";
-import type { promises as fsp } from "node:fs";
 import { join } from "node:path";
 import { removeMessages } from "../mh/folder.js";
 import type { Sequences } from "../mh/sequences.js";
@@ -18,13 +17,13 @@ import { FolderRecords } from "./folder-records.js";
 import { countedStatus, recordsStatus } from "./folder-status.js";
 import { MessageFiles } from "./message-files.js";
 import { LazySizes } from "./sizes.js";
-import { IndexCache } from "./index-cache.js";
+import { IndexRows } from "./index-rows.js";
 import { FolderWatch } from "./folder-watch.js";
 import type { NewMessage } from "./rescan.js";
 import { moveFiles, type MoveDestination, type MoveSource } from "./move-files.js";
 import type { StoredRecord } from "./record.js";
 import {
-  StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageRecord, type StoreFlagsResult,
+  StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageBytes, type MessageRecord, type StoreFlagsResult,
 } from "./contract.js";
 
 export interface MailboxRow {
@@ -49,7 +48,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private watch: FolderWatch | null = null;
   private gone = false;
   private readonly sizes: LazySizes;
-  private readonly indexes: IndexCache;
+  private readonly indexes: IndexRows;
   private readonly files: MessageFiles;
   private staleQueued = false;
 
@@ -69,7 +68,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     });
     this.guards = new AppendGuards(ctx, this.dir, () => this.name, (fn) => this.disk.ownDirChange(fn));
     this.sizes = new LazySizes(ctx, id, this.dir, () => this.resyncSoon());
-    this.indexes = new IndexCache(ctx, id);
+    this.indexes = new IndexRows(ctx, id);
     this.records = new FolderRecords(ctx, id, this.uidValidity, row, this.sizes);
     this.files = new MessageFiles(this.dir, this.indexes, (uid) => this.rec(uid), () => this.sync({ deep: true }));
     this.on("newListener", (ev) => {
@@ -134,8 +133,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
 
   messagePath(uid: number): string { return this.files.path(uid); }
   readMessage(uid: number): Promise<Buffer> { return this.files.read(uid); }
-  openMessage(uid: number): Promise<{ fh: fsp.FileHandle; fileSize: number }> { return this.files.open(uid); }
-  openMessageSync(uid: number): number { return this.files.openSync(uid); }
+  messageBytes(uid: number): Promise<MessageBytes> { return this.files.bytes(uid); }
+  readMessageRange(uid: number, start: number, end: number): Buffer { return this.files.readRange(uid, start, end); }
   index(uid: number): Promise<MimeIndex> { return this.files.index(uid); }
 
   async storeFlags(

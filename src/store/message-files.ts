@@ -1,14 +1,15 @@
 // A folder's message files, read for a UID: each open checks the file is still the one the
 // record names (inode, size, mtime); one replaced or edited behind our back is a different
 // message, so the folder is looked at again and the UID reported as expunged.
-import type { promises as fsp } from "node:fs";
+import { closeSync, readSync } from "node:fs";
 import { messageFile } from "../mh/folder.js";
 import type { MimeIndex } from "../message/model.js";
 import { openIfSame, openIfSameAsync, readIfSame, readIfSameAsync, yieldIfSliceDone } from "./file-scan.js";
-import type { IndexCache } from "./index-cache.js";
+import type { IndexRows } from "./index-rows.js";
 import { indexMessage } from "./message-index.js";
 import type { StoredRecord } from "./record.js";
-import { StoreError } from "./contract.js";
+import { StoreError, type MessageBytes } from "./contract.js";
+import { FileMessageBytes } from "./message-bytes.js";
 
 /** larger files are read with asynchronous calls, so one read never holds the event loop long */
 const SYNC_READ_MAX = 1 << 20;
@@ -16,7 +17,7 @@ const SYNC_READ_MAX = 1 << 20;
 export class MessageFiles {
   constructor(
     private readonly dir: string,
-    private readonly indexes: IndexCache,
+    private readonly indexes: IndexRows,
     /** the record of a UID, or undefined */
     private readonly find: (uid: number) => StoredRecord | undefined,
     /** a deep look at the folder, which reports the changed file */
@@ -46,22 +47,39 @@ export class MessageFiles {
     throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
   }
 
-  async open(uid: number): Promise<{ fh: fsp.FileHandle; fileSize: number }> {
+  /** The message's bytes for ranged and streamed reads, if the file still is that message. */
+  async bytes(uid: number): Promise<MessageBytes> {
     const r = this.rec(uid);
     const f = await openIfSameAsync(messageFile(this.dir, r.num), r.identKey());
-    if (f) return { fh: f.fh, fileSize: f.size };
+    if (f) return new FileMessageBytes(f.fh, f.size);
     await this.resync();
     throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
   }
 
-  openSync(uid: number): number {
+  /**
+   * Bytes [start, end) at once, synchronously (a header block: a few KB, usually in the page
+   * cache; a thread-pool round trip cost more than the read). Throws ENOENT when the file is
+   * no longer that message; a short result means it changed while read.
+   */
+  readRange(uid: number, start: number, end: number): Buffer {
     const r = this.rec(uid);
     const f = openIfSame(messageFile(this.dir, r.num), r.identKey());
-    if (f) return f.fd;
-    throw Object.assign(new Error(`message UID ${uid} was changed behind our back`), { code: "ENOENT" });
+    if (!f) throw Object.assign(new Error(`message UID ${uid} was changed behind our back`), { code: "ENOENT" });
+    const buf = Buffer.allocUnsafe(Math.max(0, end - start));
+    let at = 0;
+    try {
+      while (at < buf.length) {
+        const n = readSync(f.fd, buf, at, buf.length - at, start + at);
+        if (n === 0) break;
+        at += n;
+      }
+    } finally {
+      closeSync(f.fd);
+    }
+    return buf.subarray(0, at);
   }
 
-  /** The message model's index of the message, from the cache or made now and cached. */
+  /** The message model's index of the message, from its row or made now and stored. */
   async index(uid: number): Promise<MimeIndex> {
     this.rec(uid);
     const cached = this.indexes.get(uid);

@@ -1,18 +1,20 @@
-// The message model's index of each message, cached in the state database (written in batches,
-// see cache-writes-per-turn.ts).
+// The persistence of parsed messages: each message's MIME index as a row of the state database
+// (written in batches, see cache-writes-per-turn.ts), so a new process does not read and parse
+// the file again. Nothing is kept parsed here: the one cache of parsed messages, which readers
+// ask, is the engine's (src/imap/message-cache.ts); it loads an index through Mailbox.index.
 import type { MimeIndex } from "../message/model.js";
 import type { StoreContext } from "./context.js";
 import { INDEX_VERSION } from "./message-index.js";
 import { CacheWritesPerTurn } from "./cache-writes-per-turn.js";
 
-export class IndexCache {
+export class IndexRows {
   private readonly writes: CacheWritesPerTurn<string>; // uid → JSON
 
   constructor(private readonly ctx: StoreContext, private readonly mailboxId: number) {
     this.writes = new CacheWritesPerTurn(ctx, mailboxId, ctx.stmts.setIndex, "message indexes");
   }
 
-  /** The cached index of this UID if it was made by the current message model. */
+  /** The stored index of this UID if it was made by the current message model. */
   get(uid: number): MimeIndex | null {
     const json = this.writes.get(uid) ?? (this.ctx.stmts.getIndex.get(this.mailboxId, uid) as string | null | undefined);
     if (!json) return null;
