@@ -90,6 +90,9 @@ export function buildProgram(): Command {
     .addOption(new Option("--processes-per-owner <n>", "user processes serving the users whose mail has one " +
       "owner (virtual users under one uid), each user always in the same one; 0 = a process for each user " +
       "[default: the number of CPUs]").env("PROCESSES_PER_OWNER"))
+    .addOption(new Option("--literal-minus", "advertise LITERAL- instead of LITERAL+ (RFC 7888): a " +
+      "non-synchronizing literal over 4096 bytes is refused, for clients that should wait for the " +
+      "server's go-ahead before sending large data (env LITERAL_MINUS: set and not 0/false/no/off)"))
     .addOption(new Option("--trusted-proxies <list>", "addresses and CIDR ranges of proxies (nginx, HAProxy) " +
       "that connect for clients: their connections must begin with a PROXY header (v1 or v2) naming the " +
       "client, may LOGIN without TLS, and may name the client with ID x-originating-ip " +
@@ -128,6 +131,7 @@ export function resolveConfig(o: Record<string, string | boolean | undefined>, e
     userPool: o.userPool !== undefined ? parseCount("user pool", String(o.userPool)) : undefined,
     processesPerOwner: o.processesPerOwner !== undefined ? parseCount("processes per owner", String(o.processesPerOwner)) : undefined,
     trustedProxies: typeof o.trustedProxies === "string" ? o.trustedProxies : undefined,
+    literalMinus: o.literalMinus === true || envFlag(env.LITERAL_MINUS),
     userNodeOptions: (env.ASIMAP_USER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean),
   };
 }

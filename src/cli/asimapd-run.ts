@@ -41,6 +41,8 @@ export interface AsimapdConfig {
   /** user processes shared by the users of one mail owner (--processes-per-owner; 0 = one per
    *  user); undefined = the supervisor's default */
   processesPerOwner?: number;
+  /** --literal-minus: LITERAL- (non-synchronizing literals up to 4096 bytes) instead of LITERAL+ */
+  literalMinus?: boolean;
   /** --trusted-proxies: addresses and CIDR ranges, comma-separated */
   trustedProxies?: string;
 }
@@ -119,6 +121,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
   if (c.maxMessageSize) userArgs.push("--max-message-size", String(c.maxMessageSize));
   if (c.fts && c.fts !== "on") userArgs.push("--fts", c.fts);
   if (c.ftsMaxSize !== undefined) userArgs.push("--fts-max-size", String(c.ftsMaxSize));
+  if (c.literalMinus) userArgs.push("--literal-minus");
   let want: UserEntryKind;
   try {
     want = wantedUserEntry();
@@ -138,6 +141,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
     userPoolSize: c.userPool,
     processesPerOwner: c.processesPerOwner,
     trustedProxies,
+    literalMinus: c.literalMinus,
   });
   log.info({ version }, "ASIMAPD Starting");
   const label = { snapshot: "startup snapshot", bundle: "bundle", plain: "plain modules" };

@@ -14,6 +14,7 @@ import type { Account } from "./pwfile.js";
 import type { ProxySource } from "./proxy-protocol.js";
 import { originatingSource } from "./originating-ip.js";
 import { AUTH_FAILED, MAIL_UNAVAILABLE } from "./login-answers.js";
+import { literalCapability, nonSyncMax } from "../protocol/literal-plus-minus.js";
 
 export interface PreAuthLogger {
   debug(obj: object, msg?: string): void;
@@ -37,6 +38,8 @@ export interface PreAuthContext {
   viaProxy?: boolean;
   /** the client as the proxy's PROXY header named it */
   source?: ProxySource;
+  /** LITERAL- instead of LITERAL+: non-synchronizing literals up to 4096 bytes (RFC 7888 §5) */
+  literalMinus?: boolean;
   /** whether the client at this address may name another with ID's x-originating-ip */
   trusts?(addr: string): boolean;
 }
@@ -66,10 +69,11 @@ function sourceText(s: ProxySource): { addr: string; remote: string } {
 
 /** Before login a line holds at most an ID as long as RFC 2971 allows (30 pairs of 30 + 1024
  *  octets, 63 KB when every octet is escaped in a quoted string): imaptest sends 32 KB. */
-const PREAUTH_FRAMING = { maxLineLength: 64 * 1024, maxLiteralSize: () => 8192 };
+const preauthFraming = (literalMinus?: boolean) =>
+  ({ maxLineLength: 64 * 1024, maxLiteralSize: () => 8192, nonSyncMax: nonSyncMax(literalMinus) });
 
 export class PreAuthConnection {
-  private framer = new Framer(PREAUTH_FRAMING);
+  private framer: Framer;
   /** the raw bytes pushed since the framer last held nothing: the tail of it is unconsumed */
   private raw: Buffer[] = [];
   private busy = false;
@@ -86,6 +90,7 @@ export class PreAuthConnection {
   private readonly onClose = () => this.finish();
 
   constructor(private socket: Socket, private tls: boolean, private readonly ctx: PreAuthContext) {
+    this.framer = new Framer(preauthFraming(ctx.literalMinus));
     ({ addr: this.addr, remote: this.remote } = ctx.source ? sourceText(ctx.source) : remoteOf(socket));
     this.timer = setTimeout(() => this.bye("Autologout; too long without logging in."), ctx.preAuthTimeoutMs);
     this.timer.unref();
@@ -100,7 +105,7 @@ export class PreAuthConnection {
   }
 
   capabilities(): string[] {
-    const caps = ["IMAP4rev1", "IMAP4rev2", "LITERAL+", "SASL-IR", "ID", "ENABLE", "IDLE"];
+    const caps = ["IMAP4rev1", "IMAP4rev2", literalCapability(this.ctx.literalMinus), "SASL-IR", "ID", "ENABLE", "IDLE"];
     if (!this.tls && this.ctx.secureContext) caps.push("STARTTLS");
     if (this.private_) caps.push("AUTH=PLAIN");
     else caps.push("LOGINDISABLED");
@@ -241,7 +246,7 @@ export class PreAuthConnection {
     // Anything the client sent after STARTTLS in the clear is discarded (RFC 9051 §6.2.1).
     this.socket.removeListener("data", this.onData);
     this.socket.removeListener("close", this.onClose); // the error listener stays on the plain socket
-    this.framer = new Framer(PREAUTH_FRAMING);
+    this.framer = new Framer(preauthFraming(this.ctx.literalMinus));
     this.raw = [];
     const plain = this.socket;
     const secure = new TLSSocket(plain, { isServer: true, secureContext: this.ctx.secureContext });

@@ -43,6 +43,8 @@ export interface RootServerOptions {
   userPoolSize?: number;
   /** user processes shared by the users of one mail owner; 0 = one per user (see Supervisor) */
   processesPerOwner?: number;
+  /** LITERAL- instead of LITERAL+ (RFC 7888 §5) */
+  literalMinus?: boolean;
   /** proxies whose PROXY headers (and ID x-originating-ip) name the client; none by default */
   trustedProxies?: TrustedProxies;
 }
@@ -114,6 +116,7 @@ export class RootServer {
       login: (u, p, addr) => this.login(u, p, addr),
       handOff: (s, acc, h, pending) => this.handOff(s, acc, h, pending),
       viaProxy, source, trusts: (a) => this.trusted.trusts(a),
+      literalMinus: this.o.literalMinus,
     };
     const conn = new PreAuthConnection(socket, tls, ctx);
     this.preauth.add(conn);

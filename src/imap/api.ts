@@ -48,6 +48,8 @@ export interface UserServerOptions {
   locking?: boolean;
   /** the largest message APPEND accepts (APPENDLIMIT), bytes */
   maxMessageSize?: number;
+  /** LITERAL- instead of LITERAL+ (RFC 7888 §5): non-synchronizing literals up to 4096 bytes */
+  literalMinus?: boolean;
   /** autologout after this much idle time, ms (default 30 minutes) */
   idleTimeoutMs?: number;
   /** the message cache is emptied this long after the last connection closed, ms (default 60 s) */

@@ -93,8 +93,8 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
 };
 
 /** Protocol-level capabilities (the framer and parser provide them), then the table's. */
-export function capabilities(extra: readonly string[] = []): string[] {
-  const caps = ["IMAP4rev1", "IMAP4rev2", "LITERAL+"];
+export function capabilities(literal: "LITERAL+" | "LITERAL-", extra: readonly string[] = []): string[] {
+  const caps = ["IMAP4rev1", "IMAP4rev2", literal];
   for (const e of Object.values(COMMANDS) as Entry<CommandName>[]) {
     for (const c of e.capabilities ?? []) if (!caps.includes(c)) caps.push(c);
   }

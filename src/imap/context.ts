@@ -17,6 +17,8 @@ export interface Shared {
   /** the largest message APPEND accepts, bytes (advertised as APPENDLIMIT) */
   maxMessageSize: number;
   idleTimeoutMs: number;
+  /** LITERAL- instead of LITERAL+ (RFC 7888 §5) */
+  literalMinus: boolean;
   /** how often a session in IDLE re-checks its mailbox and says it is still there, ms */
   idleKeepaliveMs: number;
   trace?: TraceSink;

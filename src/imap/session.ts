@@ -17,6 +17,7 @@ import { BrokenResponse, CommandFailure, IDLING, bad, type Result } from "./resu
 import type { RecentClaims } from "./recent.js";
 import { withSaved } from "./search/saved-result.js";
 import { Compression } from "./compression.js";
+import { literalCapability, nonSyncMax } from "../protocol/literal-plus-minus.js";
 import { codes, continuation, tagged, untaggedStatus } from "../protocol/responses.js";
 
 
@@ -51,6 +52,7 @@ export class Session implements SessionContext {
   ) {
     this.framer = new Framer({
       maxLiteralSize: (cmd) => (cmd === "APPEND" ? shared.maxMessageSize : 64 * 1024),
+      nonSyncMax: nonSyncMax(shared.literalMinus),
     });
   }
 
@@ -59,7 +61,7 @@ export class Session implements SessionContext {
   }
 
   capabilities(): string[] {
-    return capabilities([`APPENDLIMIT=${this.shared.maxMessageSize}`]);
+    return capabilities(literalCapability(this.shared.literalMinus), [`APPENDLIMIT=${this.shared.maxMessageSize}`]);
   }
   enableable(): string[] {
     return enableable();

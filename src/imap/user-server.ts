@@ -93,6 +93,7 @@ export const createUserServer: CreateUserServer = async (opts) => {
     version: packageVersion(),
     // RFC 7889: the limit is always advertised, the framer's default when none is configured
     maxMessageSize: opts.maxMessageSize ?? DEFAULT_APPEND_LIMIT,
+    literalMinus: opts.literalMinus ?? false,
     idleTimeoutMs: opts.idleTimeoutMs ?? THIRTY_MINUTES,
     idleKeepaliveMs: IDLE_KEEPALIVE,
     trace: opts.trace,

@@ -49,6 +49,7 @@ interface Opts {
   maxMessageSize?: string;
   fts?: string;
   ftsMaxSize?: string;
+  literalMinus: boolean;
 }
 
 /** What the root sends a spare: whose mail it serves (the first user's directory names the
@@ -82,12 +83,14 @@ function parseArgs(): Opts {
       "max-message-size": { type: "string" },
       fts: { type: "string" },
       "fts-max-size": { type: "string" },
+      "literal-minus": { type: "boolean", default: false },
     },
     strict: true,
   });
   const o: Opts = { spare: v.spare!, user: v.user, maildir: v.maildir, socketDir: v["socket-dir"], linger: v.linger!,
     debug: v.debug!, logConfig: v["log-config"], trace: v.trace!, traceBodies: v["trace-bodies"]!,
-    traceDir: v["trace-dir"], maxMessageSize: v["max-message-size"], fts: v.fts, ftsMaxSize: v["fts-max-size"] };
+    traceDir: v["trace-dir"], maxMessageSize: v["max-message-size"], fts: v.fts, ftsMaxSize: v["fts-max-size"],
+    literalMinus: v["literal-minus"]! };
   if (!/^[0-9]+$/.test(o.linger)) throw new Error(`--linger: not a number of ms: ${o.linger}`);
   if (o.maxMessageSize !== undefined && !/^[0-9]+$/.test(o.maxMessageSize)) {
     throw new Error(`--max-message-size: not a number of bytes: ${o.maxMessageSize}`);
@@ -237,6 +240,7 @@ async function main(): Promise<void> {
           logger: log.child({ username: user }),
           trace: recorder,
           maxMessageSize: o.maxMessageSize ? Number(o.maxMessageSize) : undefined,
+          literalMinus: o.literalMinus,
           fts: { enabled: o.fts !== "off", onOpen: o.fts === "open", maxBytes: o.ftsMaxSize ? Number(o.ftsMaxSize) : undefined },
         });
         log.info({ user, maildir }, "serving user");
