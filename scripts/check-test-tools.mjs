@@ -66,6 +66,8 @@ const TOOLS = [
   [nginx, () => executable(nginx), ["nginx"]],
   [nginxMail, () => isFile(nginxMail), ["libnginx-mod-mail"]],
   [haproxy, () => executable(haproxy), ["haproxy"]],
+  // A real compressed session of a mail client (test/e2e/mutt-compress.test.ts).
+  ["mutt", () => onPath("mutt"), ["mutt"]],
 ];
 
 const missing = TOOLS.filter(([, present]) => !present());
