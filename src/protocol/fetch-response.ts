@@ -19,6 +19,10 @@ export class LiteralLengthError extends Error {
 
 const FLUSH_AT = 64 * 1024;
 
+/** `* n FETCH (`: how every FETCH response begins */
+const fetchOpen = (seq: number): string => `* ${seq} FETCH (`;
+const FETCH_END = ")\r\n";
+
 export class FetchResponseWriter {
   private text = "";
   private bufs: Buffer[] = [];
@@ -33,7 +37,7 @@ export class FetchResponseWriter {
 
   /** `* n FETCH (` */
   begin(seq: number): void {
-    this.text += `* ${seq} FETCH (`;
+    this.text += fetchOpen(seq);
     this.first = true;
   }
 
@@ -114,7 +118,7 @@ export class FetchResponseWriter {
   /** `)\r\n` */
   end(): void {
     this.closeLiteral();
-    this.text += ")\r\n";
+    this.text += FETCH_END;
   }
 
   /** Enough has gathered for a write: flush (between responses). A getter, not an async
@@ -139,4 +143,21 @@ export class FetchResponseWriter {
     this.bufs.push(b);
     this.bufBytes += b.length;
   }
+}
+
+// ---- FETCH responses that are one line of record items (STORE's answers, flag updates) ----
+
+/** The FETCH items that tell a message's flags: `UID n FLAGS (...) MODSEQ (n)` (UID, MODSEQ optional). */
+export function flagsFetchItems(flags: string, uid?: number, modseq?: number): string {
+  return `${uid !== undefined ? `UID ${uid} ` : ""}FLAGS ${flags}${modseq !== undefined ? ` MODSEQ (${modseq})` : ""}`;
+}
+
+/** `* n FETCH (items)` for items already written by flagsFetchItems or modseqFetchItems. */
+export function fetchItemsResponse(seq: number, items: string): string {
+  return fetchOpen(seq) + items + FETCH_END;
+}
+
+/** `UID n MODSEQ (m)`: what .SILENT STORE still tells under CONDSTORE (RFC 7162 §3.1.3). */
+export function modseqFetchItems(modseq: number, uid?: number): string {
+  return `${uid !== undefined ? `UID ${uid} ` : ""}MODSEQ (${modseq})`;
 }

@@ -141,17 +141,5 @@ export function threadResponse(threads: readonly ThreadTree[]): string {
   return `* THREAD${text ? " " + text : ""}${CRLF}`;
 }
 
-/** The FETCH items that tell a message's flags: `UID n FLAGS (...) MODSEQ (n)` (UID, MODSEQ optional). */
-export function flagsFetchItems(flags: string, uid?: number, modseq?: number): string {
-  return `${uid !== undefined ? `UID ${uid} ` : ""}FLAGS ${flags}${modseq !== undefined ? ` MODSEQ (${modseq})` : ""}`;
-}
-
-/** `* n FETCH (items)` for items already written by flagsFetchItems or modseqFetchItems. */
-export function fetchItemsResponse(seq: number, items: string): string {
-  return `* ${seq} FETCH (${items})${CRLF}`;
-}
-
-/** `UID n MODSEQ (m)`: what .SILENT STORE still tells under CONDSTORE (RFC 7162 §3.1.3). */
-export function modseqFetchItems(modseq: number, uid?: number): string {
-  return `${uid !== undefined ? `UID ${uid} ` : ""}MODSEQ (${modseq})`;
-}
+// the flag FETCH lines (STORE's answers, updates) are FETCH responses: written by FETCH's writer
+export { fetchItemsResponse, flagsFetchItems, modseqFetchItems } from "./fetch-response.js";
