@@ -144,7 +144,7 @@ describe("through nginx", () => {
     c.close();
   });
 
-  it("guessing one user's password through the proxy is throttled; other clients are not held up", async () => {
+  it("guessing one user's password through the proxy is throttled; other clients, and that user elsewhere, are not held up", async () => {
     const guesser = freshLoopback();
     const c = await Client.tls(tlsPort, "127.0.0.1", guesser);
     for (let i = 0; i < 5; i++) {
@@ -156,6 +156,8 @@ describe("through nginx", () => {
     expect(await until(() => auth.logs().includes(`"user":"u04","addr":"${guesser}","msg":"login refused: too many failures"`))).toBe(true);
     again.close();
     expect(await imaplib("u07", "pw", "tls", freshLoopback())).toMatchObject({ login: "OK" });
+    // the guessed user, from another address, is not locked out
+    expect(await imaplib("u04", "pw", "tls", freshLoopback())).toMatchObject({ login: "OK" });
   });
 
   it("a user moved to another backend keeps UIDVALIDITY and every UID", async () => {
