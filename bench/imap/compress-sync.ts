@@ -2,10 +2,8 @@
 // plain and under COMPRESS=DEFLATE (RFC 4978): bytes the network carried, wall time, and the
 // server's CPU per MB of response (deflating costs the server what it saves the network).
 import { performance } from "node:perf_hooks";
-import { ImapClient } from "./client.js";
 import { treeCpuMs } from "./procs.js";
-import { PASSWORD } from "./server.js";
-import type { Ctx, Metric, Workload } from "./workloads.js";
+import { k, open, type Ctx, type Metric, type Workload } from "./workload-kit.js";
 import type { Scale } from "./scale.js";
 
 const MB = 1024 * 1024;
@@ -14,9 +12,8 @@ const SYNC = "UID FETCH 1:* (UID FLAGS RFC822.SIZE ENVELOPE BODY.PEEK[])";
 interface Sync { ms: number; wireMB: number; dataMB: number; cpuMs: number }
 
 async function fullSync(ctx: Ctx, deflate: boolean): Promise<Sync> {
-  const c = await ImapClient.connect({ port: ctx.server.port, timeoutMs: ctx.scale.commandTimeoutMs });
+  const c = await open(ctx, "bench");
   try {
-    await c.login("bench", PASSWORD);
     if (deflate) await c.compress();
     await c.command("SELECT INBOX");
     const root = ctx.server.rootPid();
@@ -36,8 +33,6 @@ async function fullSync(ctx: Ctx, deflate: boolean): Promise<Sync> {
     await c.logout().catch(() => c.destroy());
   }
 }
-
-const k = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
 
 export const compressSync: Workload = {
   id: "compress-sync",

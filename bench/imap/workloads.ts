@@ -5,57 +5,19 @@
 import { performance } from "node:perf_hooks";
 import { Completion, ImapClient, ImapError, withTimeout } from "./client.js";
 import { messagePath } from "./corpus.js";
-import { Fixture, manyUserName } from "./fixture.js";
+import { manyUserName } from "./fixture.js";
+import { k, m, open, timed, type Ctx, type Metric, type Workload } from "./workload-kit.js";
 import { FROM_TOKEN, TEXT_TOKEN } from "./message.js";
 import { rssBytes, sampleMaxRss, sumRss, treePss } from "./procs.js";
 import { Rng } from "./rng.js";
-import { Scale } from "./scale.js";
-import { PASSWORD, ServerUnderTest, sleep } from "./server.js";
+import { sleep } from "./server.js";
 import fs from "node:fs";
 import { compressSync } from "./compress-sync.js";
 
-export interface Ctx {
-  server: ServerUnderTest;
-  fx: Fixture;
-  scale: Scale;
-  /** Notes a result that disagrees with the corpus. */
-  mismatch(what: string): void;
-}
-
-export interface Metric {
-  key: string;
-  label: string;
-  mailbox: string;
-  unit: string;
-  better: "lower" | "higher";
-  table: "speed" | "memory";
-}
-
-export interface Workload {
-  id: string;
-  metrics(scale: Scale): Metric[];
-  run(ctx: Ctx): Promise<Record<string, number>>;
-}
 
 const MB = 1024 * 1024;
 
-async function open(ctx: Ctx, user: string, mailbox?: string): Promise<ImapClient> {
-  const c = await ImapClient.connect({ port: ctx.server.port, timeoutMs: ctx.scale.commandTimeoutMs });
-  try {
-    await c.login(user, PASSWORD);
-    if (mailbox) await c.command(`SELECT ${mailbox}`);
-  } catch (e) {
-    c.destroy();
-    throw e;
-  }
-  return c;
-}
 
-async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
-  const t0 = performance.now();
-  const r = await f();
-  return [performance.now() - t0, r];
-}
 
 function fetchCount(c: Completion): number {
   return c.untagged.length ? c.untagged.filter((u) => / FETCH /.test(u.line)).length : c.untaggedCount;
@@ -92,12 +54,9 @@ function crlf(buf: Buffer): Buffer {
   return Buffer.from(buf.toString("latin1").replace(/\r?\n/g, "\r\n"), "latin1");
 }
 
-const m = (
-  key: string, label: string, mailbox: string, unit: string,
-  better: Metric["better"] = "lower", table: Metric["table"] = "speed",
-): Metric => ({ key, label, mailbox, unit, better, table });
 
-const k = (n: number) => (n >= 1000 ? `${n / 1000}k` : String(n));
+
+export type { Ctx, Metric, Workload };
 
 export const WORKLOADS: Workload[] = [
   {

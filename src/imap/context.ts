@@ -69,29 +69,32 @@ export interface SelectedContext extends SessionContext {
   readonly view: MailboxView;
 }
 
-/** The session as a selected-state command sees it: everything delegated, `view` pinned. */
+/** The session as a selected-state command sees it: everything delegated, `view` pinned.
+ *  A class, so each command allocates one small object, not a closure per member. */
+class SelectedSession implements SelectedContext {
+  constructor(private readonly s: SessionContext, readonly view: MailboxView) {}
+  get shared() { return this.s.shared; }
+  get store() { return this.s.store; }
+  get log() { return this.s.log; }
+  get enabled() { return this.s.enabled; }
+  get condstore() { return this.s.condstore; }
+  get rev2() { return this.s.rev2; }
+  get utf8() { return this.s.utf8; }
+  get saved() { return this.s.saved; }
+  set saved(uids: number[]) { this.s.saved = uids; }
+  get compressing() { return this.s.compressing; }
+  capabilities() { return this.s.capabilities(); }
+  enableable() { return this.s.enableable(); }
+  enable(name: string) { this.s.enable(name); }
+  select(v: MailboxView | null) { this.s.select(v); }
+  logout() { this.s.logout(); }
+  startCompression() { this.s.startCompression(); }
+  beginIdle(tag: string) { this.s.beginIdle(tag); }
+  send(r: string | Buffer) { return this.s.send(r); }
+  sendLines(r: readonly string[]) { return this.s.sendLines(r); }
+  write(c: Buffer | string) { return this.s.write(c); }
+}
+
 export function selectedContext(s: SessionContext, view: MailboxView): SelectedContext {
-  return {
-    view,
-    get shared() { return s.shared; },
-    get store() { return s.store; },
-    get log() { return s.log; },
-    get enabled() { return s.enabled; },
-    get condstore() { return s.condstore; },
-    get rev2() { return s.rev2; },
-    get utf8() { return s.utf8; },
-    get saved() { return s.saved; },
-    set saved(uids: number[]) { s.saved = uids; },
-    capabilities: () => s.capabilities(),
-    enableable: () => s.enableable(),
-    enable: (name) => s.enable(name),
-    select: (v) => s.select(v),
-    logout: () => s.logout(),
-    get compressing() { return s.compressing; },
-    startCompression: () => s.startCompression(),
-    beginIdle: (tag) => s.beginIdle(tag),
-    send: (r) => s.send(r),
-    sendLines: (r) => s.sendLines(r),
-    write: (c) => s.write(c),
-  };
+  return new SelectedSession(s, view);
 }
