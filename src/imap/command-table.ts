@@ -26,6 +26,7 @@ import { copy } from "./commands/copy.js";
 import { sort } from "./commands/sort.js";
 import { thread } from "./commands/thread.js";
 import { compress } from "./commands/compress.js";
+import { cancelUpdate } from "./commands/cancel-update.js";
 
 /** A command allowed after login in any state. */
 export type Handler<N extends CommandName> = (s: SessionContext, cmd: CommandOf<N>) => Promise<Result>;
@@ -81,14 +82,15 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
   CLOSE: { states: SELECTED, handler: close },
   UNSELECT: { states: SELECTED, handler: unselect, capabilities: ["UNSELECT"] },
   EXPUNGE: { states: SELECTED, handler: expunge, capabilities: ["UIDPLUS"] },
-  SEARCH: { states: SELECTED, handler: search, capabilities: ["ESEARCH", "SEARCHRES", "WITHIN"] },
+  SEARCH: { states: SELECTED, handler: search, capabilities: ["ESEARCH", "SEARCHRES", "WITHIN", "CONTEXT=SEARCH"] },
+  CANCELUPDATE: { states: SELECTED, handler: cancelUpdate },
   FETCH: { states: SELECTED, handler: fetch, capabilities: ["CONDSTORE", "BINARY"], enable: ["CONDSTORE"] },
   STORE: { states: SELECTED, handler: store },
   COPY: { states: SELECTED, handler: copy },
   MOVE: { states: SELECTED, handler: copy, capabilities: ["MOVE"] },
-  SORT: { states: SELECTED, handler: sort, capabilities: ["SORT"] },
+  SORT: { states: SELECTED, handler: sort, capabilities: ["SORT", "SORT=DISPLAY", "ESORT", "CONTEXT=SORT"] },
   THREAD: {
-    states: SELECTED, handler: thread, capabilities: ["THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES"],
+    states: SELECTED, handler: thread, capabilities: ["THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "THREAD=REFS"],
   },
 };
 

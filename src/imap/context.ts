@@ -6,6 +6,7 @@ import type { UserStore } from "../store/contract.js";
 import type { Logger, TraceSink } from "./api.js";
 import type { MailboxView } from "./view.js";
 import type { RecentClaims } from "./recent.js";
+import type { SearchUpdates } from "./search/update-contexts.js";
 
 export type State = "authenticated" | "selected" | "logout";
 
@@ -41,6 +42,8 @@ export interface SessionContext {
   readonly utf8: boolean;
   /** SEARCHRES (RFC 5182): the UIDs the last SEARCH ... RETURN (SAVE) found; `$` names them */
   saved: number[];
+  /** RFC 5267: the SEARCH/SORT RETURN (UPDATE) contexts of the selected mailbox */
+  readonly updates: SearchUpdates;
   capabilities(): string[];
   /** what ENABLE may switch on */
   enableable(): string[];
@@ -82,6 +85,7 @@ class SelectedSession implements SelectedContext {
   get utf8() { return this.s.utf8; }
   get saved() { return this.s.saved; }
   set saved(uids: number[]) { this.s.saved = uids; }
+  get updates() { return this.s.updates; }
   get compressing() { return this.s.compressing; }
   capabilities() { return this.s.capabilities(); }
   enableable() { return this.s.enableable(); }

@@ -12,10 +12,11 @@ import { StoreError, type UserStore } from "../store/contract.js";
 import type { Logger, TraceSink } from "./api.js";
 import { capabilities, enableable, entryFor, needsSelected } from "./command-table.js";
 import { selectedContext, type SessionContext, type Shared, type State } from "./context.js";
-import { BadSequence, type MailboxView } from "./view.js";
+import { BadSequence, type MailboxView, type ViewChanges } from "./view.js";
 import { BrokenResponse, CommandFailure, IDLING, bad, type Result } from "./result.js";
 import type { RecentClaims } from "./recent.js";
 import { withSaved } from "./search/saved-result.js";
+import { SearchUpdates } from "./search/update-contexts.js";
 import { Compression } from "./compression.js";
 import { literalCapability, nonSyncMax } from "../protocol/literal-plus-minus.js";
 import { codes, continuation, tagged, untaggedStatus } from "../protocol/responses.js";
@@ -32,6 +33,9 @@ export class Session implements SessionContext {
   readonly enabled = new Set<string>();
   /** SEARCHRES (RFC 5182): the UIDs the last SEARCH ... RETURN (SAVE) found; `$` names them */
   saved: number[] = [];
+  readonly updates = new SearchUpdates();
+  /** the update being computed and sent: the next waits for it, so updates keep their order */
+  private flushing: Promise<void> = Promise.resolve();
   private readonly framer: Framer;
   private pumping = false;
   private closed = false;
@@ -117,6 +121,7 @@ export class Session implements SessionContext {
     this.view?.close();
     this.view = view;
     this.saved = [];
+    this.updates.clear();
     if (view) {
       view.onEvent = () => this.onMailboxEvent();
       this.tune(view);
@@ -364,7 +369,20 @@ export class Session implements SessionContext {
       this.end();
       return;
     }
-    await this.sendLines(view.flush(expunge));
+    if (!this.updates.active) {
+      await this.sendLines(view.flush(expunge));
+      return;
+    }
+    // UPDATE contexts re-test messages asynchronously: one flush at a time (IDLE's pushes
+    // overlap), each sending its REMOVEFROMs, the view's lines, then its ADDTOs
+    const run = this.flushing.then(async () => {
+      const changes: ViewChanges = { expunged: [], added: [], touched: [] };
+      const lines = view.flush(expunge, changes);
+      const u = await this.updates.lines(view, changes);
+      await this.sendLines([...u.before, ...lines, ...u.after]);
+    });
+    this.flushing = run.catch(() => undefined);
+    await run;
   }
 
   // ---- IDLE (RFC 2177) ---------------------------------------------------------------------

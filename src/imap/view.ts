@@ -16,6 +16,17 @@ import {
 
 export class BadSequence extends Error {}
 
+/** What one `flush` told the client of, for what follows the view's own updates (the UPDATE
+ *  contexts of RFC 5267). */
+export interface ViewChanges {
+  /** announced as expunged, with the sequence number each had until then */
+  expunged: Array<{ uid: number; seq: number }>;
+  /** announced as new (EXISTS) */
+  added: number[];
+  /** whose flags changed (told in a FETCH now or already by the command that changed them) */
+  touched: number[];
+}
+
 export const SYSTEM_FLAGS = ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
 
 /**
@@ -83,7 +94,7 @@ function firstUnseenOf(msgs: readonly MessageRecord[]): number {
 }
 
 /** Index of the first element of the ascending `uids` >= `v` (length if none). */
-function firstAtLeast(uids: readonly number[], v: number): number {
+export function firstAtLeast(uids: readonly number[], v: number): number {
   let lo = 0, hi = uids.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
@@ -338,7 +349,7 @@ export class MailboxView {
    * Untagged updates to send now. `expunge` = EXPUNGE responses are allowed at this point
    * (not during FETCH, STORE, SEARCH: RFC 3501 §7.4.1). Returns the lines without CRLF.
    */
-  flush(expunge: boolean): string[] {
+  flush(expunge: boolean, changes?: ViewChanges): string[] {
     const out: string[] = [];
     let msgs = this.mailbox.messages();
     if (expunge && this.expungedCount(msgs) > 0) {
@@ -358,6 +369,7 @@ export class MailboxView {
         const i = goneAt[k];
         const uid = this.uids[i];
         if (!this.vanished) out.push(expungeResponse(i + 1));
+        changes?.expunged.push({ uid, seq: i + 1 });
         gone.unshift(uid);
         this.reported.delete(uid);
         this.recent.delete(uid);
@@ -384,6 +396,7 @@ export class MailboxView {
         this.pendingFlags.delete(u);
       }
       this.lastUid = added[added.length - 1];
+      changes?.added.push(...added);
       const mailbox = this.mailbox;
       for (const u of this.claims.claim(mailbox.name, added, mailbox.newFrom, !this.readOnly)) {
         this.recent.add(u);
@@ -394,6 +407,7 @@ export class MailboxView {
     if (this.pendingFlags.size) {
       const uids = [...this.pendingFlags].sort((a, b) => a - b);
       this.pendingFlags.clear();
+      changes?.touched.push(...uids);
       for (const uid of uids) {
         const seq = this.seqOf(uid);
         const rec = this.mailbox.get(uid);

@@ -63,9 +63,12 @@ export type SearchKey =
   /** RFC 9051 / 5032 style: messages younger/older than N seconds */
   | { kind: "YOUNGER" | "OLDER"; seconds: number };
 
-export type SearchReturn = "MIN" | "MAX" | "COUNT" | "ALL" | "SAVE";
+/** RETURN options: ESEARCH (RFC 4731), SEARCHRES (RFC 5182), CONTEXT (RFC 5267: CONTEXT, UPDATE,
+ *  PARTIAL with its range low:high). */
+export type SearchReturn = "MIN" | "MAX" | "COUNT" | "ALL" | "SAVE" | "CONTEXT" | "UPDATE" | { partial: [number, number] };
 
-export type SortKey = "ARRIVAL" | "CC" | "DATE" | "FROM" | "SIZE" | "SUBJECT" | "TO";
+/** RFC 5256, and DISPLAYFROM/DISPLAYTO of RFC 5957 */
+export type SortKey = "ARRIVAL" | "CC" | "DATE" | "FROM" | "SIZE" | "SUBJECT" | "TO" | "DISPLAYFROM" | "DISPLAYTO";
 export interface SortCriterion { key: SortKey; reverse: boolean }
 
 export interface AppendMessage {
@@ -129,6 +132,7 @@ export type CommandBody =
   | { name: "CHECK" }
   | { name: "CLOSE" }
   | { name: "UNSELECT" }
+  | { name: "CANCELUPDATE"; tags: string[] }
   | { name: "EXPUNGE"; uid: false }
   | { name: "EXPUNGE"; uid: true; set: SequenceSet }
   | {
@@ -168,7 +172,7 @@ export type CommandBody =
   | {
       name: "THREAD";
       uid: boolean;
-      algorithm: "ORDEREDSUBJECT" | "REFERENCES";
+      algorithm: "ORDEREDSUBJECT" | "REFERENCES" | "REFS";
       charset: string;
       keys: SearchKey[];
     };

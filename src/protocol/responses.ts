@@ -39,6 +39,8 @@ export const codes = {
     `COPYUID ${uidValidity} ${orderedSet(from)} ${orderedSet(to)}`,
   /** MODIFIED (RFC 7162 §3.1.3): what a conditional STORE left alone */
   modified: (nums: readonly number[]): string => `MODIFIED ${compressSet(nums)}`,
+  /** NOUPDATE (RFC 5267 §4.3.1): the searching command whose UPDATE is refused */
+  noUpdate: (tag: string): string => `NOUPDATE ${quoted(tag)}`,
 };
 
 // ---- server and mailbox data (RFC 3501 §7.2-7.4) --------------------------------------------
@@ -99,13 +101,28 @@ export function searchResponse(nums: readonly number[], modseq?: number): string
   return `* SEARCH${found}${nums.length && modseq !== undefined ? ` (MODSEQ ${modseq})` : ""}${CRLF}`;
 }
 
-/** One piece of ESEARCH data (RFC 4731): a number or a set of numbers. */
-export type EsearchItem = readonly ["MIN" | "MAX" | "COUNT" | "MODSEQ", number] | readonly ["ALL", readonly number[]];
+/** One piece of ESEARCH data (RFC 4731, RFC 5267): a number, a set of numbers in the requested
+ *  order (SORT's order for ESORT, so `3:4,2`), PARTIAL's range and its results, or the
+ *  (context position, numbers) pairs of an update. */
+export type EsearchItem =
+  | readonly ["MIN" | "MAX" | "COUNT" | "MODSEQ", number]
+  | readonly ["ALL", readonly number[]]
+  | readonly ["PARTIAL", readonly [number, number], readonly number[]]
+  | readonly ["ADDTO" | "REMOVEFROM", ReadonlyArray<readonly [number, readonly number[]]>];
 
 /** `* ESEARCH (TAG "A1") UID MIN 1 ...` (RFC 4731 §3.1). */
 export function esearchResponse(tag: string, uid: boolean, items: readonly EsearchItem[]): string {
   let text = `* ESEARCH (TAG ${quoted(tag)})${uid ? " UID" : ""}`;
-  for (const [name, v] of items) text += ` ${name} ${typeof v === "number" ? v : compressSet(v)}`;
+  for (const item of items) {
+    switch (item[0]) {
+      case "ALL": text += ` ALL ${orderedSet(item[1])}`; break;
+      case "PARTIAL": text += ` PARTIAL (${item[1][0]}:${item[1][1]} ${item[2].length ? orderedSet(item[2]) : "NIL"})`; break;
+      case "ADDTO": case "REMOVEFROM":
+        text += ` ${item[0]} (${item[1].map(([pos, nums]) => `${pos} ${orderedSet(nums)}`).join(" ")})`;
+        break;
+      default: text += ` ${item[0]} ${item[1]}`;
+    }
+  }
   return text + CRLF;
 }
 

@@ -62,8 +62,19 @@ describe("data responses", () => {
     expect(searchResponse([])).toBe("* SEARCH\r\n");
     expect(searchResponse([], 9)).toBe("* SEARCH\r\n");
     expect(searchResponse([2, 5], 9)).toBe("* SEARCH 2 5 (MODSEQ 9)\r\n");
-    expect(esearchResponse("A1", true, [["MIN", 2], ["ALL", [5, 2, 3]], ["COUNT", 3]]))
+    expect(esearchResponse("A1", true, [["MIN", 2], ["ALL", [2, 3, 5]], ["COUNT", 3]]))
       .toBe('* ESEARCH (TAG "A1") UID MIN 2 ALL 2:3,5 COUNT 3\r\n');
+    // RFC 5267 §3.3: ALL of a SORT keeps the sort order, ranges only where numbers ascend
+    expect(esearchResponse("E01", true, [["ALL", [23765, 23764, 23763, 23761]]]))
+      .toBe('* ESEARCH (TAG "E01") UID ALL 23765,23764,23763,23761\r\n');
+    // RFC 5267 §4.4: PARTIAL's range and its results, NIL beyond the end
+    expect(esearchResponse("A3", true, [["PARTIAL", [1, 500], [3, 4, 2]]])).toBe('* ESEARCH (TAG "A3") UID PARTIAL (1:500 3:4,2)\r\n');
+    expect(esearchResponse("A4", true, [["PARTIAL", [24000, 24500], []]])).toBe('* ESEARCH (TAG "A4") UID PARTIAL (24000:24500 NIL)\r\n');
+    // RFC 5267 §4.3.3's examples
+    expect(esearchResponse("B01", true, [["ADDTO", [[0, [32768, 32769]]]]])).toBe('* ESEARCH (TAG "B01") UID ADDTO (0 32768:32769)\r\n');
+    expect(esearchResponse("C01", true, [["ADDTO", [[1, [2733]], [1, [2732]], [1, [2731]]]]]))
+      .toBe('* ESEARCH (TAG "C01") UID ADDTO (1 2733 1 2732 1 2731)\r\n');
+    expect(esearchResponse("B01", true, [["REMOVEFROM", [[0, [32768]]]]])).toBe('* ESEARCH (TAG "B01") UID REMOVEFROM (0 32768)\r\n');
     expect(esearchResponse("A2", false, [])).toBe('* ESEARCH (TAG "A2")\r\n');
     expect(sortResponse([])).toBe("* SORT\r\n");
     expect(sortResponse([3, 1])).toBe("* SORT 3 1\r\n");

@@ -1,4 +1,4 @@
-// SORT and THREAD answers compared with Dovecot's on the same messages (same order, same
+// SORT (ESORT, SORT=DISPLAY) and THREAD (REFS too) answers compared with Dovecot's on the same messages (same order, same
 // INTERNALDATE): the fixture folders and generated messages with tricky subjects, addresses,
 // dates and reference chains.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import { dovecotRun, type OracleMessage } from "./dovecot.js";
 import { fixtureFolder, generated, writeMhInbox } from "./corpus.js";
 
 const COMMANDS = [
-  ...["ARRIVAL", "CC", "DATE", "FROM", "SIZE", "SUBJECT", "TO"].flatMap((k) => [
+  ...["ARRIVAL", "CC", "DATE", "FROM", "SIZE", "SUBJECT", "TO", "DISPLAYFROM", "DISPLAYTO"].flatMap((k) => [
     `SORT (${k}) UTF-8 ALL`,
     `SORT (REVERSE ${k}) UTF-8 ALL`,
   ]),
@@ -22,7 +22,21 @@ const COMMANDS = [
   "THREAD REFERENCES UTF-8 ALL",
   "UID THREAD REFERENCES US-ASCII NOT LARGER 300",
   "UID THREAD ORDEREDSUBJECT UTF-8 SMALLER 300",
+  "THREAD REFS UTF-8 ALL",
+  "UID THREAD REFS US-ASCII NOT LARGER 300",
+  // ESORT (RFC 5267 §3): MIN and MAX are the first and last in the sort order
+  "SORT RETURN (MIN MAX COUNT) (REVERSE DATE) UTF-8 ALL",
+  "UID SORT RETURN () (SUBJECT) UTF-8 ALL",
+  "SORT RETURN (ALL) (DISPLAYFROM) UTF-8 ALL",
+  "UID SORT RETURN (PARTIAL 3:7) (REVERSE SIZE) UTF-8 ALL",
+  "SORT RETURN (PARTIAL 50:70 COUNT) (DATE) UTF-8 ALL",
+  "SEARCH RETURN (PARTIAL 2:9) ALL",
+  "UID SEARCH RETURN (CONTEXT PARTIAL 5:1 MIN) NOT LARGER 300",
 ];
+
+/** The lines compared: SORT, THREAD and ESEARCH, ESEARCH's tag left out (the two runs' tags differ). */
+const ANSWER = /^\* (SORT|THREAD|ESEARCH)/;
+const untag = (l: string) => l.trimEnd().replace(/^\* ESEARCH \(TAG "[^"]*"\)/, "* ESEARCH (TAG)");
 
 async function ours(messages: OracleMessage[], commands: string[]): Promise<string[][]> {
   const home = mkdtempSync(join(tmpdir(), "asimap-sync-sort-"));
@@ -38,7 +52,7 @@ async function ours(messages: OracleMessage[], commands: string[]): Promise<stri
     for (const cmd of commands) {
       const r = await c.cmd(cmd);
       expect(r.tagged, cmd).toMatch(/^T\d+ OK/);
-      out.push(r.untagged.filter((l) => /^\* (SORT|THREAD)/.test(l)));
+      out.push(r.untagged.filter((l) => ANSWER.test(l)).map(untag));
     }
     return out;
   } finally {
@@ -51,7 +65,7 @@ async function ours(messages: OracleMessage[], commands: string[]): Promise<stri
 async function compare(messages: OracleMessage[]): Promise<void> {
   // Dovecot writes an empty THREAD answer as "* THREAD " (trailing space, not in the RFC's
   // grammar); we write "* THREAD"
-  const theirs = dovecotRun(messages, COMMANDS, (l) => /^\* (SORT|THREAD)/.test(l)).map((l) => [l.trimEnd()]);
+  const theirs = dovecotRun(messages, COMMANDS, (l) => ANSWER.test(l)).map((l) => [untag(l)]);
   const mine = await ours(messages, COMMANDS);
   COMMANDS.forEach((cmd, i) => expect({ cmd, answer: mine[i] }).toEqual({ cmd, answer: theirs[i] }));
 }

@@ -1,7 +1,7 @@
 // SEARCH / UID SEARCH (RFC 3501 §6.4.4): flags, dates and sizes from the store's records;
 // message files are read only for keys that look at headers or text.
 import type { SelectedContext } from "../context.js";
-import type { Command, SearchKey, SequenceSet } from "../../protocol/ast.js";
+import type { SearchKey, SearchReturn, SequenceSet } from "../../protocol/ast.js";
 import type { MimeIndex } from "../../message/model.js";
 import type { MessageRecord } from "../../store/contract.js";
 import type { MailboxView } from "../view.js";
@@ -10,10 +10,11 @@ import { headerFields, type HeaderField } from "../search/header-values.js";
 import { addressText, fieldLine, headerText, subjectText } from "../search/search-text.js";
 import { parseDateAsWritten } from "../../message/date.js";
 import { bodyMatches, bodyNeedle, type BodyNeedle } from "../search/body-match.js";
-import { esearchLine, savedUids } from "../search/esearch.js";
+import { esearchLine, returnConflict, savedUids } from "../search/esearch.js";
+import { pinSequences, type UpdateContext } from "../search/update-contexts.js";
 import { enableCondstore } from "../condstore.js";
 import { messageCache } from "../message-cache.js";
-import { codes, searchResponse } from "../../protocol/responses.js";
+import { codes, searchResponse, untaggedStatus } from "../../protocol/responses.js";
 import { ftsOf } from "../fts/fts-registry.js";
 
 const CHARSETS = ["UTF-8", "US-ASCII"];
@@ -149,7 +150,7 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
   }
 }
 
-function hasModseq(k: SearchKey): boolean {
+export function hasModseq(k: SearchKey): boolean {
   switch (k.kind) {
     case "MODSEQ": return true;
     case "NOT": return hasModseq(k.key);
@@ -162,24 +163,37 @@ function hasModseq(k: SearchKey): boolean {
 /** How many messages are tested at once: their index lookups and file reads overlap. */
 const CONCURRENT = 8;
 
+type Star = { seq: number; uid: number };
+const starOf = (uids: readonly number[]): Star => ({ seq: uids.length, uid: uids.length ? uids[uids.length - 1] : 0 });
+
+async function candidateMatches(c: Candidate, keys: readonly SearchKey[], star: Star): Promise<boolean> {
+  for (const k of keys) {
+    try {
+      if (!(await matches(c, k, star))) return false;
+    } catch (e) {
+      // the file went away under us (another session's EXPUNGE, nmh's rmm): not a match;
+      // the expunge is announced later, the SEARCH itself does not fail
+      const code = (e as { code?: string }).code;
+      if (code === "ENOENT" || code === "EXPUNGEISSUED") return false;
+      throw e;
+    }
+  }
+  return true;
+}
+
+/** Whether one message of the view matches every key now (an UPDATE context's re-test). */
+export async function messageMatches(view: MailboxView, uid: number, keys: readonly SearchKey[]): Promise<boolean> {
+  const rec = view.record(uid);
+  const seq = view.seqOf(uid);
+  if (!rec || !seq) return false;
+  return candidateMatches(new Candidate(view, rec, seq), keys, starOf(view.allUids()));
+}
+
 /** Messages of the view matching every key, in sequence order. */
 export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<MessageRecord[]> {
   const uids = view.allUids();
-  const star = { seq: uids.length, uid: uids.length ? uids[uids.length - 1] : 0 };
-  const test = async (c: Candidate): Promise<MessageRecord | null> => {
-    for (const k of keys) {
-      try {
-        if (!(await matches(c, k, star))) return null;
-      } catch (e) {
-        // the file went away under us (another session's EXPUNGE, nmh's rmm): not a match;
-        // the expunge is announced later, the SEARCH itself does not fail
-        const code = (e as { code?: string }).code;
-        if (code === "ENOENT" || code === "EXPUNGEISSUED") return null;
-        throw e;
-      }
-    }
-    return c.rec;
-  };
+  const star = starOf(uids);
+  const test = async (c: Candidate): Promise<MessageRecord | null> => ((await candidateMatches(c, keys, star)) ? c.rec : null);
   const out: MessageRecord[] = [];
   const batch: Array<Promise<MessageRecord | null>> = [];
   // the full-text index, if it can tell, leaves out messages that cannot match (the rest are tested)
@@ -199,8 +213,23 @@ export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<M
   return out;
 }
 
+/** A searching command asked RETURN (UPDATE): why it is refused (tag reuse, RFC 5267 §4.3), or null. */
+export function updateRefused(s: SelectedContext, tag: string, ret: readonly SearchReturn[] | undefined): Result | null {
+  const conflict = ret ? returnConflict(ret) : null;
+  if (conflict) return bad(conflict);
+  if (ret?.includes("UPDATE") && s.updates.has(tag)) return bad(`Tag reuse: ${tag} already has an UPDATE context.`);
+  return null;
+}
+
+/** Keeps an UPDATE context for the command, or says NOUPDATE when the session holds too many. */
+export async function startUpdates(s: SelectedContext, ctx: UpdateContext): Promise<void> {
+  if (!s.updates.add(ctx)) await s.send(untaggedStatus("NO", "Too many UPDATE contexts.", codes.noUpdate(ctx.tag)));
+}
+
 export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Promise<Result> {
   const saving = cmd.return?.includes("SAVE") ?? false;
+  const refused = updateRefused(s, cmd.tag, cmd.return);
+  if (refused) return refused;
   // RFC 5182 §2.1: a failed SEARCH ... SAVE leaves the saved result empty
   if (saving) s.saved = [];
   // RFC 6855 §3: after ENABLE UTF8=ACCEPT the strings are UTF-8; a charset label conflicts
@@ -211,7 +240,9 @@ export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Prom
   const view = s.view;
   const usesModseq = cmd.keys.some(hasModseq);
   if (usesModseq) await enableCondstore(s);
-  const found = await runSearch(view, cmd.keys);
+  const updating = cmd.return?.includes("UPDATE") ?? false;
+  const keys = updating ? pinSequences(view, cmd.keys) : cmd.keys;
+  const found = await runSearch(view, keys);
   const num = (r: MessageRecord) => (cmd.uid ? r.uid : view.seqOf(r.uid));
   // IMAP4rev2 answers every SEARCH with ESEARCH, a plain one as RETURN () = ALL (RFC 9051 §6.4.4)
   const ret = cmd.return ?? (s.rev2 ? [] : undefined);
@@ -219,6 +250,12 @@ export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Prom
     if (saving) s.saved = savedUids(ret, found);
     const line = esearchLine(cmd.tag, cmd.uid, ret, { recs: found, num }, usesModseq);
     if (line) await s.send(line);
+    if (updating) {
+      await startUpdates(s, {
+        tag: cmd.tag, uid: cmd.uid, members: found.map((r) => r.uid), order: null,
+        matches: (uid) => messageMatches(view, uid, keys),
+      });
+    }
     return ok("Search completed.");
   }
   const nums = found.map(num);

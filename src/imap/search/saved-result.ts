@@ -4,12 +4,9 @@
 // Saved messages expunged since are simply no longer named (RFC 5182 §2.1).
 import type { Command, SearchKey, SequenceSet } from "../../protocol/ast.js";
 import type { SessionContext } from "../context.js";
+import { asSet } from "./number-set.js";
 
-const EMPTY: SequenceSet = { kind: "set", ranges: [] };
-
-function asSet(nums: number[]): SequenceSet {
-  return nums.length ? { kind: "set", ranges: nums.map((n) => ({ start: n, end: n })) } : EMPTY;
-}
+const EMPTY = asSet([]);
 
 function resolve(s: SessionContext, set: SequenceSet, uid: boolean): SequenceSet {
   if (set.kind !== "saved") return set;

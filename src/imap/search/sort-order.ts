@@ -3,7 +3,7 @@
 // no message file is read. Ties fall back to the sequence number, as the RFC requires.
 import type { SortCriterion, SortKey } from "../../protocol/ast.js";
 import type { MimeIndex } from "../../message/model.js";
-import { baseSubject } from "../../message/index.js";
+import { baseSubject, decode2047 } from "../../message/index.js";
 import type { MessageRecord } from "../../store/contract.js";
 
 /** What SORT and THREAD need of one message. */
@@ -24,6 +24,9 @@ export interface SortItem {
   from: string;
   to: string;
   cc: string;
+  /** RFC 5957 §3's display value of the first From and To address, case-folded */
+  displayFrom: string;
+  displayTo: string;
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
@@ -42,15 +45,31 @@ export function fold(s: string): string {
   return out.normalize("NFKD");
 }
 
+/** An ENVELOPE string (bytes as latin1) as text: UTF-8 when it is, else as it stands. */
+const envText = (v: unknown): string | null => (typeof v === "string" ? Buffer.from(v, "latin1").toString("utf8") : null);
+
 /**
  * addr-mailbox of the first address in an ENVELOPE address list, as Dovecot takes it: the
  * first entry even when it opens a group (`undisclosed-recipients:;` sorts by its name).
  */
 function firstAddrMailbox(list: unknown): string {
   if (!Array.isArray(list) || list.length === 0) return "";
-  const first = list[0] as unknown[];
-  const mbox = first[2];
-  return typeof mbox === "string" ? Buffer.from(mbox, "latin1").toString("utf8") : "";
+  return envText((list[0] as unknown[])[2]) ?? "";
+}
+
+/**
+ * RFC 5957 §3: the first address's decoded display name when it is not empty, else
+ * mailbox@host, else the mailbox, else "". The first entry is taken as it comes (a group's
+ * name too), as firstAddrMailbox does.
+ */
+function firstAddrDisplay(list: unknown): string {
+  if (!Array.isArray(list) || list.length === 0) return "";
+  const [name, , mbox, host] = list[0] as unknown[];
+  const display = typeof name === "string" ? decode2047(name) : "";
+  if (display !== "") return display;
+  const m = envText(mbox);
+  const h = envText(host);
+  return m !== null && h !== null ? `${m}@${h}` : m ?? "";
 }
 
 export function sortItem(rec: MessageRecord, seq: number, index: MimeIndex): SortItem {
@@ -68,6 +87,8 @@ export function sortItem(rec: MessageRecord, seq: number, index: MimeIndex): Sor
     from: fold(firstAddrMailbox(env[2])),
     to: fold(firstAddrMailbox(env[5])),
     cc: fold(firstAddrMailbox(env[6])),
+    displayFrom: fold(firstAddrDisplay(env[2])),
+    displayTo: fold(firstAddrDisplay(env[5])),
     messageId: s.messageId,
     inReplyTo: s.inReplyTo,
     references: s.references,
@@ -96,16 +117,23 @@ function compareKey(key: SortKey, a: SortItem, b: SortItem): number {
     case "FROM": return compareText(a.from, b.from);
     case "TO": return compareText(a.to, b.to);
     case "CC": return compareText(a.cc, b.cc);
+    case "DISPLAYFROM": return compareText(a.displayFrom, b.displayFrom);
+    case "DISPLAYTO": return compareText(a.displayTo, b.displayTo);
   }
 }
 
-/** The items in SORT order; the input order is not changed. */
-export function sortItems(items: readonly SortItem[], criteria: readonly SortCriterion[]): SortItem[] {
-  return [...items].sort((a, b) => {
+/** SORT's comparison under `criteria`; ties fall back to the sequence number. */
+export function compareItems(criteria: readonly SortCriterion[]): (a: SortItem, b: SortItem) => number {
+  return (a, b) => {
     for (const c of criteria) {
       const d = compareKey(c.key, a, b);
       if (d !== 0) return c.reverse ? -d : d;
     }
     return a.seq - b.seq;
-  });
+  };
+}
+
+/** The items in SORT order; the input order is not changed. */
+export function sortItems(items: readonly SortItem[], criteria: readonly SortCriterion[]): SortItem[] {
+  return [...items].sort(compareItems(criteria));
 }

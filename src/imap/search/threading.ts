@@ -88,8 +88,16 @@ function compareContainers(a: Container, b: Container): number {
   return bySent(x, y);
 }
 
-/** §2.2 REFERENCES. */
-export function references(items: readonly SortItem[]): ThreadNode[] {
+/** Every set of siblings sorted by sent date, the deepest first (§2.2 step 6). */
+function sortDeep(c: Container): void {
+  for (const k of c.children) sortDeep(k);
+  c.children.sort(compareContainers);
+}
+
+const toNode = (c: Container): ThreadNode => ({ item: c.item, children: c.children.map(toNode) });
+
+/** §2.2 REFERENCES (`refs`: Dovecot's THREAD=REFS, see below). */
+export function references(items: readonly SortItem[], refs = false): ThreadNode[] {
   const byId = new Map<string, Container>();
   let unique = 0;
   const containerFor = (id: string): Container => {
@@ -145,6 +153,7 @@ export function references(items: readonly SortItem[]): ThreadNode[] {
   // (4) sort the root set by sent date (a dummy by its first child, sorted first)
   for (const r of roots) if (r.item === null) r.children.sort(compareContainers);
   roots.sort(compareContainers);
+  if (refs) return refsThreads(roots);
   // (5) group the root set by base subject
   const table = new Map<string, Container>();
   const subjectOf = (c: Container): SortItem | null => (c.item ? c.item : c.children[0]?.item ?? null);
@@ -186,15 +195,38 @@ export function references(items: readonly SortItem[]): ThreadNode[] {
     }
   }
   // (6) sort every set of siblings by sent date, the deepest first
-  const sortDeep = (c: Container): void => {
-    for (const k of c.children) sortDeep(k);
-    c.children.sort(compareContainers);
-  };
   for (const r of merged) sortDeep(r);
   // the root set is a set of siblings too (Dovecot sorts it again after the merge)
   merged.sort(compareContainers);
-  const toNode = (c: Container): ThreadNode => ({ item: c.item, children: c.children.map(toNode) });
   return merged.map(toNode);
+}
+
+// ---- REFS ---------------------------------------------------------------------------------
+
+/** The newest message of a thread (by sent date, then sequence number). */
+function newest(c: Container): SortItem | null {
+  let best = c.item;
+  for (const k of c.children) {
+    const n = newest(k);
+    if (n && (!best || bySent(n, best) > 0)) best = n;
+  }
+  return best;
+}
+
+/**
+ * THREAD=REFS as Dovecot does it (draft-ietf-morg-inthread): REFERENCES' steps 1 to 4 without
+ * the merging by subject (5), siblings sorted by sent date, and the threads ordered by their
+ * newest message, so the thread with the latest activity comes last.
+ */
+function refsThreads(roots: Container[]): ThreadNode[] {
+  for (const r of roots) sortDeep(r);
+  const latest = new Map(roots.map((r) => [r, newest(r)]));
+  roots.sort((a, b) => {
+    const x = latest.get(a);
+    const y = latest.get(b);
+    return x && y ? bySent(x, y) : 0;
+  });
+  return roots.map(toNode);
 }
 
 // ---- numbering ---------------------------------------------------------------------------
