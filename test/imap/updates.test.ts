@@ -1,19 +1,14 @@
 // Several sessions on one mailbox, and nmh changing it underneath: which updates each session
 // gets, and when (RFC 3501 §7.4.1, RFC 2180, RFC 2177).
 import { describe, expect, it } from "vitest";
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { useServer } from "./setup.js";
+import { nmh as runNmh } from "./nmh.js";
 
 const t = useServer();
 
-function nmh(cmd: string, args: string[]): string {
-  return execFileSync(`/usr/bin/mh/${cmd}`, args, {
-    env: { ...process.env, HOME: t.mail.home, MH: join(t.mail.home, ".mh_profile") },
-    encoding: "utf8",
-  });
-}
+const nmh = (cmd: string, args: string[]): string => runNmh(t.mail.home, cmd, args);
 
 const MSG = "From: x@y.example\r\nSubject: new\r\n\r\nhello\r\n";
 
