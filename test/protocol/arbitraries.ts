@@ -2,7 +2,7 @@
 
 import fc from "fast-check";
 import type {
-  Command, CommandBody, FetchAtt, SearchKey, SequenceSet, Section, StatusItem, Flag,
+  Command, CommandBody, FetchAtt, SearchKey, SearchReturn, SequenceSet, Section, StatusItem, Flag,
 } from "../../src/protocol/ast.js";
 
 const MAX32 = 4294967295;
@@ -102,7 +102,13 @@ export const searchKey: fc.Arbitrary<SearchKey> = fc.letrec<{ key: SearchKey }>(
   ),
 })).key;
 const searchKeys = fc.array(searchKey, { minLength: 1, maxLength: 3 });
-const searchReturn = fc.option(fc.subarray(["MIN", "MAX", "COUNT", "ALL", "SAVE"] as const).map((a) => [...a]), { nil: undefined });
+// RFC 4731/5182 options, RFC 5267's CONTEXT and UPDATE, and PARTIAL low:high (never with ALL)
+const returnPartial = fc.tuple(fc.integer({ min: 1, max: MAX32 }), fc.integer({ min: 1, max: MAX32 }))
+  .map(([a, b]): SearchReturn => ({ partial: a <= b ? [a, b] : [b, a] }));
+const searchReturn = fc.option(
+  fc.tuple(fc.subarray(["MIN", "MAX", "COUNT", "ALL", "SAVE", "CONTEXT", "UPDATE"] as const), fc.option(returnPartial, { nil: undefined }))
+    .map(([a, p]): SearchReturn[] => (p && !a.includes("ALL") ? [...a, p] : [...a])),
+  { nil: undefined });
 const charset = fc.oneof(fc.constantFrom("UTF-8", "US-ASCII", "ISO-8859-1"), text);
 
 const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
@@ -164,10 +170,12 @@ const body: fc.Arbitrary<CommandBody> = fc.oneof(
   fc.record({ name: fc.constantFrom("COPY" as const, "MOVE" as const), uid: fc.boolean(), set: sequenceSet, mailbox: mailboxName }),
   fc.record({
     name: fc.constant("SORT" as const), uid: fc.boolean(),
-    criteria: fc.array(fc.record({ key: fc.constantFrom("ARRIVAL" as const, "CC" as const, "DATE" as const, "FROM" as const, "SIZE" as const, "SUBJECT" as const, "TO" as const), reverse: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+    criteria: fc.array(fc.record({ key: fc.constantFrom("ARRIVAL" as const, "CC" as const, "DATE" as const, "FROM" as const, "SIZE" as const, "SUBJECT" as const, "TO" as const, "DISPLAYFROM" as const, "DISPLAYTO" as const), reverse: fc.boolean() }), { minLength: 1, maxLength: 3 }),
     charset, keys: searchKeys, return: searchReturn,
   }).map(clean),
-  fc.record({ name: fc.constant("THREAD" as const), uid: fc.boolean(), algorithm: fc.constantFrom("ORDEREDSUBJECT" as const, "REFERENCES" as const), charset, keys: searchKeys }),
+  fc.record({ name: fc.constant("THREAD" as const), uid: fc.boolean(), algorithm: fc.constantFrom("ORDEREDSUBJECT" as const, "REFERENCES" as const, "REFS" as const), charset, keys: searchKeys }),
+  // the tags of earlier commands, quoted (RFC 5267 §4.3.5)
+  fc.record({ name: fc.constant("CANCELUPDATE" as const), tags: fc.array(tag, { minLength: 1, maxLength: 3 }) }),
 );
 
 export const command: fc.Arbitrary<Command> = fc.tuple(tag, body).map(([t, b]) => ({ ...b, tag: t }) as Command);

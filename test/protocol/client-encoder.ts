@@ -2,7 +2,7 @@
 // written independently of src/protocol/encode.ts so round trips check both sides.
 
 import type {
-  Command, FetchAtt, SearchKey, SequenceSet, Section, AppendMessage, QresyncParams,
+  Command, FetchAtt, SearchKey, SearchReturn, SequenceSet, Section, AppendMessage, QresyncParams,
 } from "../../src/protocol/ast.js";
 import { encodeMailboxName } from "../../src/protocol/mutf7.js";
 
@@ -148,8 +148,8 @@ function keys(w: W, ks: SearchKey[]): void {
   ks.forEach((k, i) => { if (i) w.text(" "); searchKey(w, k); });
 }
 
-function ret(w: W, r: string[] | undefined): void {
-  if (r !== undefined) w.text(` RETURN (${r.join(" ")})`);
+function ret(w: W, r: SearchReturn[] | undefined): void {
+  if (r !== undefined) w.text(` RETURN (${r.map((o) => (typeof o === "string" ? o : `PARTIAL ${o.partial[0]}:${o.partial[1]}`)).join(" ")})`);
 }
 
 function qresync(q: QresyncParams): string {
@@ -274,6 +274,8 @@ export function encodeCommand(c: Command, style: LiteralStyle = "auto", zone = 0
       w.text(` (${c.criteria.map((k) => (k.reverse ? "REVERSE " : "") + k.key).join(" ")}) `);
       astr(w, utf8(c.charset)); w.text(" "); keys(w, c.keys);
       break;
+    case "CANCELUPDATE":
+      w.text(`CANCELUPDATE ${c.tags.map((t) => `"${t}"`).join(" ")}`); break;
     case "THREAD":
       w.text(`${uid(c.uid)}THREAD ${c.algorithm} `); astr(w, utf8(c.charset)); w.text(" "); keys(w, c.keys);
       break;
