@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { useServer } from "./setup.js";
 import { nmh as runNmh } from "./nmh.js";
 import type { RawClient } from "./harness.js";
+import { expandSet } from "./search-oracle.js";
 import { MAX_CONTEXTS } from "../../src/imap/search/update-contexts.js";
 
 const t = useServer();
@@ -26,12 +27,6 @@ async function bothSelected(): Promise<[RawClient, RawClient]> {
   for (const c of [t.c, b]) expect((await c.cmd("SELECT INBOX")).tagged).toMatch(/OK/);
   return [t.c, b];
 }
-
-/** A sequence set as written, expanded in its order: `3,2,4:6` → 3 2 4 5 6. */
-const expand = (set: string): number[] => set.split(",").flatMap((r) => {
-  const [x, y] = r.split(":").map(Number);
-  return y === undefined ? [x] : Array.from({ length: y - x + 1 }, (_, i) => x + i);
-});
 
 const message = (subject: string) => `From: x@y.example\r\nSubject: ${subject}\r\n\r\nhello\r\n`;
 
@@ -206,7 +201,7 @@ describe("ESORT and PARTIAL (RFC 5267 §3, §4.4) and what they refuse", () => {
     const e = await tagged(a, "E01", "UID SORT RETURN () (REVERSE DATE) UTF-8 UNDELETED UNKEYWORD $Junk");
     const all = /^\* ESEARCH \(TAG "E01"\) UID ALL (\S+)$/.exec(e.untagged[0])![1];
     // expanding the set gives the sorted UIDs again, ranges only where they ascend (§3.2)
-    expect(expand(all)).toEqual(uids);
+    expect(expandSet(all)).toEqual(uids);
     expect((await tagged(a, "A01", "SEARCH RETURN (CONTEXT COUNT) UNDELETED UNKEYWORD $Junk")).untagged)
       .toEqual([`* ESEARCH (TAG "A01") COUNT ${uids.length}`]);
     expect((await tagged(a, "A04", "UID SEARCH RETURN (PARTIAL 24000:24500) UNDELETED UNKEYWORD $Junk")).untagged)
@@ -218,7 +213,7 @@ describe("ESORT and PARTIAL (RFC 5267 §3, §4.4) and what they refuse", () => {
     const byArrival = (await a.cmd("SORT (ARRIVAL) UTF-8 ALL")).untagged[0].split(" ").slice(2).map(Number);
     const p = (await tagged(a, "E03", "SORT RETURN (PARTIAL 7:3) (ARRIVAL) UTF-8 ALL")).untagged;
     const window = /^\* ESEARCH \(TAG "E03"\) PARTIAL \(3:7 (\S+)\)$/.exec(p[0])![1];
-    expect(expand(window)).toEqual(byArrival.slice(2, 7));
+    expect(expandSet(window)).toEqual(byArrival.slice(2, 7));
   });
 
   it("bad return options get a tagged BAD and the connection goes on", async () => {

@@ -52,3 +52,11 @@ export async function compareWithDovecot(messages: OracleMessage[], commands: st
     await s.close();
   }
 }
+
+/** A sequence set as a server wrote it, expanded in its order: `3,2,4:6` → 3 2 4 5 6. */
+export function expandSet(set: string): number[] {
+  return set.split(",").flatMap((r) => {
+    const [x, y] = r.split(":").map(Number);
+    return y === undefined ? [x] : Array.from({ length: y - x + 1 }, (_, i) => x + i);
+  });
+}

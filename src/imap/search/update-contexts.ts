@@ -4,7 +4,7 @@
 // tested again and the differences go out as ADDTO and REMOVEFROM. Only UIDs are held, never
 // messages; a SORT context finds a new member's place by comparing it with members it looks up.
 import type { SearchKey } from "../../protocol/ast.js";
-import { esearchResponse } from "../../protocol/responses.js";
+import { esearchResponse, type EsearchItem } from "../../protocol/responses.js";
 import { firstAtLeast, type MailboxView, type ViewChanges } from "../view.js";
 import { asSet } from "./number-set.js";
 
@@ -126,8 +126,10 @@ export class SearchUpdates {
       if (!this.contexts.has(ctx.tag)) continue; // cancelled meanwhile
       const num = (u: number) => (ctx.uid ? u : view.seqOf(u));
       const members = new Set(ctx.members);
+      // removals, then additions, in one response as Dovecot writes them (processed in order)
+      const items: EsearchItem[] = [];
       const removed = this.remove(ctx, (u) => now.get(u) === false, num);
-      if (removed) out.after.push(esearchResponse(ctx.tag, ctx.uid, [["REMOVEFROM", removed]]));
+      if (removed) items.push(["REMOVEFROM", removed]);
       const added = new Pairs();
       for (const u of retest) {
         if (now.get(u) !== true || members.has(u) || !view.seqOf(u)) continue;
@@ -135,7 +137,8 @@ export class SearchUpdates {
         ctx.members.splice(at, 0, u);
         added.push(ctx.order ? at + 1 : 0, num(u), 1);
       }
-      if (added.list.length) out.after.push(esearchResponse(ctx.tag, ctx.uid, [["ADDTO", added.list]]));
+      if (added.list.length) items.push(["ADDTO", added.list]);
+      if (items.length) out.after.push(esearchResponse(ctx.tag, ctx.uid, items));
     }
     return out;
   }
