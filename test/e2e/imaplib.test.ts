@@ -5,6 +5,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { makeMail } from "../imap/harness.js";
+import { expandSet } from "../imap/search-oracle.js";
 import { startAsimapd, type E2eServer } from "./server.js";
 
 let mail: ReturnType<typeof makeMail>;
@@ -53,4 +54,23 @@ it("python imaplib in an IMAP4rev2 session under COMPRESS=DEFLATE: select, ESEAR
   // compressed: fewer bytes came over the wire than the bodies alone hold
   expect(r.wire_bytes).toBeLessThan(r.bodies);
   expect(r.logout).toBe("BYE");
+});
+
+it("python imaplib: SORT (DISPLAYFROM/DISPLAYTO), THREAD REFS, ESORT and a CONTEXT=SEARCH update", async () => {
+  const { stdout } = await promisify(execFile)("python3", [join(import.meta.dirname, "imaplib_sort.py"), String(server.tlsPort)]);
+  const r = JSON.parse(stdout);
+  expect(r.capabilities).toEqual(expect.arrayContaining(["SORT=DISPLAY", "ESORT", "CONTEXT=SEARCH", "CONTEXT=SORT", "THREAD=REFS"]));
+  expect(r.displayfrom.split(" ").map(Number).sort((a: number, b: number) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  // ESORT's ALL is the plain UID SORT's order; its sets ascend only within a range
+  const uids = r.displayto_uids.split(" ").map(Number);
+  expect(r.esort).toHaveLength(1);
+  const [, all, count] = /UID ALL (\S+) COUNT (\d+)$/.exec(r.esort[0])!;
+  expect(expandSet(all)).toEqual(uids);
+  expect(Number(count)).toBe(8);
+  // every message is in one REFS thread
+  expect(r.refs.match(/\d+/g).map(Number).sort((a: number, b: number) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  expect(r.context[0]).toBe("OK");
+  expect(r.context[1]).toEqual([expect.stringMatching(/^\(TAG "\w+"\) COUNT 0$/)]);
+  expect(r.update).toEqual([expect.stringMatching(/^\(TAG "\w+"\) ADDTO \(0 2:3\)$/)]);
+  expect(r.cancel).toBe("OK");
 });

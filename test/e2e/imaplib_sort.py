@@ -1,0 +1,31 @@
+# Python's imaplib with SORT=DISPLAY, THREAD=REFS, ESORT and a CONTEXT=SEARCH update: prints one
+# JSON object with what it saw.
+import imaplib, json, ssl, sys
+
+port = int(sys.argv[1])
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE  # the test server's certificate is self-signed
+m = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
+m.login("tester", "secret")
+# after login: the pre-login list the greeting gave imaplib is shorter
+out = {"capabilities": m.capability()[1][0].decode().split(" ")}
+m.select("INBOX")
+typ, data = m.sort("(DISPLAYFROM)", "UTF-8", "ALL")
+out["displayfrom"] = data[0].decode()
+typ, data = m.uid("SORT", "(REVERSE DISPLAYTO)", "UTF-8", "ALL")
+out["displayto_uids"] = data[0].decode()
+typ, data = m.thread("REFS", "UTF-8", "ALL")
+out["refs"] = data[0].decode()
+# imaplib knows no RETURN options: the ESEARCH answers are read from its untagged responses
+typ, data = m._simple_command("UID", "SORT", "RETURN", "(ALL COUNT)", "(REVERSE DISPLAYTO)", "UTF-8", "ALL")
+out["esort"] = [d.decode() for d in m._untagged_response(typ, data, "ESEARCH")[1]]
+typ, data = m._simple_command("SEARCH", "RETURN", "(UPDATE COUNT)", "KEYWORD", "watched")
+out["context"] = [typ, [d.decode() for d in m._untagged_response(typ, data, "ESEARCH")[1]]]
+m.store("2:3", "+FLAGS", "(watched)")
+out["update"] = [d.decode() for d in m.untagged_responses.pop("ESEARCH", [])]
+imaplib.Commands["CANCELUPDATE"] = ("SELECTED",)  # imaplib's table of known commands lacks it
+typ, data = m._simple_command("CANCELUPDATE", '"%s"' % out["context"][1][0].split('"')[1])
+out["cancel"] = typ
+m.logout()
+print(json.dumps(out))
