@@ -369,13 +369,11 @@ export class Session implements SessionContext {
       this.end();
       return;
     }
-    if (!this.updates.active) {
-      await this.sendLines(view.flush(expunge));
-      return;
-    }
     // UPDATE contexts re-test messages asynchronously: one flush at a time (IDLE's pushes
     // overlap), each sending its REMOVEFROMs, the view's lines, then its ADDTOs
     const run = this.flushing.then(async () => {
+      if (this.view !== view) return; // deselected while an earlier flush was sent
+      if (!this.updates.active) return this.sendLines(view.flush(expunge));
       const changes: ViewChanges = { expunged: [], added: [], touched: [] };
       const lines = view.flush(expunge, changes);
       const u = await this.updates.lines(view, changes);

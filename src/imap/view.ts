@@ -396,7 +396,7 @@ export class MailboxView {
         this.pendingFlags.delete(u);
       }
       this.lastUid = added[added.length - 1];
-      changes?.added.push(...added);
+      if (changes) for (const u of added) changes.added.push(u);
       const mailbox = this.mailbox;
       for (const u of this.claims.claim(mailbox.name, added, mailbox.newFrom, !this.readOnly)) {
         this.recent.add(u);
@@ -407,7 +407,7 @@ export class MailboxView {
     if (this.pendingFlags.size) {
       const uids = [...this.pendingFlags].sort((a, b) => a - b);
       this.pendingFlags.clear();
-      changes?.touched.push(...uids);
+      if (changes) for (const u of uids) changes.touched.push(u);
       for (const uid of uids) {
         const seq = this.seqOf(uid);
         const rec = this.mailbox.get(uid);

@@ -7,6 +7,7 @@ import type { SearchKey } from "../../protocol/ast.js";
 import { esearchResponse, type EsearchItem } from "../../protocol/responses.js";
 import { firstAtLeast, type MailboxView, type ViewChanges } from "../view.js";
 import { asSet } from "./number-set.js";
+import { TimeSlice } from "../time-slice.js";
 
 /** A message's place in SORT order against another's (by UID); SEARCH contexts have none. */
 export type UidOrder = (a: number, b: number) => Promise<number>;
@@ -108,6 +109,7 @@ export class SearchUpdates {
     if (!this.active) return out;
     const gone = new Map(changes.expunged.map((e) => [e.uid, e.seq]));
     const retest = [...new Set([...changes.added, ...changes.touched])].filter((u) => !gone.has(u)).sort((a, b) => a - b);
+    const slice = new TimeSlice();
     for (const ctx of [...this.contexts.values()]) {
       if (gone.size) {
         const removed = this.remove(ctx, (u) => gone.has(u), (u) => (ctx.uid ? u : gone.get(u)!));
@@ -116,6 +118,8 @@ export class SearchUpdates {
       if (!retest.length) continue;
       const now = new Map<number, boolean>();
       for (const u of retest) {
+        // a STORE 1:* re-tests every message: the user's other sessions are served meanwhile
+        if (slice.due()) await slice.next();
         try {
           now.set(u, await ctx.matches(u));
         } catch (e) {
