@@ -223,7 +223,7 @@ export function updateRefused(s: SelectedContext, tag: string, ret: readonly Sea
 
 /** Keeps an UPDATE context for the command, or says NOUPDATE when the session holds too many. */
 export async function startUpdates(s: SelectedContext, ctx: UpdateContext): Promise<void> {
-  if (!s.updates.add(ctx)) await s.send(untaggedStatus("NO", "Too many UPDATE contexts.", codes.noUpdate(ctx.tag)));
+  if (!s.updates.add(ctx)) await s.send(untaggedStatus("NO", "Too many UPDATE contexts, or too many results held.", codes.noUpdate(ctx.tag)));
 }
 
 export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Promise<Result> {

@@ -32,8 +32,10 @@ export interface UpdateLines {
   after: string[];
 }
 
-/** How many UPDATE contexts one session may hold; more are refused with NOUPDATE (§4.3.1). */
+/** How many UPDATE contexts one session may hold, and how many UIDs in all (a context on a
+ *  folder of a million messages holds a million); more are refused with NOUPDATE (§4.3.1). */
 export const MAX_CONTEXTS = 32;
+export const MAX_HELD_UIDS = 1_000_000;
 
 /**
  * The search program with its sequence numbers made UIDs: they are evaluated when the command
@@ -79,15 +81,20 @@ async function insertionPoint(members: readonly number[], uid: number, order: Ui
 export class SearchUpdates {
   private readonly contexts = new Map<string, UpdateContext>();
 
+  constructor(private readonly limits = { contexts: MAX_CONTEXTS, uids: MAX_HELD_UIDS }) {}
+
   get active(): boolean {
     return this.contexts.size > 0;
   }
   has(tag: string): boolean {
     return this.contexts.has(tag);
   }
-  /** false when the session holds as many contexts as it may (the client gets NOUPDATE) */
+  /** false when the session holds as many contexts, or UIDs, as it may (the client gets NOUPDATE) */
   add(ctx: UpdateContext): boolean {
-    if (this.contexts.size >= MAX_CONTEXTS) return false;
+    if (this.contexts.size >= this.limits.contexts) return false;
+    let held = ctx.members.length;
+    for (const c of this.contexts.values()) held += c.members.length;
+    if (held > this.limits.uids) return false;
     this.contexts.set(ctx.tag, ctx);
     return true;
   }
