@@ -1,5 +1,6 @@
 // SEARCH / UID SEARCH (RFC 3501 §6.4.4): flags, dates and sizes from the store's records;
-// message files are read only for keys that look at headers or text.
+// message files are read only for keys that look at headers or text. RETURN (...) answers
+// ESEARCH (RFC 4731; PARTIAL of RFC 5267); UPDATE keeps a context the session tells of changes.
 import type { SelectedContext } from "../context.js";
 import type { SearchKey, SearchReturn, SequenceSet } from "../../protocol/ast.js";
 import type { MimeIndex } from "../../message/model.js";
@@ -213,8 +214,9 @@ export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<M
   return out;
 }
 
-/** A searching command asked RETURN (UPDATE): why it is refused (tag reuse, RFC 5267 §4.3), or null. */
-export function updateRefused(s: SelectedContext, tag: string, ret: readonly SearchReturn[] | undefined): Result | null {
+/** Why a searching command's RETURN options are refused (BAD), or null: PARTIAL with ALL or a
+ *  second PARTIAL (RFC 5267 §4.4), UPDATE under a tag that already has a context (§4.3). */
+export function returnRefused(s: SelectedContext, tag: string, ret: readonly SearchReturn[] | undefined): Result | null {
   const conflict = ret ? returnConflict(ret) : null;
   if (conflict) return bad(conflict);
   if (ret?.includes("UPDATE") && s.updates.has(tag)) return bad(`Tag reuse: ${tag} already has an UPDATE context.`);
@@ -228,7 +230,7 @@ export async function startUpdates(s: SelectedContext, ctx: UpdateContext): Prom
 
 export async function search(s: SelectedContext, cmd: CommandOf<"SEARCH">): Promise<Result> {
   const saving = cmd.return?.includes("SAVE") ?? false;
-  const refused = updateRefused(s, cmd.tag, cmd.return);
+  const refused = returnRefused(s, cmd.tag, cmd.return);
   if (refused) return refused;
   // RFC 5182 §2.1: a failed SEARCH ... SAVE leaves the saved result empty
   if (saving) s.saved = [];

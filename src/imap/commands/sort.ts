@@ -7,7 +7,7 @@ import type { SearchKey, SortCriterion } from "../../protocol/ast.js";
 import type { MessageRecord } from "../../store/contract.js";
 import type { MailboxView } from "../view.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
-import { hasModseq, messageMatches, runSearch, startUpdates, updateRefused } from "./search.js";
+import { hasModseq, messageMatches, runSearch, startUpdates, returnRefused } from "./search.js";
 import { compareItems, sortItem, sortItems, type SortItem } from "../search/sort-order.js";
 import { esearchLine, savedUids } from "../search/esearch.js";
 import { pinSequences, type UidOrder } from "../search/update-contexts.js";
@@ -61,7 +61,7 @@ function uidOrder(view: MailboxView, criteria: readonly SortCriterion[]): UidOrd
 }
 
 export async function sort(s: SelectedContext, cmd: CommandOf<"SORT">): Promise<Result> {
-  const refused = badCharset(cmd.charset) ?? updateRefused(s, cmd.tag, cmd.return);
+  const refused = badCharset(cmd.charset) ?? returnRefused(s, cmd.tag, cmd.return);
   if (refused) return refused;
   const view = s.view;
   const ret = cmd.return;
