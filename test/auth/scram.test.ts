@@ -127,7 +127,7 @@ describe("malformed and refused client-first messages, answered before any crede
     expect(await refused("y,,n=user,r=abc", false, { plusOffered: true })).toMatchObject({ status: "NO", text: expect.stringMatching(/downgrade/) });
   });
   it("a channel binding type we have no data for is NO", async () => {
-    expect(await refused("p=tls-unique,,n=user,r=abc", true)).toMatchObject({ status: "NO" });
+    expect(await refused("p=tls-foo,,n=user,r=abc", true)).toMatchObject({ status: "NO" });
   });
   it("an authorization identity other than the user is NO [AUTHORIZATIONFAILED]", async () => {
     expect(await refused("n,a=admin,n=user,r=abc")).toMatchObject({ status: "NO", code: "AUTHORIZATIONFAILED" });

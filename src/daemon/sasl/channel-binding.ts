@@ -4,15 +4,20 @@
 //   Node cannot tell us).
 // - tls-server-end-point (RFC 5929 §4.1): the hash of our certificate, with the hash of its
 //   signature algorithm, SHA-256 when that is MD5, SHA-1, or no single hash (Ed25519).
+// - tls-unique (RFC 5929 §3.1), under TLS 1.2 only (RFC 9266 leaves it undefined for 1.3): the
+//   first Finished message of the handshake, the client's unless the session was resumed. RFC
+//   5802 §6 makes it the one type every server must have, and clients on TLS 1.2 (GNU SASL) use it.
 import { createHash } from "node:crypto";
 import type { TLSSocket } from "node:tls";
-
-export const CHANNEL_BINDING_TYPES = ["tls-exporter", "tls-server-end-point"] as const;
 
 /** The data for `type` on this connection; null when the type is unknown or not defined here. */
 export function channelBindingData(socket: TLSSocket, type: string): Buffer | null {
   if (type === "tls-exporter") {
     return socket.getProtocol() === "TLSv1.3" ? socket.exportKeyingMaterial(32, "EXPORTER-Channel-Binding", Buffer.alloc(0)) : null;
+  }
+  if (type === "tls-unique") {
+    if (socket.getProtocol() !== "TLSv1.2") return null;
+    return (socket.isSessionReused() ? socket.getFinished() : socket.getPeerFinished()) ?? null;
   }
   if (type === "tls-server-end-point") {
     const cert = socket.getCertificate();

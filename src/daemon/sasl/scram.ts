@@ -54,7 +54,8 @@ export class ScramExchange implements SaslExchange {
       return no("Channel binding is offered here (SCRAM-SHA-256-PLUS): refusing a possible downgrade.", FAILED);
     }
     const cbData = b.flag === "p" ? this.ctx.channelBinding(b.type) : Buffer.alloc(0);
-    if (!cbData) return no("This channel binding type is not supported here (tls-exporter under TLS 1.3, tls-server-end-point).", FAILED);
+    if (!cbData) return no("This channel binding type is not supported here (tls-exporter under TLS 1.3, tls-unique under TLS 1.2, " +
+      "tls-server-end-point).", FAILED);
     if (m.authzid !== null && m.authzid !== m.user) {
       return no("Authorization identity must be the user itself.", "AUTHORIZATIONFAILED");
     }
