@@ -1,7 +1,7 @@
 // One client connection in the root process, from the greeting until it is handed to the
 // user process: CAPABILITY, STARTTLS, LOGIN, AUTHENTICATE (the mechanisms of sasl/mechanisms.ts,
-// with SASL-IR or continuations), ID, NOOP, LOGOUT. Commands are framed and parsed by src/protocol; anything else is answered as
-// not allowed before login. After a successful login the connection leaves this class: the
+// with SASL-IR or continuations), ID, NOOP, LOGOUT. Commands are framed and parsed by
+// src/protocol; anything else is answered as not allowed before login. After a successful login the connection leaves this class: the
 // server's `handOff` callback relays the bytes, including any the client pipelined after LOGIN.
 import type { Socket } from "node:net";
 import { TLSSocket, type SecureContext } from "node:tls";

@@ -169,7 +169,7 @@ describe("SCRAM-SHA-256", () => {
 });
 
 describe("SCRAM-SHA-256-PLUS", () => {
-  it("binds to tls-server-end-point (the certificate's hash) and to tls-exporter", async () => {
+  it("binds to tls-server-end-point (the certificate's hash) and to tls-exporter, after STARTTLS too", async () => {
     const c = await Client.tls(d.port, "127.0.0.1", freshLoopback());
     const r = await scram(c, { user: "alice", password: "pencil", mech: "SCRAM-SHA-256-PLUS", gs2: "p=tls-server-end-point,,",
       cbData: endPoint(c), initial: true });
@@ -181,6 +181,12 @@ describe("SCRAM-SHA-256-PLUS", () => {
     expect((await scram(e, { user: "alice", password: "pencil", mech: "SCRAM-SHA-256-PLUS", gs2: "p=tls-exporter,,", cbData: cb })).last)
       .toMatch(/^s\d+ OK/);
     e.close();
+    // and over STARTTLS, whose TLS socket the pre-auth connection made itself
+    const p = await Client.plain(d.plainPort!, "127.0.0.1", freshLoopback());
+    await p.starttls();
+    expect((await scram(p, { user: "alice", password: "pencil", mech: "SCRAM-SHA-256-PLUS", gs2: "p=tls-server-end-point,,",
+      cbData: endPoint(p) })).last).toMatch(/^s\d+ OK/);
+    p.close();
   });
 
   it("data of another channel fails as a wrong password; n with -PLUS and tls-unique under TLS 1.3 are refused", async () => {
