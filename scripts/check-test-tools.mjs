@@ -68,6 +68,8 @@ const TOOLS = [
   [haproxy, () => executable(haproxy), ["haproxy"]],
   // A real compressed session of a mail client (test/e2e/mutt-compress.test.ts).
   ["mutt", () => onPath("mutt"), ["mutt"]],
+  // GNU SASL's client: SCRAM-SHA-256(-PLUS) and LOGIN from outside (test/daemon/sasl-clients.test.ts).
+  ["gsasl", () => onPath("gsasl"), ["gsasl"]],
 ];
 
 const missing = TOOLS.filter(([, present]) => !present());

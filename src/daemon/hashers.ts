@@ -17,7 +17,7 @@ const scryptAsync = promisify(scrypt) as (
 /** Django 6.0's default (django/contrib/auth/hashers.py, PBKDF2PasswordHasher.iterations). */
 export const PBKDF2_DEFAULT_ITERATIONS = 1_200_000;
 export const UNUSABLE_PREFIX = "!";
-const SALT_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+export const SALT_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
 /** Random text from [A-Za-z0-9], as Django's get_random_string. */
 export function randomString(length: number): string {

@@ -1,5 +1,5 @@
 // One login attempt judged: the throttle (per user and per address), then the password against
-// the password file (cache, gate, hashers). Shared by asimapd's pre-auth connections and by
+// the password file (cache, gate, hashers), or a SCRAM proof. Shared by asimapd's pre-auth connections and by
 // asimapd-auth (nginx's auth_http), which differ only in how they make the client wait.
 import { Authenticator } from "./auth.js";
 import type { Account, PasswordFile } from "./pwfile.js";
@@ -45,6 +45,23 @@ export class LoginChecker {
       return { kind: "throttled" };
     }
     this.log.debug({ user, addr, against: res.against }, "password rejected by its hash");
+    this.throttle.failed(user, addr);
+    return { kind: "failed" };
+  }
+
+  /** A check that needs no password hash (a SCRAM proof, whose keys come from the stored hash):
+   *  the same throttle, and a failure counts as a wrong password's. */
+  checkProof(user: string, addr: string, verify: () => Account | null): LoginOutcome {
+    if (!this.throttle.allow(user, addr)) {
+      this.log.warn({ user, addr }, "login refused: too many failures");
+      return { kind: "throttled" };
+    }
+    const account = verify();
+    if (account) {
+      this.log.debug({ user, addr }, "SCRAM proof verified");
+      return { kind: "ok", account };
+    }
+    this.log.debug({ user, addr }, "SCRAM proof rejected");
     this.throttle.failed(user, addr);
     return { kind: "failed" };
   }

@@ -1,7 +1,7 @@
 // One client connection in the root process, from the greeting until it is handed to the
-// user process: CAPABILITY, STARTTLS, LOGIN, AUTHENTICATE PLAIN (SASL-IR or continuation), ID,
-// NOOP, LOGOUT. Commands are framed and parsed by src/protocol; anything else is answered as
-// not allowed before login. After a successful login the connection leaves this class: the
+// user process: CAPABILITY, STARTTLS, LOGIN, AUTHENTICATE (the mechanisms of sasl/mechanisms.ts,
+// with SASL-IR or continuations), ID, NOOP, LOGOUT. Commands are framed and parsed by
+// src/protocol; anything else is answered as not allowed before login. After a successful login the connection leaves this class: the
 // server's `handOff` callback relays the bytes, including any the client pipelined after LOGIN.
 import type { Socket } from "node:net";
 import { TLSSocket, type SecureContext } from "node:tls";
@@ -15,6 +15,10 @@ import type { ProxySource } from "./proxy-protocol.js";
 import { originatingSource } from "./originating-ip.js";
 import { AUTH_FAILED, MAIL_UNAVAILABLE } from "./login-answers.js";
 import { literalCapability, nonSyncMax } from "../protocol/literal-plus-minus.js";
+import { decodeSaslResponse } from "./sasl/base64.js";
+import type { SaslExchange, SaslStep } from "./sasl/exchange.js";
+import { mechanismNamed, offeredMechanisms, type MechanismConnection } from "./sasl/mechanisms.js";
+import type { ScramLookup } from "./sasl/scram-credentials.js";
 
 export interface PreAuthLogger {
   debug(obj: object, msg?: string): void;
@@ -30,6 +34,10 @@ export interface PreAuthContext {
   secureContext: SecureContext | null;
   /** checks a password; resolves after any throttling or failure delay has passed */
   login(user: string, password: string, addr: string): Promise<Account | null>;
+  /** SCRAM: the credentials a user name gets (fake ones when it cannot use SCRAM) */
+  scramCredentials(user: string): Promise<ScramLookup>;
+  /** SCRAM: runs the proof's check under the throttle; resolves after any failure delay */
+  proofLogin(user: string, addr: string, verify: () => Account | null): Promise<Account | null>;
   /** hands the connection to the user's process; rejects if that process cannot be reached */
   handOff(socket: Socket, account: Account, handoff: Handoff, pending: Buffer): Promise<void>;
   /** time allowed before login, ms */
@@ -82,7 +90,7 @@ export class PreAuthConnection {
   private commands = 0;
   private timer: NodeJS.Timeout;
   private clientId: Array<[string, string | null]> | null = null;
-  private pendingAuth: { tag: string } | null = null;
+  private pendingAuth: { tag: string; exchange: SaslExchange } | null = null;
   addr: string;
   remote: string;
   private readonly onData = (chunk: Buffer) => this.receive(chunk);
@@ -107,9 +115,22 @@ export class PreAuthConnection {
   capabilities(): string[] {
     const caps = ["IMAP4rev1", "IMAP4rev2", literalCapability(this.ctx.literalMinus), "SASL-IR", "ID", "ENABLE", "IDLE"];
     if (!this.tls && this.ctx.secureContext) caps.push("STARTTLS");
-    if (this.private_) caps.push("AUTH=PLAIN");
+    const mechanisms = offeredMechanisms(this.mechanismConnection());
+    if (mechanisms.length > 0) caps.push(...mechanisms.map((m) => `AUTH=${m}`));
     else caps.push("LOGINDISABLED");
     return caps;
+  }
+
+  private mechanismConnection(): MechanismConnection {
+    const addr = this.addr;
+    return {
+      private_: this.private_,
+      tls: this.tls && this.socket instanceof TLSSocket ? this.socket : null,
+      scram: {
+        credentials: (user) => this.ctx.scramCredentials(user),
+        judge: (user, verify) => this.ctx.proofLogin(user, addr, verify),
+      },
+    };
   }
 
   private attach(): void {
@@ -256,41 +277,49 @@ export class PreAuthConnection {
     this.attach();
   }
 
-  private authenticate(tag: string, mechanism: string, initial: string | undefined): void {
-    if (mechanism.toUpperCase() !== "PLAIN") {
-      return this.write(tagged(tag, "NO", `Unsupported authentication mechanism.`, "CANNOT"));
-    }
+  private async authenticate(tag: string, name: string, initial: string | undefined): Promise<void> {
+    const mechanism = mechanismNamed(name.toUpperCase());
+    if (!mechanism) return this.write(tagged(tag, "NO", "Unsupported authentication mechanism.", "CANNOT"));
+    const conn = this.mechanismConnection();
     if (!this.private_) {
       return this.write(tagged(tag, "NO", "Authentication needs TLS: use STARTTLS first.", "PRIVACYREQUIRED"));
     }
-    if (initial !== undefined) return void this.plain(tag, initial);
-    this.pendingAuth = { tag };
-    this.framer.expectRawLine();
-    this.write(continuation(""));
+    if (!mechanism.offered(conn)) return this.write(tagged(tag, "NO", `${mechanism.name} needs TLS.`, "CANNOT"));
+    const data = initial === undefined ? undefined : decodeSaslResponse(initial);
+    if (data === null) return this.write(tagged(tag, "BAD", "Invalid base64 in the initial response."));
+    const exchange = mechanism.start(conn);
+    return this.saslStep(tag, exchange, await exchange.start(data));
   }
 
+  /** A client's answer to an AUTHENTICATE challenge (a raw line). */
   private async authResponse(line: Buffer): Promise<void> {
     const pending = this.pendingAuth;
     this.pendingAuth = null;
     if (!pending) return;
     const text = line.toString("latin1").trim();
     if (text === "*") return this.write(tagged(pending.tag, "BAD", "Authentication cancelled."));
-    return this.plain(pending.tag, text);
+    const data = decodeSaslResponse(text);
+    if (data === null) return this.write(tagged(pending.tag, "BAD", "Invalid base64 in the authentication response."));
+    return this.saslStep(pending.tag, pending.exchange, await pending.exchange.next(data));
   }
 
-  /** RFC 4616: base64 of authzid NUL authcid NUL password; "=" stands for an empty response. */
-  private async plain(tag: string, b64: string): Promise<void> {
-    const text = b64 === "=" ? "" : b64;
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
-      return this.write(tagged(tag, "BAD", "Invalid base64 in the PLAIN response."));
+  /** Carries out what the mechanism said; SASL strings go only to the client, never to a log. */
+  private async saslStep(tag: string, exchange: SaslExchange, step: SaslStep): Promise<void> {
+    if (this.done) return;
+    switch (step.kind) {
+      case "challenge":
+        this.pendingAuth = { tag, exchange };
+        this.framer.expectRawLine();
+        return this.write(continuation(Buffer.from(step.data, "utf8").toString("base64")));
+      case "password":
+        return this.login(tag, "AUTHENTICATE", step.user, step.password);
+      case "authenticated":
+        return this.enter(tag, "AUTHENTICATE", step.account);
+      case "failed":
+        return this.failed(tag, step.user);
+      case "refused":
+        return this.write(tagged(tag, step.status, step.text, step.code));
     }
-    const parts = Buffer.from(text, "base64").toString("utf8").split("\0");
-    if (parts.length !== 3) return this.write(tagged(tag, "BAD", "Malformed PLAIN response."));
-    const [authz, authc, password] = parts;
-    if (authz !== "" && authz !== authc) {
-      return this.write(tagged(tag, "NO", "Authorization identity must be the user itself.", "AUTHORIZATIONFAILED"));
-    }
-    return this.login(tag, "AUTHENTICATE", authc, password);
   }
 
   private async login(tag: string, command: string, user: string, password: string): Promise<void> {
@@ -299,10 +328,16 @@ export class PreAuthConnection {
     }
     const account = await this.ctx.login(user, password, this.addr);
     if (this.done) return;
-    if (!account) {
-      this.ctx.log.info({ remote: this.remote, user }, "login failed");
-      return this.write(tagged(tag, "NO", AUTH_FAILED, "AUTHENTICATIONFAILED"));
-    }
+    return account ? this.enter(tag, command, account) : this.failed(tag, user);
+  }
+
+  private failed(tag: string, user: string): void {
+    this.ctx.log.info({ remote: this.remote, user }, "login failed");
+    this.write(tagged(tag, "NO", AUTH_FAILED, "AUTHENTICATIONFAILED"));
+  }
+
+  /** Logged in: the connection goes to the user's process, which answers the tagged OK. */
+  private async enter(tag: string, command: string, account: Account): Promise<void> {
     // Hand over: stop reading here; bytes the client pipelined after this command go along.
     this.socket.removeListener("data", this.onData);
     this.socket.pause();

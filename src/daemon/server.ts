@@ -6,12 +6,13 @@ import { createServer as createTcpServer, type Server, type Socket } from "node:
 import { createSecureContext, type SecureContext } from "node:tls";
 import { promises as fsp } from "node:fs";
 import { encodeHandoff, type Handoff } from "../protocol/handoff.js";
-import { LoginChecker } from "./login-check.js";
+import { LoginChecker, type LoginOutcome } from "./login-check.js";
 import { PasswordFile, type Account } from "./pwfile.js";
 import { PreAuthConnection, type PreAuthContext } from "./preauth.js";
 import { acceptConnection, type Arrived } from "./proxy-accept.js";
 import { Supervisor, type SupervisorLogger } from "./supervisor.js";
 import { TrustedProxies } from "./trusted-proxies.js";
+import { ScramCredentialSource } from "./sasl/scram-credentials.js";
 
 export interface RootServerOptions {
   address: string;
@@ -66,6 +67,7 @@ const TLS_POLICY = {
 export class RootServer {
   readonly supervisor: Supervisor;
   private readonly logins: LoginChecker;
+  private readonly scram: ScramCredentialSource;
   private readonly trusted: TrustedProxies;
   private readonly secureContext: SecureContext;
   private servers: Server[] = [];
@@ -76,6 +78,7 @@ export class RootServer {
     this.secureContext = createSecureContext({ cert: o.cert, key: o.key, ...TLS_POLICY });
     const pw = new PasswordFile(o.pwfile, (p) => o.log.warn({ pwfile: o.pwfile, ...p }, "bad line in password file"));
     this.logins = new LoginChecker(pw, o.log);
+    this.scram = new ScramCredentialSource((user) => pw.lookup(user));
     this.trusted = o.trustedProxies ?? new TrustedProxies(undefined);
     this.supervisor = new Supervisor({ runDir: o.runDir, userEntry: o.userEntry, userEntryFallback: o.userEntryFallback, nodeOptions: o.userNodeOptions,
       userArgs: o.userArgs, trace: o.trace, log: o.log, onTrace: o.onTrace, poolSize: o.userPoolSize,
@@ -113,7 +116,9 @@ export class RootServer {
       version: this.o.version,
       secureContext: tls ? null : this.secureContext,
       preAuthTimeoutMs: this.o.preAuthTimeoutMs ?? 120_000,
-      login: (u, p, addr) => this.login(u, p, addr),
+      login: async (u, p, addr) => this.answer(await this.logins.check(u, p, addr)),
+      scramCredentials: (u) => this.scram.of(u),
+      proofLogin: (u, addr, verify) => this.answer(this.logins.checkProof(u, addr, verify)),
       handOff: (s, acc, h, pending) => this.handOff(s, acc, h, pending),
       viaProxy, source, trusts: (a) => this.trusted.trusts(a),
       literalMinus: this.o.literalMinus,
@@ -124,8 +129,8 @@ export class RootServer {
     socket.resume(); // (paused while its PROXY header or first bytes were read)
   }
 
-  private async login(user: string, password: string, addr: string): Promise<Account | null> {
-    const res = await this.logins.check(user, password, addr);
+  /** The account of a login that passed; else null, once a failure's or throttling's delay is over. */
+  private async answer(res: LoginOutcome): Promise<Account | null> {
     if (res.kind === "ok") return res.account;
     await sleep(res.kind === "throttled" ? (this.o.throttleDelayMs ?? 10_000) : (this.o.failDelayMs ?? 1_000));
     return null;

@@ -237,9 +237,11 @@ m.logout()
     const c = await Client.plain(d.plainPort!, ip);
     const caps = (await c.cmd("CAPABILITY"))[0];
     expect(caps).toContain("LOGINDISABLED");
-    expect(caps).not.toContain("AUTH=PLAIN");
+    expect(caps).not.toContain("AUTH=");
     expect((await c.cmd('LOGIN md5 "lètmein"')).at(-1)).toMatch(/NO \[PRIVACYREQUIRED\]/);
+    expect((await c.cmd("AUTHENTICATE SCRAM-SHA-256")).at(-1)).toMatch(/NO \[PRIVACYREQUIRED\]/);
     await c.starttls();
+    expect((await c.cmd("CAPABILITY"))[0]).toContain("AUTH=SCRAM-SHA-256-PLUS AUTH=SCRAM-SHA-256 AUTH=PLAIN AUTH=LOGIN");
     expect((await c.cmd('LOGIN md5 "lètmein"')).at(-1)).toMatch(/OK \[CAPABILITY/);
     c.close();
   });

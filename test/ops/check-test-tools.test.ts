@@ -37,7 +37,7 @@ describe("the test tools check", () => {
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain(`${empty}/inc`);
     expect(r.stderr).toContain(
-      "apt-get install nmh dovecot-imapd openssl python3 gcc libc6-dev make dovecot-dev autoconf automake libtool pkg-config patch nginx libnginx-mod-mail haproxy mutt",
+      "apt-get install nmh dovecot-imapd openssl python3 gcc libc6-dev make dovecot-dev autoconf automake libtool pkg-config patch nginx libnginx-mod-mail haproxy mutt gsasl",
     );
     expect(r.stderr).toContain("bash .ci/run");
   });
