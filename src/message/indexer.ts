@@ -4,11 +4,14 @@
 // line starting with "--" + boundary (innermost first); the line end before a boundary line
 // belongs to the boundary; a bare CR is an ordinary byte (counts 1); every LF not preceded by
 // CR counts 2 in the CRLF ("virtual") sizes.
+import { createHash } from "node:crypto";
 import type { MimeIndex, MimeMessage, MimePart } from "./model.js";
 import { HeaderCollector } from "./header-collector.js";
 import { parseContentType, parseDisposition, parseEncoding, parseLanguage, paramValue } from "./mime-fields.js";
 import { buildEnvelope, buildSort } from "./envelope-build.js";
 
+/** The content digest's length: 120 bits of SHA-256, in base64url (EMAILID, RFC 8474). */
+const DIGEST_CHARS = 20;
 export const INDEX_VERSION = 2; // 2: ISO-2022 subjects decoded for SORT
 /** Dovecot's message_parser limits: deeper multiparts are leaves, later boundaries are body */
 export const MAX_NESTED_PARTS = 100;
@@ -61,6 +64,7 @@ export class MimeIndexer {
   private totalParts = 1;
   private root: MimeMessage;
   private done: MimeIndex | null = null;
+  private readonly hash = createHash("sha256");
 
   constructor() {
     this.root = { ...newPart(0), envelope: [] };
@@ -81,6 +85,7 @@ export class MimeIndexer {
 
   push(chunk: Buffer): void {
     if (this.done) throw new Error("MimeIndexer: push after finish");
+    this.hash.update(chunk);
     let start = 0;
     while (start < chunk.length) {
       const lf = chunk.indexOf(10, start);
@@ -122,7 +127,7 @@ export class MimeIndexer {
     }
     while (this.stack.length) this.close(this.stack.pop()!, this.pos, this.v, this.l);
     const root = this.root;
-    this.done = { v: INDEX_VERSION, size: this.v, root, sort: this.sortOf };
+    this.done = { v: INDEX_VERSION, size: this.v, root, sort: this.sortOf, digest: this.hash.digest("base64url").slice(0, DIGEST_CHARS) };
     return this.done;
   }
 

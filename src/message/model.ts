@@ -65,6 +65,9 @@ export interface MimeIndex {
     inReplyTo: string | null;
     references: string[];
   };
+  /** SHA-256 of the stored bytes, cut to 20 base64url characters: the same bytes, the same
+   * digest, wherever the file is (EMAILID). Absent in indexes cached before it existed. */
+  digest?: string;
 }
 
 /** What BODY[section] resolves to: pieces to send in order, and their total size (CRLF form). */

@@ -34,13 +34,15 @@ export type FetchAtt =
   /** BODY without a section: the non-extensible body structure */
   | { kind: "BODY" }
   | { kind: "MODSEQ" }
+  /** RFC 8474 object ids and RFC 8514's save date */
+  | { kind: "EMAILID" | "THREADID" | "SAVEDATE" }
   | { kind: "BODY[]"; peek: boolean; section: Section; partial?: Partial }
   | { kind: "BINARY[]"; peek: boolean; part: number[]; partial?: Partial }
   | { kind: "BINARY.SIZE"; part: number[] };
 
 export type StatusItem =
   | "MESSAGES" | "RECENT" | "UIDNEXT" | "UIDVALIDITY" | "UNSEEN" | "HIGHESTMODSEQ" | "SIZE"
-  | "APPENDLIMIT" | "DELETED";
+  | "APPENDLIMIT" | "DELETED" | "MAILBOXID";
 
 /** A calendar date (SEARCH dates): UTC midnight of that day. */
 export type DateOnly = Date;
@@ -51,7 +53,11 @@ export type SearchKey =
   | { kind: "KEYWORD" | "UNKEYWORD"; flag: Flag }
   | { kind: "BCC" | "BODY" | "CC" | "FROM" | "SUBJECT" | "TEXT" | "TO"; value: Buffer }
   | { kind: "HEADER"; field: string; value: Buffer }
-  | { kind: "BEFORE" | "ON" | "SINCE" | "SENTBEFORE" | "SENTON" | "SENTSINCE"; date: DateOnly }
+  | { kind: "BEFORE" | "ON" | "SINCE" | "SENTBEFORE" | "SENTON" | "SENTSINCE" | "SAVEDBEFORE" | "SAVEDON" | "SAVEDSINCE"; date: DateOnly }
+  /** RFC 8514: every message, as every mailbox keeps save dates */
+  | { kind: "SAVEDATESUPPORTED" }
+  /** RFC 8474 */
+  | { kind: "EMAILID" | "THREADID"; id: string }
   | { kind: "LARGER" | "SMALLER"; size: number }
   | { kind: "UID"; set: SequenceSet }
   | { kind: "SEQ"; set: SequenceSet }

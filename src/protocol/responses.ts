@@ -41,6 +41,8 @@ export const codes = {
   modified: (nums: readonly number[]): string => `MODIFIED ${compressSet(nums)}`,
   /** NOUPDATE (RFC 5267 §4.3.1): the searching command whose UPDATE is refused */
   noUpdate: (tag: string): string => `NOUPDATE ${quoted(tag)}`,
+  /** MAILBOXID (RFC 8474 §4): after SELECT/EXAMINE and CREATE */
+  mailboxId: (id: string): string => `MAILBOXID (${id})`,
 };
 
 // ---- server and mailbox data (RFC 3501 §7.2-7.4) --------------------------------------------
@@ -77,7 +79,8 @@ export function listResponse(
 }
 
 /** `* STATUS name (ITEM n ...)`; a null value is NIL. */
-export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number | null]>, utf8 = false): string {
+/** A value is a number, NIL, or wire text as it is (MAILBOXID's parenthesised objectid). */
+export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number | string | null]>, utf8 = false): string {
   const parts = items.map(([item, v]) => `${item} ${v ?? "NIL"}`);
   return `* STATUS ${mailboxName(name, utf8)} ${list(parts)}${CRLF}`;
 }

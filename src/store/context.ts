@@ -28,6 +28,9 @@ export const INSERT_BATCH = 100;
 /** UIDs per multi-row flag UPDATE, largest first */
 export const UPDATE_BATCHES = [500, 20];
 
+/** A row's save date (RFC 8514) is the time it is written, in seconds. */
+const SAVED_NOW = "unixepoch('subsec')";
+
 export function prepareStatements(db: Database.Database) {
   return {
     mailboxByPath: db.prepare("SELECT * FROM mailboxes WHERE path = ?"),
@@ -35,14 +38,15 @@ export function prepareStatements(db: Database.Database) {
       "SELECT uid, num, ino, size, mtime, modseq, crlf_size, flags FROM messages WHERE mailbox_id = ? ORDER BY uid",
     ).raw(true),
     insertMessage: db.prepare(
-      `INSERT INTO messages (mailbox_id, uid, num, ino, size, mtime, modseq, crlf_size, flags)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (mailbox_id, uid, num, ino, size, mtime, modseq, crlf_size, flags, saved)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ${SAVED_NOW})`,
     ),
     /** INSERT_BATCH rows in one statement: 100,000 single-row runs were most of a first open's insert */
     insertMessages: db.prepare(
-      `INSERT INTO messages (mailbox_id, uid, num, ino, size, mtime, modseq, crlf_size, flags) VALUES `
-        + Array(INSERT_BATCH).fill("(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", "),
+      `INSERT INTO messages (mailbox_id, uid, num, ino, size, mtime, modseq, crlf_size, flags, saved) VALUES `
+        + Array(INSERT_BATCH).fill(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ${SAVED_NOW})`).join(", "),
     ),
+    savedOf: db.prepare("SELECT saved FROM messages WHERE mailbox_id = ? AND uid = ?").pluck(),
     setCrlfSize: db.prepare("UPDATE messages SET crlf_size = ? WHERE mailbox_id = ? AND uid = ?"),
     deleteMessage: db.prepare("DELETE FROM messages WHERE mailbox_id = ? AND uid = ?"),
     insertExpunged: db.prepare("INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)"),

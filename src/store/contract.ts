@@ -114,6 +114,8 @@ export interface Mailbox extends EventEmitter {
    * (src/imap/message-cache.ts), which loads it through here once and keeps it parsed.
    */
   index(uid: number): Promise<MimeIndex>;
+  /** RFC 8514: when the message came into this mailbox (ms since the epoch); null once it is gone. */
+  savedDate(uid: number): number | null;
 
   /** add: +FLAGS, remove: -FLAGS, replace: FLAGS. Merges with `.mh_sequences` on disk. */
   storeFlags(

@@ -101,6 +101,15 @@ export const MIGRATIONS: Array<(db: Db) => void> = [
       END;
     `);
   },
+  (db) => {
+    // RFC 8514's save date: when the row was written, i.e. when the message came into this
+    // folder (APPEND, COPY, MOVE, or a sync that found nmh's new file); renumbering and flag
+    // changes update the row and keep it. Rows from before this version take the file's mtime.
+    db.exec(`
+      ALTER TABLE messages ADD COLUMN saved REAL;   -- seconds since the epoch, sub-second
+      UPDATE messages SET saved = mtime / 1000.0;
+    `);
+  },
 ];
 
 export function openStateDb(root: string): Db {

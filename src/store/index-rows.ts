@@ -19,7 +19,8 @@ export class IndexRows {
     const json = this.writes.get(uid) ?? (this.ctx.stmts.getIndex.get(this.mailboxId, uid) as string | null | undefined);
     if (!json) return null;
     const idx = JSON.parse(json) as MimeIndex;
-    return idx.v === INDEX_VERSION ? idx : null;
+    // an index cached before the content digest existed is made again once (EMAILID needs it)
+    return idx.v === INDEX_VERSION && idx.digest !== undefined ? idx : null;
   }
 
   put(uid: number, idx: MimeIndex): void {

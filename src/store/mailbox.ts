@@ -137,6 +137,16 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   readMessageRange(uid: number, start: number, end: number): Buffer { return this.files.readRange(uid, start, end); }
   index(uid: number): Promise<MimeIndex> { return this.files.index(uid); }
 
+  savedDate(uid: number): number | null {
+    let saved = this.ctx.stmts.savedOf.get(this.id, uid) as number | null | undefined;
+    if (saved === undefined && this.rec(uid)) {
+      // one of a big batch whose rows are still being written (deferred-rows.ts): write them now
+      this.records.writeRowsNow(this.name);
+      saved = this.ctx.stmts.savedOf.get(this.id, uid) as number | null | undefined;
+    }
+    return saved == null ? null : Math.round(saved * 1000);
+  }
+
   async storeFlags(
     uids: number[], op: "add" | "remove" | "replace", flags: Flag[], unchangedSince?: number,
   ): Promise<StoreFlagsResult> {

@@ -70,7 +70,7 @@ describe("mailboxes", () => {
     expect(lsub.untagged).toEqual(['* LSUB () "/" INBOX']);
   });
   it("CREATE, RENAME, DELETE and their errors", async () => {
-    expect((await t.c.cmd("CREATE work")).tagged).toBe("T1 OK Create completed.");
+    expect((await t.c.cmd("CREATE work")).tagged).toMatch(/^T1 OK \[MAILBOXID \(F[0-9a-z]+\)\] Create completed\.$/);
     expect((await t.c.cmd("CREATE work")).tagged).toMatch(/^T2 NO \[ALREADYEXISTS\]/);
     expect((await t.c.cmd("CREATE 1234")).tagged).toMatch(/^T3 NO \[CANNOT\]/);
     expect((await t.c.cmd('CREATE "../escape"')).tagged).toMatch(/^T4 NO \[CANNOT\]/);
@@ -78,7 +78,7 @@ describe("mailboxes", () => {
     expect((await t.c.cmd("SELECT work")).tagged).toMatch(/^T6 NO \[NONEXISTENT\]/);
     expect((await t.c.cmd("DELETE play")).tagged).toBe("T7 OK Delete completed.");
     expect((await t.c.cmd("DELETE INBOX")).tagged).toMatch(/^T8 NO/);
-    expect((await t.c.cmd("CREATE &AMk-t&AOk-")).tagged).toBe("T9 OK Create completed.");
+    expect((await t.c.cmd("CREATE &AMk-t&AOk-")).tagged).toMatch(/^T9 OK \[MAILBOXID \(F[0-9a-z]+\)\] Create completed\.$/);
     expect(readdirSync(t.mail.root)).toContain("Été");
     expect((await t.c.cmd('LIST "" "&AMk-t&AOk-"')).untagged).toEqual(['* LIST (\\HasNoChildren) "/" &AMk-t&AOk-']);
   });

@@ -4,6 +4,8 @@ import type { SessionContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { checkedMailbox, normaliseMailbox } from "../mailbox-argument.js";
+import { codes } from "../../protocol/responses.js";
+import { mailboxId } from "../object-ids.js";
 
 const SPECIAL_USE = ["\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive", "\\All", "\\Flagged"];
 
@@ -16,7 +18,8 @@ export async function create(s: SessionContext, cmd: CommandOf<"CREATE">): Promi
   if (unknown.length) return no(`Unsupported special-use attribute: ${unknown.join(" ")}`, "USEATTR");
   if (uses.length > 1) return no("Only one special-use attribute per mailbox.", "USEATTR");
   await s.store.create(name, uses[0]);
-  return ok("Create completed.");
+  // RFC 8474 §4.1: the new mailbox's id in the tagged OK
+  return ok("Create completed.", codes.mailboxId(mailboxId((await s.store.status(name)).uidValidity)));
 }
 
 export async function del(s: SessionContext, cmd: CommandOf<"DELETE">): Promise<Result> {

@@ -17,6 +17,7 @@ import { enableCondstore } from "../condstore.js";
 import { messageCache } from "../message-cache.js";
 import { codes, searchResponse, untaggedStatus } from "../../protocol/responses.js";
 import { ftsOf } from "../fts/fts-registry.js";
+import { emailId, threadId } from "../object-ids.js";
 
 const CHARSETS = ["UTF-8", "US-ASCII"];
 const DAY = 86_400_000;
@@ -119,6 +120,16 @@ async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: n
       const k = key.date.getTime();
       return key.kind === "SENTBEFORE" ? d < k : key.kind === "SENTON" ? d === k : d >= k;
     }
+    case "SAVEDBEFORE": case "SAVEDON": case "SAVEDSINCE": {
+      const saved = c.view.mailbox.savedDate(c.rec.uid);
+      if (saved === null) return false;
+      const d = day(saved);
+      const k = key.date.getTime();
+      return key.kind === "SAVEDBEFORE" ? d < k : key.kind === "SAVEDON" ? d === k : d >= k;
+    }
+    case "SAVEDATESUPPORTED": return true;
+    case "EMAILID": return emailId(await c.index()) === key.id;
+    case "THREADID": return threadId(await c.index()) === key.id;
     case "YOUNGER": return Date.now() - c.rec.internalDate.getTime() <= key.seconds * 1000;
     case "OLDER": return Date.now() - c.rec.internalDate.getTime() > key.seconds * 1000;
     case "MODSEQ": return c.rec.modseq >= key.modseq;

@@ -5,7 +5,8 @@ import { ok, no, bad, type Result, type CommandOf } from "../result.js";
 import { qresyncLines } from "../condstore.js";
 import { checkedMailbox } from "../mailbox-argument.js";
 import { StoreError, type Mailbox } from "../../store/contract.js";
-import { existsResponse, listResponse, recentResponse, untaggedStatus } from "../../protocol/responses.js";
+import { codes, existsResponse, listResponse, recentResponse, untaggedStatus } from "../../protocol/responses.js";
+import { mailboxId } from "../object-ids.js";
 
 /** SELECT and EXAMINE (RFC 3501 §6.3.1-2); a failed SELECT leaves no mailbox selected. */
 export async function select(s: SessionContext, cmd: CommandOf<"SELECT" | "EXAMINE">): Promise<Result> {
@@ -39,6 +40,7 @@ export async function select(s: SessionContext, cmd: CommandOf<"SELECT" | "EXAMI
   lines.push(untaggedStatus("OK", "UIDs valid", `UIDVALIDITY ${mbox.uidValidity}`),
     untaggedStatus("OK", "Predicted next UID", `UIDNEXT ${mbox.uidNext}`));
   if (s.condstore) lines.push(untaggedStatus("OK", "Highest", `HIGHESTMODSEQ ${mbox.highestModseq}`));
+  lines.push(untaggedStatus("OK", "Ok", codes.mailboxId(mailboxId(mbox.uidValidity))));
   if (cmd.qresync) lines.push(...qresyncLines(view, cmd.qresync));
   await s.sendLines(lines);
   return readOnly ? ok("Examine completed.", "READ-ONLY") : ok("Select completed.", "READ-WRITE");

@@ -3,6 +3,7 @@ import type { Command, StatusItem } from "../../protocol/ast.js";
 import { ok, no, bad, type Result, type CommandOf } from "../result.js";
 import { checkedMailbox } from "../mailbox-argument.js";
 import { statusResponse } from "../../protocol/responses.js";
+import { mailboxId } from "../object-ids.js";
 
 /** `* STATUS name (ITEM n ...)` for one mailbox, items in the order asked. */
 export async function statusLine(s: SessionContext, name: string, items: StatusItem[]): Promise<string> {
@@ -12,7 +13,7 @@ export async function statusLine(s: SessionContext, name: string, items: StatusI
     const open = await s.store.mailbox(name);
     recent = s.shared.recent.unclaimed(name, open.messages().map((m) => m.uid), open.newFrom);
   }
-  const value = (i: StatusItem): number | null => {
+  const value = (i: StatusItem): number | string | null => {
     switch (i) {
       case "MESSAGES": return st.messages;
       case "RECENT": return recent;
@@ -23,6 +24,7 @@ export async function statusLine(s: SessionContext, name: string, items: StatusI
       case "SIZE": return st.size;
       case "DELETED": return st.deleted;
       case "APPENDLIMIT": return s.shared.maxMessageSize;
+      case "MAILBOXID": return `(${mailboxId(st.uidValidity)})`;
     }
   };
   return statusResponse(name, items.map((i) => [i, value(i)] as const), s.utf8);

@@ -11,6 +11,7 @@ import type { MessageBytes, MessageRecord } from "../../store/contract.js";
 import type { MailboxView } from "../view.js";
 import { messageCache, type RenderedItem } from "../message-cache.js";
 import { writeSection, type BodyRequest } from "./body-section.js";
+import { emailId, threadId } from "../object-ids.js";
 
 /**
  * What an item needs before its response starts, from least to most:
@@ -84,6 +85,18 @@ const FLAGS: FetchItem = { needs: "record", render: (w, rec, _p, view) => w.enco
 const MODSEQ: FetchItem = { needs: "record", render: (w, rec) => w.numberList("MODSEQ", rec.modseq) };
 const INTERNALDATE: FetchItem = { needs: "record", render: (w, rec) => w.encoded("INTERNALDATE", internalDate(rec.internalDate)) };
 const RFC822_SIZE: FetchItem = { needs: "record", readsSizes: true, render: (w, rec) => w.number("RFC822.SIZE", rec.size) };
+/** RFC 8474's ids come from the index's content digest and Message-IDs (see object-ids.ts). */
+const EMAILID: FetchItem = { needs: "index", render: (w, _rec, p) => w.encoded("EMAILID", `(${emailId(p!.index!)})`) };
+const THREADID: FetchItem = { needs: "index", render: (w, _rec, p) => w.encoded("THREADID", `(${threadId(p!.index!)})`) };
+/** RFC 8514: the row's save date; NIL only for a message gone meanwhile */
+const SAVEDATE: FetchItem = {
+  needs: "record",
+  render(w, rec, _p, view) {
+    const ms = view.mailbox.savedDate(rec.uid);
+    if (ms === null) w.nil("SAVEDATE");
+    else w.encoded("SAVEDATE", internalDate(new Date(ms)));
+  },
+};
 const ENVELOPE = structure("ENVELOPE", (i) => envelope(i));
 const BODYSTRUCTURE = structure("BODYSTRUCTURE", (i) => bodyStructure(i, true));
 const BODY = structure("BODY", (i) => bodyStructure(i, false));
@@ -93,6 +106,9 @@ const ITEMS: { [K in FetchAtt["kind"]]: (att: Att<K>) => FetchItem } = {
   UID: () => UID,
   FLAGS: () => FLAGS,
   MODSEQ: () => MODSEQ,
+  EMAILID: () => EMAILID,
+  THREADID: () => THREADID,
+  SAVEDATE: () => SAVEDATE,
   INTERNALDATE: () => INTERNALDATE,
   "RFC822.SIZE": () => RFC822_SIZE,
   ENVELOPE: () => ENVELOPE,

@@ -64,19 +64,24 @@ export const RULES: NormalisationRule[] = [
     why:
       "UIDVALIDITY values depend on when a mailbox was first seen; each side's values are mapped, " +
       "per mailbox and in order of first appearance, to <uidvalidity MAILBOX#k>, so a value that " +
-      "changes (or stays) in the recording must change (or stay) in the replay",
+      "changes (or stays) in the recording must change (or stay) in the replay; MAILBOXID (made from it) too",
     optional: false,
     apply(line, ctx) {
       const mailbox = commandMailbox(ctx.command);
       let out = line.replace(/\[(UIDVALIDITY|APPENDUID|COPYUID) (\d+)/gi, (_all, code: string, v: string) =>
         `[${code} ${uidvalidityToken(ctx, mailbox, v)}`,
       );
+      // MAILBOXID (RFC 8474) is made from the UIDVALIDITY: mapped the same way
+      out = out.replace(/\[MAILBOXID \(([^)]*)\)/gi, (_all, v: string) => `[MAILBOXID (${uidvalidityToken(ctx, mailbox, v)})`);
       const status = /^\* STATUS (.*)$/i.exec(out);
       if (status) {
         const words = imapWords(status[1]);
         const name = words.length >= 2 ? mailboxKey(words[0]) : undefined;
         out = out.replace(/(\(|\s)UIDVALIDITY (\d+)/gi, (_all, pre: string, v: string) =>
           `${pre}UIDVALIDITY ${uidvalidityToken(ctx, name, v)}`,
+        );
+        out = out.replace(/(\(|\s)MAILBOXID \(([^)]*)\)/gi, (_all, pre: string, v: string) =>
+          `${pre}MAILBOXID (${uidvalidityToken(ctx, name, v)})`,
         );
       }
       return out;
