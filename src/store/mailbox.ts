@@ -182,6 +182,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    */
   async appendStored(msgs: Appended[], counted = true): Promise<number[]> {
     for (const m of msgs) for (const f of m.flags) this.ctx.flags.sequenceOf(f);
+    if (counted) await this.ctx.quota.prepare();
     return this.run(async () => {
       this.records.ensureLoaded();
       await this.syncLocked(false, true);

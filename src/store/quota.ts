@@ -22,12 +22,30 @@ export class UserQuota implements QuotaRoot {
     );
   }
 
-  /** Looks at the folders mail may have reached behind our back (set by the store). */
-  refresh: () => Promise<void> = async () => undefined;
+  /**
+   * Looks at folders (set by the store): `every` the first time, so a folder never looked at
+   * since the state database began has rows to count; else INBOX and the folders open here,
+   * which mail may have reached behind our back.
+   */
+  look: (every: boolean) => Promise<void> = async () => undefined;
+  private everyFolder: Promise<void> | null = null;
 
   async usage(): Promise<QuotaUsage> {
-    await this.refresh();
+    await this.seenEveryFolder();
+    await this.look(false);
     return this.counted();
+  }
+
+  /** Before a write that must fit: every folder was looked at once in this process. */
+  async prepare(): Promise<void> {
+    if (this.limits.storage !== undefined || this.limits.messages !== undefined) await this.seenEveryFolder();
+  }
+
+  private seenEveryFolder(): Promise<void> {
+    return (this.everyFolder ??= this.look(true).catch((e: unknown) => {
+      this.everyFolder = null;
+      throw e;
+    }));
   }
 
   /** The usage as the state database has it after the last commit of each folder. */

@@ -35,7 +35,7 @@ export class MhUserStore implements UserStore {
   private readonly dirCache: DirCache;
 
   constructor(private readonly ctx: StoreContext) {
-    ctx.quota.refresh = () => this.syncOpen();
+    ctx.quota.look = (every) => (every ? this.syncEvery() : this.syncOpen());
     const get = ctx.db.prepare("SELECT sig, subdirs FROM dir_cache WHERE path = ?");
     const set = ctx.db.prepare("INSERT OR REPLACE INTO dir_cache (path, sig, subdirs) VALUES (?, ?, ?)");
     this.dirCache = {
@@ -223,6 +223,19 @@ export class MhUserStore implements UserStore {
 
   async status(name: string): Promise<MailboxStatus> {
     return (await this.mailbox(name)).status();
+  }
+
+  /** Every folder looked at (a folder never seen gets its first look: names and stats, no message read). */
+  private async syncEvery(): Promise<void> {
+    await this.discover();
+    for (const r of this.rows()) {
+      if (r.noselect) continue;
+      try {
+        await this.mailbox(mailboxName(r.path));
+      } catch (e) {
+        if (!(e instanceof StoreError && e.code === "NONEXISTENT")) throw e;
+      }
+    }
   }
 
   /** INBOX (where inc delivers) and every folder open here looked at: cheap when unchanged. */

@@ -14,10 +14,11 @@ import type { HandoffQuota } from "../../src/protocol/handoff.js";
 interface World { home: string; root: string; srv: Running; c: RawClient }
 let worlds: World[] = [];
 
-async function world(quota: HandoffQuota | undefined, home?: string): Promise<World> {
+async function world(quota: HandoffQuota | undefined, home?: string, before?: (root: string) => void): Promise<World> {
   home ??= mkdtempSync(join(tmpdir(), "asimap-quota-"));
   const root = join(home, "Mail");
   mkdirSync(root, { recursive: true });
+  before?.(root);
   writeFileSync(join(home, ".mh_profile"), `Path: ${root}\n`);
   process.env.MH = join(home, ".mh_profile");
   const srv = await startServer(root, {}, quota ? { quota } : {});
@@ -186,6 +187,15 @@ describe("OVERQUOTA", () => {
     expect((await w.c.cmd("STATUS INBOX (MESSAGES)")).untagged).toEqual(["* STATUS INBOX (MESSAGES 1)"]);
     // what still fits is taken
     expect((await append(w.c, "INBOX", message("small", 10))).tagged).toMatch(/OK/);
+  });
+
+  it("counts, before a first APPEND, the messages of folders this process never looked at", async () => {
+    const w = await world({ messages: 3 }, undefined, (root) => {
+      mkdirSync(join(root, "old"));
+      for (const n of [1, 2, 3]) writeFileSync(join(root, "old", String(n)), `From: a@b.example\nSubject: ${n}\n\nold\n`);
+    });
+    expect((await append(w.c, "INBOX", message("one too many", 10))).tagged).toMatch(/^\S+ NO \[OVERQUOTA\] /);
+    expect(await quotaLine(w.c)).toEqual(['* QUOTA "User quota" (MESSAGE 3 3)']);
   });
 
   it("refuses a MULTIAPPEND whose last message goes over MESSAGE: none is stored", async () => {
