@@ -103,7 +103,8 @@ export const MIGRATIONS: Array<(db: Db) => void> = [
   },
   (db) => {
     // The quota's usage (quota.ts): each folder's messages and bytes on disk, kept by triggers
-    // on every path that adds or removes a message row, counted once here from the rows.
+    // on every path that adds or removes a message row (a row's size never changes: a file
+    // whose size changed is another message), counted once here from the rows.
     db.exec(`
       CREATE TABLE mailbox_usage (
         mailbox_id INTEGER PRIMARY KEY,
@@ -118,9 +119,6 @@ export const MIGRATIONS: Array<(db: Db) => void> = [
       END;
       CREATE TRIGGER usage_removed AFTER DELETE ON messages BEGIN
         UPDATE mailbox_usage SET messages = messages - 1, bytes = bytes - OLD.size WHERE mailbox_id = OLD.mailbox_id;
-      END;
-      CREATE TRIGGER usage_resized AFTER UPDATE OF size ON messages BEGIN
-        UPDATE mailbox_usage SET bytes = bytes - OLD.size + NEW.size WHERE mailbox_id = NEW.mailbox_id;
       END;
       CREATE TRIGGER usage_gone AFTER DELETE ON mailboxes BEGIN
         DELETE FROM mailbox_usage WHERE mailbox_id = OLD.id;

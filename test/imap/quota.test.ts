@@ -167,7 +167,7 @@ describe("usage", () => {
     await w.srv.close();
     worlds = [];
     const db = new Database(join(w.root, ".asimap-state.sqlite"));
-    db.exec(`DROP TRIGGER usage_added; DROP TRIGGER usage_removed; DROP TRIGGER usage_resized; DROP TRIGGER usage_gone;
+    db.exec(`DROP TRIGGER usage_added; DROP TRIGGER usage_removed; DROP TRIGGER usage_gone;
       DROP TABLE mailbox_usage`);
     db.pragma("user_version = 6");
     db.close();
