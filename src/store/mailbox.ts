@@ -7,7 +7,7 @@ import { removeMessages } from "../mh/folder.js";
 import type { Sequences } from "../mh/sequences.js";
 import { removeEverywhere } from "../mh/sequences-edit.js";
 import type { MimeIndex } from "../message/model.js";
-import { writeAppends, type Appended } from "./append-files.js";
+import { undoAppends, writeAppends, type Appended } from "./append-files.js";
 import { AppendGuards } from "./append-guards.js";
 import type { Changes } from "./commit.js";
 import type { StoreContext } from "./context.js";
@@ -197,9 +197,16 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const highest = this.disk.highestNum(this.records.current);
     const { added, guards } = await writeAppends(this.dir, msgs, highest, (num) => this.disk.pendingSelf.add(num));
     const firstUid = this.records.uidNext;
-    await this.updateSeqs((seqs) => {
-      msgs.forEach((m, i) => this.ctx.flags.apply(seqs, added[i].num, "replace", m.flags));
-    }, added);
+    try {
+      await this.updateSeqs((seqs) => {
+        msgs.forEach((m, i) => this.ctx.flags.apply(seqs, added[i].num, "replace", m.flags));
+      }, added);
+    } catch (e) {
+      // nothing committed (a full disk refused `.mh_sequences` or the database): the files go
+      // too, or the next look would take the messages this NO refused as new mail
+      await undoAppends(this.dir, added, guards);
+      throw e;
+    }
     for (const g of guards) this.guards.add(g);
     return added.map((_, i) => firstUid + i);
   }
