@@ -2,6 +2,7 @@
 import { Command, Option } from "commander";
 import { existsSync } from "node:fs";
 import { packageVersion } from "../daemon/version.js";
+import { sizeInBytes } from "../daemon/size-text.js";
 import { ConfigError, type AsimapdConfig } from "./asimapd-run.js";
 
 // The old README documents cert.pem/key.pem; the old code actually defaulted to
@@ -27,12 +28,16 @@ export function parseDuration(v: string): number {
   return Math.round(Number(m[1]) * mult);
 }
 
-/** "1048576", "512K", "64M", "1G" → bytes */
+/** "1048576", "512K", "64M", "1G", "2T" → bytes */
 export function parseSize(v: string): number {
-  const m = /^([0-9]+)([KMG]i?B?)?$/i.exec(v.trim());
-  if (!m) throw new ConfigError(`invalid size ${JSON.stringify(v)} (e.g. 67108864, 64M, 1G)`);
-  const unit = (m[2] ?? "").charAt(0).toUpperCase();
-  return Number(m[1]) * ({ "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as Record<string, number>)[unit];
+  const n = sizeInBytes(v);
+  if (n === null) throw new ConfigError(`invalid size ${JSON.stringify(v)} (e.g. 67108864, 64M, 1G)`);
+  return n;
+}
+
+function parseMessages(v: string): number {
+  if (!/^[0-9]{1,15}$/.test(v.trim())) throw new ConfigError(`invalid message count ${JSON.stringify(v)}`);
+  return Number(v.trim());
 }
 
 function parsePort(name: string, v: string): number {
@@ -80,6 +85,11 @@ export function buildProgram(): Command {
       "(seconds, or with s/m/h)").env("USER_LINGER").default(DEFAULTS.linger))
     .addOption(new Option("--max-message-size <bytes>", "largest message APPEND accepts (bytes, or K/M/G) " +
       "[default: 64M]").env("MAX_MESSAGE_SIZE"))
+    .addOption(new Option("--quota-storage <bytes>", "the storage quota (RFC 9208) of users whose password " +
+      "file line gives none (bytes, or K/M/G/T): APPEND and COPY beyond it are refused with OVERQUOTA " +
+      "[default: no limit]").env("QUOTA_STORAGE"))
+    .addOption(new Option("--quota-messages <n>", "the message-count quota of users whose password file " +
+      "line gives none [default: no limit]").env("QUOTA_MESSAGES"))
     .addOption(new Option("--fts <mode>", "full-text index for SEARCH: on (a folder is indexed in the " +
       "background when first searched), open (also when first opened), off (SEARCH reads every message) " +
       "[default: on]").env("FTS").choices(["on", "open", "off"]))
@@ -125,6 +135,10 @@ export function resolveConfig(o: Record<string, string | boolean | undefined>, e
     logConfig: typeof o.logConfig === "string" ? o.logConfig : undefined,
     lingerMs: parseDuration(String(o.linger)),
     maxMessageSize: typeof o.maxMessageSize === "string" ? parseSize(o.maxMessageSize) : undefined,
+    quota: {
+      ...(typeof o.quotaStorage === "string" ? { storage: Math.ceil(parseSize(o.quotaStorage) / 1024) } : {}),
+      ...(typeof o.quotaMessages === "string" ? { messages: parseMessages(o.quotaMessages) } : {}),
+    },
     fts: typeof o.fts === "string" ? (o.fts as "on" | "open" | "off") : undefined,
     ftsMaxSize: typeof o.ftsMaxSize === "string" ? parseSize(o.ftsMaxSize) : undefined,
     runDir: typeof o.runDir === "string" ? o.runDir : undefined,

@@ -10,6 +10,7 @@ import { chooseUserEntry, userProcessEnv, wantedUserEntry, type UserEntryKind } 
 import { packageVersion } from "../daemon/version.js";
 import { PasswordFile, pwfileModeWarning } from "../daemon/pwfile.js";
 import { TrustedProxies } from "../daemon/trusted-proxies.js";
+import type { HandoffQuota } from "../daemon/quota-field.js";
 import { createLogger, findLogConfig, readLogConfig, type Log } from "../log.js";
 import { RotatingTraceFile, traceFileName } from "../trace/writer.js";
 
@@ -28,6 +29,8 @@ export interface AsimapdConfig {
   logConfig?: string;
   lingerMs: number;
   maxMessageSize?: number;
+  /** the quota of users whose password file line gives none (STORAGE in units of 1024 octets) */
+  quota?: HandoffQuota;
   /** the full-text index: off, on (a folder indexed when first searched), or also when opened */
   fts?: "off" | "on" | "open";
   /** the largest a user's full-text index file may grow, bytes */
@@ -142,6 +145,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
     processesPerOwner: c.processesPerOwner,
     trustedProxies,
     literalMinus: c.literalMinus,
+    quota: c.quota,
   });
   log.info({ version }, "ASIMAPD Starting");
   const label = { snapshot: "startup snapshot", bundle: "bundle", plain: "plain modules" };

@@ -1,5 +1,6 @@
 // The password file: one account per line, `user:hash:maildir`, optionally `:host:port` of the
-// backend holding the mail (asimapd-auth's answer to nginx; asimapd itself ignores it); blank
+// backend holding the mail (asimapd-auth's answer to nginx; asimapd itself ignores it), then
+// optionally the quota limits, `:storage=10G,messages=100000` (see quota-field.ts); blank
 // lines and lines whose first non-blank character is `#` are comments. A relative maildir is
 // relative to the directory of the password file. The reader re-reads the file when it changes;
 // the writer keeps every other line (comments included) and replaces the file atomically, 0600.
@@ -7,6 +8,7 @@ import { promises as fsp } from "node:fs";
 import * as path from "node:path";
 import { parseBackend } from "./backend-address.js";
 import { ChangingFile } from "./changing-file.js";
+import { isQuotaField, parseQuotaField, type AccountQuota } from "./quota-field.js";
 
 export interface Account {
   user: string;
@@ -15,6 +17,8 @@ export interface Account {
   maildir: string;
   /** `host:port` of the backend serving this user, when the file names one */
   backend?: string;
+  /** the limits this account's line gives (the rest are asimapd's default) */
+  quota?: AccountQuota;
 }
 
 export interface PwfileProblem {
@@ -36,7 +40,7 @@ export function parsePwfile(text: string, pwfilePath: string): ParsedPwfile {
     if (line === "" || line.startsWith("#")) return;
     const fields = line.split(":").map((f) => f.trim());
     if (fields.length < 3) {
-      problems.push({ line: i + 1, reason: `expected user:hash:maildir[:host:port], found ${fields.length} field(s)` });
+      problems.push({ line: i + 1, reason: `expected user:hash:maildir[:host:port][:quota], found ${fields.length} field(s)` });
       return;
     }
     const [user, hash, maildir] = fields;
@@ -44,14 +48,21 @@ export function parsePwfile(text: string, pwfilePath: string): ParsedPwfile {
       problems.push({ line: i + 1, reason: user === "" ? "empty user name" : "empty maildir" });
       return;
     }
-    const backend = fields.length > 3 ? fields.slice(3).join(":") : undefined;
+    const rest = fields.slice(3);
+    const quota = rest.length > 0 && isQuotaField(rest[rest.length - 1]) ? parseQuotaField(rest.pop()!) : undefined;
+    const backend = rest.length > 0 ? rest.join(":") : undefined;
     const bad = backend !== undefined ? parseBackend(backend) : null;
-    if (bad && "problem" in bad) {
-      problems.push({ line: i + 1, reason: bad.problem });
-      return;
+    for (const p of [bad, quota]) {
+      if (p && "problem" in p) {
+        problems.push({ line: i + 1, reason: p.problem });
+        return;
+      }
     }
     if (accounts.has(user)) problems.push({ line: i + 1, reason: `user ${user} appears again; the later line wins` });
-    accounts.set(user, { user, hash, maildir: path.resolve(base, maildir), ...(backend ? { backend } : {}) });
+    accounts.set(user, {
+      user, hash, maildir: path.resolve(base, maildir), ...(backend ? { backend } : {}),
+      ...(quota ? { quota: quota as AccountQuota } : {}),
+    });
   });
   return { accounts, problems };
 }
@@ -103,7 +114,7 @@ export function setAccountInText(text: string, acc: SetAccount): string {
     const fields = line.split(":").map((f) => f.trim());
     if (fields.length < 3 || fields[0] !== acc.user) return raw;
     found = true;
-    return [acc.user, acc.hash, acc.maildir ?? fields[2], ...fields.slice(3)].join(":"); // (the backend stays)
+    return [acc.user, acc.hash, acc.maildir ?? fields[2], ...fields.slice(3)].join(":"); // (backend, quota stay)
   });
   if (!found) {
     if (acc.maildir === undefined) {

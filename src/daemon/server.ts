@@ -5,7 +5,8 @@
 import { createServer as createTcpServer, type Server, type Socket } from "node:net";
 import { createSecureContext, type SecureContext } from "node:tls";
 import { promises as fsp } from "node:fs";
-import { encodeHandoff, type Handoff } from "../protocol/handoff.js";
+import { encodeHandoff, type Handoff, type HandoffQuota } from "../protocol/handoff.js";
+import { effectiveQuota } from "./quota-field.js";
 import { LoginChecker, type LoginOutcome } from "./login-check.js";
 import { PasswordFile, type Account } from "./pwfile.js";
 import { PreAuthConnection, type PreAuthContext } from "./preauth.js";
@@ -48,6 +49,8 @@ export interface RootServerOptions {
   literalMinus?: boolean;
   /** proxies whose PROXY headers (and ID x-originating-ip) name the client; none by default */
   trustedProxies?: TrustedProxies;
+  /** the quota of users whose password file line gives none; none by default */
+  quota?: HandoffQuota;
 }
 
 /** TLS 1.2+ with forward secrecy and AEAD only (Mozilla "intermediate"): Node's default list
@@ -141,7 +144,7 @@ export class RootServer {
     if (!st?.isDirectory()) throw new Error(`mail directory ${account.maildir} does not exist`);
     const upstream = await this.supervisor.connect(account.user, account.maildir, { uid: st.uid, gid: st.gid });
     upstream.setNoDelay?.(true);
-    upstream.write(encodeHandoff(handoff));
+    upstream.write(encodeHandoff({ ...handoff, quota: effectiveQuota(account.quota, this.o.quota ?? {}) }));
     if (pending.length) upstream.write(pending);
     this.relayed.add(client);
     relay(client, upstream, () => this.relayed.delete(client));

@@ -27,6 +27,7 @@ import { sort } from "./commands/sort.js";
 import { thread } from "./commands/thread.js";
 import { compress } from "./commands/compress.js";
 import { cancelUpdate } from "./commands/cancel-update.js";
+import { getquota, getquotaroot, setquota } from "./commands/quota.js";
 
 /** A command allowed after login in any state. */
 export type Handler<N extends CommandName> = (s: SessionContext, cmd: CommandOf<N>) => Promise<Result>;
@@ -76,6 +77,9 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
   LSUB: { states: ANY, handler: lsub },
   NAMESPACE: { states: ANY, handler: namespace, capabilities: ["NAMESPACE"] },
   STATUS: { states: ANY, handler: status, capabilities: ["STATUS=SIZE"] },
+  GETQUOTA: { states: ANY, handler: getquota, capabilities: ["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"] },
+  GETQUOTAROOT: { states: ANY, handler: getquotaroot },
+  SETQUOTA: { states: ANY, handler: setquota },
   APPEND: { states: ANY, handler: append, capabilities: ["MULTIAPPEND"] },
   IDLE: { states: ANY, handler: idle, capabilities: ["IDLE"] },
   CHECK: { states: SELECTED, handler: check },

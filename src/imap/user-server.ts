@@ -50,6 +50,8 @@ class Server extends EventEmitter implements UserServer {
 
   attach(socket: Duplex, handoff: Handoff): void {
     clearTimeout(this.cacheTimer);
+    // each login brings the limits the password file (or asimapd's default) gives now
+    this.shared.store.quota.limits = { ...handoff.quota };
     const name = `client-${String(++this.counter).padStart(8, "0")}`;
     const log = this.opts.logger.child({ connection: name, remote: handoff.remote });
     const session = new Session(this.shared, socket, handoff, name, log, () => {

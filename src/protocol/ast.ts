@@ -42,7 +42,7 @@ export type FetchAtt =
 
 export type StatusItem =
   | "MESSAGES" | "RECENT" | "UIDNEXT" | "UIDVALIDITY" | "UNSEEN" | "HIGHESTMODSEQ" | "SIZE"
-  | "APPENDLIMIT" | "DELETED" | "MAILBOXID";
+  | "APPENDLIMIT" | "DELETED" | "MAILBOXID" | "DELETED-STORAGE";
 
 /** A calendar date (SEARCH dates): UTC midnight of that day. */
 export type DateOnly = Date;
@@ -132,6 +132,11 @@ export type CommandBody =
   /** RFC 4978; mechanism upper-cased */
   | { name: "COMPRESS"; mechanism: string }
   | { name: "STATUS"; mailbox: string; items: StatusItem[] }
+  /** RFC 9208 */
+  | { name: "GETQUOTA"; root: string }
+  | { name: "GETQUOTAROOT"; mailbox: string }
+  /** resource names upper-cased, with the limits asked for */
+  | { name: "SETQUOTA"; root: string; limits: Array<[string, number]> }
   | { name: "APPEND"; mailbox: string; messages: AppendMessage[] }
   | { name: "IDLE" }
   // selected

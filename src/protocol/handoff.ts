@@ -19,7 +19,13 @@ export interface Handoff {
   tls: boolean;
   /** ID parameters the client sent before login, if any */
   clientId?: Array<[string, string | null]> | null;
+  /** the user's quota limits (RFC 9208; STORAGE in units of 1024 octets), none when absent */
+  quota?: HandoffQuota;
 }
+
+export interface HandoffQuota { storage?: number; messages?: number }
+
+const isLimit = (v: unknown) => v === undefined || (Number.isSafeInteger(v) && (v as number) >= 0);
 
 export function encodeHandoff(h: Handoff): Buffer {
   return Buffer.from(JSON.stringify(h) + "\n", "utf8");
@@ -30,7 +36,9 @@ export function decodeHandoff(line: string): Handoff {
   const h = JSON.parse(line) as Partial<Handoff>;
   if (h.v !== 1 || typeof h.user !== "string" || typeof h.remote !== "string" ||
       typeof h.tag !== "string" || typeof h.command !== "string" || typeof h.tls !== "boolean" ||
-      (h.maildir !== undefined && typeof h.maildir !== "string")) {
+      (h.maildir !== undefined && typeof h.maildir !== "string") ||
+      (h.quota !== undefined && (typeof h.quota !== "object" || h.quota === null ||
+        !isLimit(h.quota.storage) || !isLimit(h.quota.messages)))) {
     throw new Error("malformed hand-off header");
   }
   return h as Handoff;

@@ -2,7 +2,7 @@
 // is built here, each a complete response ending in CRLF, as a string (written as UTF-8; only
 // status texts can hold non-ASCII). The session, the pre-login code and every command write
 // these and nothing of their own. Response codes with structure (lists, sets) are built here too.
-import { mailboxName, orderedSet, compressSet, quoted, respText } from "./encode.js";
+import { astring, mailboxName, orderedSet, compressSet, quoted, respText } from "./encode.js";
 
 export type Status = "OK" | "NO" | "BAD";
 const CRLF = "\r\n";
@@ -83,6 +83,16 @@ export function listResponse(
 export function statusResponse(name: string, items: ReadonlyArray<readonly [string, number | string | null]>, utf8 = false): string {
   const parts = items.map(([item, v]) => `${item} ${v ?? "NIL"}`);
   return `* STATUS ${mailboxName(name, utf8)} ${list(parts)}${CRLF}`;
+}
+
+/** RFC 9208 §4.2.1: `* QUOTA root (RESOURCE usage limit ...)`; only the limited resources. */
+export function quotaResponse(root: string, resources: ReadonlyArray<readonly [string, number, number]>): string {
+  return `* QUOTA ${astring(root).toString("latin1")} ${list(resources.map((r) => r.join(" ")))}${CRLF}`;
+}
+
+/** RFC 9208 §4.2.2: `* QUOTAROOT mailbox root ...`. */
+export function quotarootResponse(name: string, roots: readonly string[], utf8 = false): string {
+  return `* QUOTAROOT ${mailboxName(name, utf8)}${roots.map((r) => " " + astring(r).toString("latin1")).join("")}${CRLF}`;
 }
 
 export function flagsResponse(flags: readonly string[]): string {

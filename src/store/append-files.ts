@@ -29,10 +29,15 @@ export async function writeAppends(
       guards.push(guardOf(a, m.data, normaliseFlags(m.flags), true));
     }
   } catch (e) {
-    await removeMessages(dir, added.map((a) => a.num));
-    for (const g of guards) await dropGuardFile(g);
+    await undoAppends(dir, added, guards);
     if ((e as NodeJS.ErrnoException).code === "ENOSPC") throw new StoreError("OVERQUOTA", "no space left");
     throw e;
   }
   return { added, guards };
+}
+
+/** Removes what writeAppends wrote (the files and their guard copies). */
+export async function undoAppends(dir: string, added: readonly NewMessage[], guards: readonly Guard[]): Promise<void> {
+  await removeMessages(dir, added.map((a) => a.num));
+  for (const g of guards) await dropGuardFile(g);
 }

@@ -4,6 +4,7 @@ import type Database from "better-sqlite3";
 import type { UpdateOptions } from "../mh/folder.js";
 import type { FlagMap } from "./flags.js";
 import type { StoreChange, StoreOptions } from "./contract.js";
+import type { UserQuota } from "./quota.js";
 
 export type Logger = NonNullable<StoreOptions["logger"]>;
 
@@ -20,6 +21,8 @@ export interface StoreContext {
   /** how `.mh_sequences` is updated: with nmh's lock or with none */
   seqUpdate: UpdateOptions;
   stmts: Statements;
+  /** the user's quota root: what APPEND and COPY must fit in */
+  quota: UserQuota;
   onChange?: (change: StoreChange) => void;
 }
 
@@ -66,6 +69,7 @@ export function prepareStatements(db: Database.Database) {
       `SELECT count(*) AS n, coalesce(sum(crlf_size), 0) AS size,
          sum(instr(' ' || flags || ' ', ' \\Seen ') = 0) AS unseen,
          sum(instr(' ' || flags || ' ', ' \\Deleted ') > 0) AS deleted,
+         coalesce(sum(size * (instr(' ' || flags || ' ', ' \\Deleted ') > 0)), 0) AS deletedBytes,
          sum(crlf_size < 0) AS unsized
        FROM messages WHERE mailbox_id = ?`,
     ),

@@ -28,6 +28,9 @@ export interface MailboxStatus {
   /** sum of RFC822.SIZE */
   size: number;
   deleted: number;
+  /** what an EXPUNGE would free of the quota's STORAGE (RFC 9208 DELETED-STORAGE): the \Deleted
+   *  messages' bytes on disk */
+  deletedStorage: number;
 }
 
 export interface MailboxInfo {
@@ -140,9 +143,28 @@ export interface Mailbox extends EventEmitter {
   on(event: "change", listener: (ev: MailboxEvent) => void): this;
 }
 
+/** Quota limits (RFC 9208): STORAGE in units of 1024 octets, MESSAGE a count; absent = no limit. */
+export interface QuotaLimits { storage?: number; messages?: number }
+
+/** What the quota root holds now: messages, their bytes on disk, and those in units of 1024 (rounded up). */
+export interface QuotaUsage { messages: number; bytes: number; storage: number }
+
+/** The user's one quota root, over every folder. */
+export interface QuotaRoot {
+  readonly name: string;
+  /** set at each login (from the password file or the server's default) */
+  limits: QuotaLimits;
+  /** kept by every commit and read without looking at any message, after a look at INBOX and
+   *  the folders open in this process (mail nmh's inc delivered is counted) */
+  usage(): Promise<QuotaUsage>;
+}
+
 /** A user's whole store: the mail root, its folders and the state database. */
 export interface UserStore {
   readonly root: string;
+  /** APPEND, COPY (and MOVE to another quota root, which there is none of) are refused with
+   *  OVERQUOTA beyond its limits, before anything is written */
+  readonly quota: QuotaRoot;
   /** Every mailbox (incl. `\Noselect` parents), sorted by name. Rescans folders on disk. */
   list(): Promise<MailboxInfo[]>;
   /** Open (and sync) a mailbox; StoreError NONEXISTENT if there is none. */

@@ -110,6 +110,30 @@ export const MIGRATIONS: Array<(db: Db) => void> = [
       UPDATE messages SET saved = mtime / 1000.0;
     `);
   },
+  (db) => {
+    // The quota's usage (quota.ts): each folder's messages and bytes on disk, kept by triggers
+    // on every path that adds or removes a message row (a row's size never changes: a file
+    // whose size changed is another message), counted once here from the rows.
+    db.exec(`
+      CREATE TABLE mailbox_usage (
+        mailbox_id INTEGER PRIMARY KEY,
+        messages INTEGER NOT NULL,
+        bytes INTEGER NOT NULL                -- sum of messages.size: the files' sizes
+      );
+      INSERT INTO mailbox_usage (mailbox_id, messages, bytes)
+        SELECT mailbox_id, count(*), sum(size) FROM messages GROUP BY mailbox_id;
+      CREATE TRIGGER usage_added AFTER INSERT ON messages BEGIN
+        INSERT INTO mailbox_usage (mailbox_id, messages, bytes) VALUES (NEW.mailbox_id, 1, NEW.size)
+          ON CONFLICT (mailbox_id) DO UPDATE SET messages = messages + 1, bytes = bytes + excluded.bytes;
+      END;
+      CREATE TRIGGER usage_removed AFTER DELETE ON messages BEGIN
+        UPDATE mailbox_usage SET messages = messages - 1, bytes = bytes - OLD.size WHERE mailbox_id = OLD.mailbox_id;
+      END;
+      CREATE TRIGGER usage_gone AFTER DELETE ON mailboxes BEGIN
+        DELETE FROM mailbox_usage WHERE mailbox_id = OLD.id;
+      END;
+    `);
+  },
 ];
 
 export function openStateDb(root: string): Db {

@@ -7,7 +7,7 @@ import { removeMessages } from "../mh/folder.js";
 import type { Sequences } from "../mh/sequences.js";
 import { removeEverywhere } from "../mh/sequences-edit.js";
 import type { MimeIndex } from "../message/model.js";
-import { writeAppends, type Appended } from "./append-files.js";
+import { undoAppends, writeAppends, type Appended } from "./append-files.js";
 import { AppendGuards } from "./append-guards.js";
 import type { Changes } from "./commit.js";
 import type { StoreContext } from "./context.js";
@@ -118,7 +118,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   status(): MailboxStatus {
     const head = { uidNext: this.records.uidNext, uidValidity: this.uidValidity, highestModseq: this.records.highestModseq };
     // STATUS on a folder nobody selected: counted by SQLite, no records built
-    return (this.records.loaded ? null : countedStatus(this.ctx, this.id, head)) ?? recordsStatus(this.messages(), head);
+    return (this.records.loaded ? null : countedStatus(this.ctx, this.id, head)) ?? recordsStatus(this.records.all(), head);
   }
 
   /** A file was found replaced under a record: one deep sync reports it (see readMessage). */
@@ -185,13 +185,20 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     return this.appendStored(msgs.map((m) => ({ ...m, data: toLf(m.data) })));
   }
 
-  /** Messages already in stored (LF) form; all or nothing. */
-  async appendStored(msgs: Appended[]): Promise<number[]> {
+  /**
+   * Messages already in stored (LF) form; all or nothing. `counted`: they add to the quota's
+   * usage and must fit in it (checked after the sync, so mail nmh just delivered counts); a
+   * MOVE inside the one quota root adds nothing, as Dovecot counts it.
+   */
+  async appendStored(msgs: Appended[], counted = true): Promise<number[]> {
     for (const m of msgs) for (const f of m.flags) this.ctx.flags.sequenceOf(f);
+    if (counted) await this.ctx.quota.prepare();
     return this.run(async () => {
       this.records.ensureLoaded();
       await this.syncLocked(false, true);
-      return this.disk.ownDirChange(() => this.appendFiles(msgs));
+      const bytes = counted ? msgs.reduce((n, m) => n + m.data.length, 0) : 0;
+      return this.ctx.quota.admit(counted ? msgs.length : 0, bytes,
+        () => this.disk.ownDirChange(() => this.appendFiles(msgs)));
     });
   }
 
@@ -200,14 +207,25 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     const highest = this.disk.highestNum(this.records.current);
     const { added, guards } = await writeAppends(this.dir, msgs, highest, (num) => this.disk.pendingSelf.add(num));
     const firstUid = this.records.uidNext;
-    await this.updateSeqs((seqs) => {
-      msgs.forEach((m, i) => this.ctx.flags.apply(seqs, added[i].num, "replace", m.flags));
-    }, added);
+    try {
+      await this.updateSeqs((seqs) => {
+        msgs.forEach((m, i) => this.ctx.flags.apply(seqs, added[i].num, "replace", m.flags));
+      }, added);
+    } catch (e) {
+      // nothing committed (a full disk refused `.mh_sequences` or the database): the files go
+      // too, or the next look would take the messages this NO refused as new mail
+      await undoAppends(this.dir, added, guards);
+      throw e;
+    }
     for (const g of guards) this.guards.add(g);
     return added.map((_, i) => firstUid + i);
   }
 
-  async copyTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>> {
+  copyTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>> {
+    return this.copyMessages(uids, dest, true);
+  }
+
+  private async copyMessages(uids: number[], dest: Mailbox, counted: boolean): Promise<Array<[number, number]>> {
     const picked: Array<{ uid: number; data: Buffer; flags: Flag[]; internalDate: Date }> = [];
     for (const uid of uids) {
       const r = this.rec(uid);
@@ -220,7 +238,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
       }
     }
     if (picked.length === 0) return [];
-    const newUids = dest instanceof MhMailbox ? await dest.appendStored(picked) : await dest.appendMany(picked);
+    const newUids = dest instanceof MhMailbox ? await dest.appendStored(picked, counted) : await dest.appendMany(picked);
     return picked.map((p, i) => [p.uid, newUids[i]]);
   }
 
@@ -232,7 +250,7 @@ export class MhMailbox extends EventEmitter implements Mailbox {
    */
   async moveTo(uids: number[], dest: Mailbox): Promise<Array<[number, number]>> {
     if (!(dest instanceof MhMailbox) || dest === this) {
-      const pairs = await this.copyTo(uids, dest);
+      const pairs = await this.copyMessages(uids, dest, false); // (the expunge takes them out again)
       await this.expunge(pairs.map((p) => p[0]));
       return pairs;
     }

@@ -6,12 +6,14 @@ import { openStateDb } from "./db.js";
 import { FlagMap } from "./flags.js";
 import { importLegacy } from "./legacy-import.js";
 import { MhUserStore } from "./user-store.js";
+import { UserQuota } from "./quota.js";
 import type { StoreOptions, UserStore } from "./contract.js";
 
 export * from "./contract.js";
 export { STATE_DB } from "./db.js";
 export { MhMailbox } from "./mailbox.js";
 export { MhUserStore, SPECIAL_FOLDERS } from "./user-store.js";
+export { QUOTA_ROOT } from "./quota.js";
 
 /** How long a write waits for nmh's lock before going on without it (and warning). */
 export const LOCK_TIMEOUT_MS = 2000;
@@ -46,6 +48,7 @@ export async function openUserStore(root: string, opts: StoreOptions = {}): Prom
       lock: opts.locking ? { timeoutMs: opts.lockTimeoutMs ?? LOCK_TIMEOUT_MS, warn: (o, m) => log.warn(o, m) } : null,
     },
     stmts: prepareStatements(db),
+    quota: new UserQuota(db),
     onChange: opts.onChange,
   };
   try {

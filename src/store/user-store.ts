@@ -11,7 +11,7 @@ import { recoverUnwrittenRows } from "./deferred-rows.js";
 import { MhMailbox, type MailboxRow } from "./mailbox.js";
 import { recoverMoves } from "./move-journal.js";
 import { folderPath, mailboxName } from "./folder-paths.js";
-import { StoreError, type Identity, type MailboxInfo, type MailboxStatus, type UserStore } from "./contract.js";
+import { StoreError, type Identity, type MailboxInfo, type MailboxStatus, type QuotaRoot, type UserStore } from "./contract.js";
 
 interface Row extends MailboxRow {
   special_use: string | null;
@@ -35,6 +35,7 @@ export class MhUserStore implements UserStore {
   private readonly dirCache: DirCache;
 
   constructor(private readonly ctx: StoreContext) {
+    ctx.quota.look = (every) => (every ? this.syncEvery() : this.syncOpen());
     const get = ctx.db.prepare("SELECT sig, subdirs FROM dir_cache WHERE path = ?");
     const set = ctx.db.prepare("INSERT OR REPLACE INTO dir_cache (path, sig, subdirs) VALUES (?, ?, ?)");
     this.dirCache = {
@@ -49,6 +50,7 @@ export class MhUserStore implements UserStore {
   }
 
   get root(): string { return this.ctx.root; }
+  get quota(): QuotaRoot { return this.ctx.quota; }
 
   /** First steps on open: INBOX and the special-use folders exist, rows match the folders. */
   async init(): Promise<void> {
@@ -221,6 +223,32 @@ export class MhUserStore implements UserStore {
 
   async status(name: string): Promise<MailboxStatus> {
     return (await this.mailbox(name)).status();
+  }
+
+  /** Every folder looked at (a folder never seen gets its first look: names and stats, no message read). */
+  private async syncEvery(): Promise<void> {
+    await this.discover();
+    for (const r of this.rows()) {
+      if (r.noselect) continue;
+      try {
+        await this.mailbox(mailboxName(r.path));
+      } catch (e) {
+        if (!(e instanceof StoreError && e.code === "NONEXISTENT")) throw e;
+      }
+    }
+  }
+
+  /** INBOX (where inc delivers) and every folder open here looked at: cheap when unchanged. */
+  private async syncOpen(): Promise<void> {
+    await this.mailbox("INBOX");
+    for (const [path, box] of [...this.boxes]) {
+      try {
+        await box.sync();
+      } catch (e) {
+        if (!(e instanceof StoreError && e.code === "NONEXISTENT")) throw e;
+        this.boxes.delete(path);
+      }
+    }
   }
 
   identities(): Identity[] {

@@ -47,6 +47,12 @@ describe("asimapd options", () => {
     expect(config(["--processes-per-owner", "0"], { PROCESSES_PER_OWNER: "4" }).processesPerOwner).toBe(0);
     expect(config([]).processesPerOwner).toBeUndefined(); // the supervisor's default: one per CPU
     expect(() => config(["--processes-per-owner", "two"])).toThrow(/invalid processes per owner "two"/);
+    // the default quota, in units of 1024 octets (rounded up) and messages
+    expect(config([]).quota).toEqual({});
+    expect(config(["--quota-storage", "10G", "--quota-messages", "5000"]).quota).toEqual({ storage: 10 * 1024 * 1024, messages: 5000 });
+    expect(config([], { QUOTA_STORAGE: "1500" }).quota).toEqual({ storage: 2 });
+    expect(() => config(["--quota-storage", "big"])).toThrow(/invalid size "big"/);
+    expect(() => config(["--quota-messages", "many"])).toThrow(/invalid message count "many"/);
   });
 
   it("parses durations and sizes, and rejects nonsense", () => {
@@ -57,6 +63,7 @@ describe("asimapd options", () => {
     expect(parseSize("64M")).toBe(64 * 1024 * 1024);
     expect(parseSize("1024")).toBe(1024);
     expect(() => parseSize("lots")).toThrow(/invalid size/);
+    expect(parseSize("2T")).toBe(2 * 1024 ** 4);
     expect(() => config(["--port", "99999"])).toThrow(/invalid port/);
   });
 });

@@ -16,18 +16,21 @@ export interface E2eServer {
   stop(): Promise<void>;
 }
 
-/** Serves `home/Mail` (with `home/.mh_profile`) as user tester / password secret. */
-export async function startAsimapd(home: string, root: string, env: Record<string, string> = {}): Promise<E2eServer> {
+/** Serves `home/Mail` (with `home/.mh_profile`) as user tester / password secret; `o.pwfileTail`
+ *  ends tester's password file line (e.g. `:storage=1M`), `o.args` go to asimapd. */
+export async function startAsimapd(
+  home: string, root: string, env: Record<string, string> = {}, o: { pwfileTail?: string; args?: string[] } = {},
+): Promise<E2eServer> {
   const owner = isRoot ? { uid: 65534, gid: 65534 } : {};
   if (owner.uid !== undefined) chownTree(home, owner.uid, owner.gid!);
   const conf = tempDir("asimap-e2e-");
   const salt = "e2esalt";
   const hash = pbkdf2Sync("secret", salt, 1000, 32, "sha256").toString("base64");
   const pwfile = join(conf, "pwfile");
-  writeFileSync(pwfile, `tester:pbkdf2_sha256$1000$${salt}$${hash}:${root}\n`, { mode: 0o600 });
+  writeFileSync(pwfile, `tester:pbkdf2_sha256$1000$${salt}$${hash}:${root}${o.pwfileTail ?? ""}\n`, { mode: 0o600 });
   const { cert, key } = makeCert();
   const daemon = await startDaemon(
-    ["--plain-port", "0", "--cert", cert, "--key", key, "--pwfile", pwfile, "--run-dir", tempDir("asimap-run-")],
+    ["--plain-port", "0", "--cert", cert, "--key", key, "--pwfile", pwfile, "--run-dir", tempDir("asimap-run-"), ...(o.args ?? [])],
     { MH: join(home, ".mh_profile"), HOME: home, ...env },
   );
   return {

@@ -33,8 +33,11 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** The user server behind a TCP listener; every connection is handed over as user `tester`. */
-export async function startServer(root: string, extra: Partial<Parameters<typeof createUserServer>[0]> = {}): Promise<Running> {
+/** The user server behind a TCP listener; every connection is handed over as user `tester`
+ *  (with `handoff`'s fields, e.g. the quota the root process would give). */
+export async function startServer(
+  root: string, extra: Partial<Parameters<typeof createUserServer>[0]> = {}, handoffExtra: Partial<Handoff> = {},
+): Promise<Running> {
   const server = await createUserServer({ username: "tester", maildir: root, logger: silentLogger, ...extra });
   const sockets = new Set<net.Socket>();
   // TCP stands in for the production unix socket, which has no Nagle delay: turn it off here too
@@ -43,7 +46,7 @@ export async function startServer(root: string, extra: Partial<Parameters<typeof
     sock.on("close", () => sockets.delete(sock));
     const handoff: Handoff = {
       v: 1, user: "tester", remote: `${sock.remoteAddress}:${sock.remotePort}`,
-      tag: "L0", command: "LOGIN", tls: false,
+      tag: "L0", command: "LOGIN", tls: false, ...handoffExtra,
     };
     server.attach(sock, handoff);
   });

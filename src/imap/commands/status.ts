@@ -23,6 +23,7 @@ export async function statusLine(s: SessionContext, name: string, items: StatusI
       case "HIGHESTMODSEQ": return st.highestModseq;
       case "SIZE": return st.size;
       case "DELETED": return st.deleted;
+      case "DELETED-STORAGE": return st.deletedStorage;
       case "APPENDLIMIT": return s.shared.maxMessageSize;
       case "MAILBOXID": return `(${mailboxId(st.uidValidity)})`;
     }
