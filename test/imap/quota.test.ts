@@ -169,7 +169,7 @@ describe("usage", () => {
     const db = new Database(join(w.root, ".asimap-state.sqlite"));
     db.exec(`DROP TRIGGER usage_added; DROP TRIGGER usage_removed; DROP TRIGGER usage_gone;
       DROP TABLE mailbox_usage`);
-    db.pragma("user_version = 6");
+    db.pragma("user_version = 7"); // the schema before the quota migration (the last)
     db.close();
     const again = await world({ storage: 100, messages: 100 }, w.home);
     expect(await quotaLine(again.c)).toEqual(before);
