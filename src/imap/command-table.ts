@@ -26,6 +26,7 @@ import { copy } from "./commands/copy.js";
 import { sort } from "./commands/sort.js";
 import { thread } from "./commands/thread.js";
 import { compress } from "./commands/compress.js";
+import { notify } from "./commands/notify.js";
 
 /** A command allowed after login in any state. */
 export type Handler<N extends CommandName> = (s: SessionContext, cmd: CommandOf<N>) => Promise<Result>;
@@ -77,6 +78,7 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
   STATUS: { states: ANY, handler: status, capabilities: ["STATUS=SIZE"] },
   APPEND: { states: ANY, handler: append, capabilities: ["MULTIAPPEND"] },
   IDLE: { states: ANY, handler: idle, capabilities: ["IDLE"] },
+  NOTIFY: { states: ANY, handler: notify, capabilities: ["NOTIFY"] },
   CHECK: { states: SELECTED, handler: check },
   CLOSE: { states: SELECTED, handler: close },
   UNSELECT: { states: SELECTED, handler: unselect, capabilities: ["UNSELECT"] },

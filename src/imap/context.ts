@@ -6,6 +6,8 @@ import type { UserStore } from "../store/contract.js";
 import type { Logger, TraceSink } from "./api.js";
 import type { MailboxView } from "./view.js";
 import type { RecentClaims } from "./recent.js";
+import type { Result } from "./result.js";
+import type { NotifyPlan } from "./notify/plan.js";
 
 export type State = "authenticated" | "selected" | "logout";
 
@@ -21,7 +23,17 @@ export interface Shared {
   literalMinus: boolean;
   /** how often a session in IDLE re-checks its mailbox and says it is still there, ms */
   idleKeepaliveMs: number;
+  /** the most mailboxes one session's NOTIFY may watch for message events */
+  notifyMaxMailboxes: number;
   trace?: TraceSink;
+}
+
+/** A session's NOTIFY (RFC 5465), as the NOTIFY command drives it. */
+export interface NotifyControl {
+  /** NOTIFY SET: null when the plan is in effect, else the NO that refused it (the old plan stays) */
+  set(plan: NotifyPlan): Promise<Result | null>;
+  /** NOTIFY NONE */
+  clear(): void;
 }
 
 /** A command's view of its session, in any state after login. */
@@ -41,6 +53,8 @@ export interface SessionContext {
   readonly utf8: boolean;
   /** SEARCHRES (RFC 5182): the UIDs the last SEARCH ... RETURN (SAVE) found; `$` names them */
   saved: number[];
+  /** NOTIFY's state for this connection */
+  readonly notify: NotifyControl;
   capabilities(): string[];
   /** what ENABLE may switch on */
   enableable(): string[];
@@ -83,6 +97,7 @@ class SelectedSession implements SelectedContext {
   get saved() { return this.s.saved; }
   set saved(uids: number[]) { this.s.saved = uids; }
   get compressing() { return this.s.compressing; }
+  get notify() { return this.s.notify; }
   capabilities() { return this.s.capabilities(); }
   enableable() { return this.s.enableable(); }
   enable(name: string) { this.s.enable(name); }
