@@ -51,15 +51,16 @@ describe("NOTIFY syntax and refusals", () => {
   it("is advertised, and SET STATUS answers STATUS for each watched mailbox before its OK", async () => {
     const caps = (await t.c.cmd("CAPABILITY")).untagged[0];
     expect(caps.split(" ")).toContain("NOTIFY");
-    const st = await t.c.cmd("STATUS one (MESSAGES UIDNEXT UIDVALIDITY)");
+    const st = await t.c.cmd("STATUS one (MESSAGES UIDNEXT UIDVALIDITY UNSEEN)");
     const r = await t.c.cmd("NOTIFY SET STATUS (mailboxes one (MessageNew MessageExpunge))");
     expect(r.tagged).toMatch(/^T\d+ OK /);
+    // §3.1's least (MESSAGES UIDNEXT UIDVALIDITY) and UNSEEN, as Dovecot answers
     expect(r.untagged).toEqual([st.untagged[0]]);
-    // MessageExpunge alone: MESSAGES; FlagChange: UIDVALIDITY and HIGHESTMODSEQ (§3.1, as imaptest checks)
-    expect((await t.c.cmd("NOTIFY SET STATUS (mailboxes one (MessageExpunge))")).untagged)
-      .toEqual([`* STATUS one (MESSAGES ${item(st.untagged[0], "MESSAGES")})`]);
-    expect((await t.c.cmd("NOTIFY SET STATUS (mailboxes one (FlagChange))")).untagged[0])
-      .toMatch(/^\* STATUS one \(UIDVALIDITY \d+ HIGHESTMODSEQ \d+\)$/);
+    expect((await t.c.cmd("NOTIFY SET STATUS (mailboxes one (MessageExpunge))")).untagged).toEqual([st.untagged[0]]);
+    // FlagChange: HIGHESTMODSEQ too (§3.1, as imaptest checks)
+    const modseq = item((await t.c.cmd("STATUS one (HIGHESTMODSEQ)")).untagged[0], "HIGHESTMODSEQ");
+    expect((await t.c.cmd("NOTIFY SET STATUS (mailboxes one (FlagChange))")).untagged)
+      .toEqual([st.untagged[0].replace(/\)$/, ` HIGHESTMODSEQ ${modseq})`)]);
     // without STATUS: nothing
     expect((await t.c.cmd("NOTIFY SET (mailboxes one (MessageNew MessageExpunge FlagChange))")).untagged).toEqual([]);
     expect((await t.c.cmd("NOTIFY NONE")).tagged).toMatch(/^T\d+ OK /);
@@ -74,7 +75,6 @@ describe("NOTIFY syntax and refusals", () => {
       "NOTIFY SET (selected (MailboxName))",
       "NOTIFY SET (selected (MessageNew MessageExpunge)) (selected-delayed (MessageNew MessageExpunge))",
       "NOTIFY SET (personal (MessageNew (UID) MessageExpunge))",
-      "NOTIFY SET (selected (MessageNew (BODY[]) MessageExpunge))",
       "NOTIFY SET (everything (MessageNew))",
       "NOTIFY SET",
       "NOTIFY FOO",

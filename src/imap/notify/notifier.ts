@@ -4,7 +4,7 @@
 // changes arrive without a command. What it has to say goes out through the session's `push`,
 // which never writes in the middle of a command's output; at a command's end the session calls
 // `deliver` itself, before the tagged response.
-import type { Command, FetchAtt } from "../../protocol/ast.js";
+import type { Command, FetchAtt, StatusItem } from "../../protocol/ast.js";
 import { listResponse, renamedListResponse, untaggedStatus } from "../../protocol/responses.js";
 import { StoreError, type MailboxEvent, type MailboxInfo, type NameChange } from "../../store/contract.js";
 import type { NotifyControl, SessionContext } from "../context.js";
@@ -93,7 +93,7 @@ export class Notifier implements NotifyControl {
       const lines: string[] = [];
       for (const [name, w] of this.watched) {
         if (name === this.selectedName()) continue;
-        const line = await this.statusOf(name, initialItems(w.events));
+        const line = await this.statusOf(name, initialItems(w.events, this.ctx.condstore));
         if (line) lines.push(line);
       }
       await this.ctx.sendLines(lines);
@@ -285,7 +285,7 @@ export class Notifier implements NotifyControl {
     }
   }
 
-  private async statusOf(name: string, items: ReturnType<typeof initialItems>): Promise<string | null> {
+  private async statusOf(name: string, items: StatusItem[]): Promise<string | null> {
     try {
       return await statusLine(this.ctx, name, items);
     } catch (e) {

@@ -60,11 +60,8 @@ function checkedPlan(set: { status: boolean; groups: NotifyGroup[] }): NotifyPla
       if (selected) return bad("Only one of SELECTED and SELECTED-DELAYED may be given (RFC 5465 §6.1).");
       const other = names.find((n) => !MESSAGE_EVENTS.includes(n));
       if (other) return bad(`${other} is not a message event; SELECTED takes only message events (RFC 5465 §6.1).`);
+      // a BODY[] (not PEEK) sets \Seen as FETCH does, as in Dovecot (§5.2: the client SHOULD NOT)
       const atts = withAtts?.fetchAtts ?? [];
-      if (atts.some((a) => (a.kind === "BODY[]" || a.kind === "BINARY[]") && !a.peek)
-        || atts.some((a) => a.kind === "RFC822" || a.kind === "RFC822.TEXT")) {
-        return bad("MessageNew's fetch attributes may not set \\Seen: use BODY.PEEK or BINARY.PEEK.");
-      }
       selected = { delayed: g.filter.kind === "SELECTED-DELAYED", events: new Set(names as MessageEventName[]), fetchAtts: atts };
       continue;
     }
@@ -129,15 +126,14 @@ export function wantsNames(plan: NotifyPlan): boolean {
   return plan.others.some((g) => g.events.size > 0);
 }
 
-/** STATUS items before NOTIFY's OK (§3.1): exactly what each message event requires. */
-export function initialItems(events: ReadonlySet<MessageEventName>): StatusItem[] {
-  const items: StatusItem[] = [];
-  if (events.has("MessageNew") || events.has("MessageExpunge")) items.push("MESSAGES");
-  if (events.has("MessageNew")) items.push("UIDNEXT", "UIDVALIDITY");
-  if (events.has("FlagChange")) {
-    if (!events.has("MessageNew")) items.push("UIDVALIDITY");
-    items.push("HIGHESTMODSEQ");
-  }
+/**
+ * STATUS items before NOTIFY's OK (§3.1 names the least: MESSAGES for MessageExpunge, UIDNEXT
+ * and UIDVALIDITY too for MessageNew, UIDVALIDITY and HIGHESTMODSEQ for FlagChange). As Dovecot,
+ * every watched mailbox gets the same full picture, so the client can tell later changes.
+ */
+export function initialItems(events: ReadonlySet<MessageEventName>, condstore: boolean): StatusItem[] {
+  const items: StatusItem[] = ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN"];
+  if (events.has("FlagChange") || condstore) items.push("HIGHESTMODSEQ");
   return items;
 }
 
