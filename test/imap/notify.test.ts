@@ -137,6 +137,31 @@ describe("NOTIFY: other mailboxes, told between commands", () => {
     expect(await quiet(t.c)).toEqual([]);
   });
 
+  it("SUBSCRIBED follows the subscriptions as they change (§6.4)", async () => {
+    await t.c.cmd("NOTIFY SET (subscribed (MessageNew MessageExpunge))");
+    const other = await t.connect();
+    await other.cmd(`APPEND one {${MSG.length}+}\r\n${MSG}`);
+    expect(await quiet(t.c)).toEqual([]);
+    await other.cmd("SUBSCRIBE one");
+    await new Promise((r) => setTimeout(r, 1000)); // the watched set follows the subscription
+    await other.cmd(`APPEND one {${MSG.length}+}\r\n${MSG}`);
+    expect(await t.c.next()).toMatch(/^\* STATUS one \(MESSAGES \d+ UIDNEXT \d+ UIDVALIDITY \d+\)$/);
+  });
+
+  it("in IDLE, other folders' STATUS comes as it does outside it", async () => {
+    await t.c.cmd("SELECT INBOX");
+    await t.c.cmd("NOTIFY SET (selected (MessageNew MessageExpunge)) (mailboxes one (MessageNew MessageExpunge))");
+    const tag = t.c.nextTag();
+    t.c.write(`${tag} IDLE\r\n`);
+    expect(await t.c.next()).toBe("+ idling");
+    inc("one", "while idle");
+    expect(await t.c.next()).toMatch(/^\* STATUS one \(MESSAGES /);
+    inc("inbox", "while idle");
+    expect(await t.c.next()).toBe("* 9 EXISTS");
+    t.c.write("DONE\r\n");
+    expect((await t.c.reply(tag)).tagged).toBe(`${tag} OK Idle completed.`);
+  });
+
   it("SUBTREE and MAILBOXES watch only what they name", async () => {
     await t.c.cmd("CREATE lists/a");
     await t.c.cmd("CREATE lists/b");
@@ -232,7 +257,7 @@ describe("NOTIFY: folder names and subscriptions", () => {
     await t.c.cmd("NOTIFY SET (personal (MessageNew MessageExpunge))");
     nmh("folder", ["-create", "+later"]);
     // the new folder joins the watched set once the tree watch has seen it
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1000));
     inc("later", "to later");
     expect(await t.c.next()).toMatch(/^\* STATUS later \(MESSAGES 1 UIDNEXT 2 UIDVALIDITY \d+\)$/);
   });
