@@ -431,15 +431,16 @@ export class Session implements SessionContext {
   beginIdle(tag: string): void {
     this.idleTag = tag;
     this.framer.expectRawLine();
-    const tick = async () => {
+    const tick = () => {
       if (this.idleTag === null) return;
-      await this.guard("idle re-check", async () => {
+      // through push, as NOTIFY's output is: never inside a FETCH pushed for MessageNew
+      this.push(async () => {
         await this.view?.mailbox.sync();
         await this.send(untaggedStatus("OK", "Still here"));
       });
-      if (this.idleTag !== null) this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
+      if (this.idleTag !== null) this.idleTimer = setTimeout(tick, this.shared.idleKeepaliveMs);
     };
-    this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
+    this.idleTimer = setTimeout(tick, this.shared.idleKeepaliveMs);
     void this.guard("idle updates", () => this.flushUpdates(true));
   }
 

@@ -38,6 +38,7 @@ export class MhUserStore implements UserStore {
   private readonly dirCache: DirCache;
   private readonly nameListeners = new Set<(ev: NameChange) => void>();
   private readonly tree: TreeWatch;
+  private discovering: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: StoreContext) {
     const get = ctx.db.prepare("SELECT sig, subdirs FROM dir_cache WHERE path = ?");
@@ -311,8 +312,18 @@ export class MhUserStore implements UserStore {
     }
   }
 
-  /** Bring the mailbox rows in line with the folders on disk. */
-  private async discover(): Promise<void> {
+  /**
+   * Bring the mailbox rows in line with the folders on disk. One look at a time (the tree
+   * watch's and the commands' would otherwise both find a new folder and both report it); a
+   * call made during a look gets a look of its own after it.
+   */
+  private discover(): Promise<void> {
+    const next = this.discovering.then(() => this.discoverOnce());
+    this.discovering = next.catch(() => undefined);
+    return next;
+  }
+
+  private async discoverOnce(): Promise<void> {
     const onDisk = new Set(await listFolders(this.root, this.dirCache));
     const rows = this.rows();
     const known = new Set(rows.map((r) => r.path));

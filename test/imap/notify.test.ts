@@ -198,6 +198,36 @@ describe("NOTIFY: the selected mailbox", () => {
     expect(own.untagged).toContain("* 9 EXISTS");
   });
 
+  it("a pushed FETCH of a large message never lands inside the answers to pipelined commands", async () => {
+    await t.c.cmd("SELECT INBOX");
+    await t.c.cmd("NOTIFY SET (selected (MessageNew (UID BODY.PEEK[]) MessageExpunge))");
+    const body = "From: a@b.example\r\nSubject: big\r\n\r\n" + ("y".repeat(76) + "\r\n").repeat(4000);
+    const other = await t.connect();
+    const tags: string[] = [];
+    const appends: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const a = other.nextTag();
+      appends.push(a);
+      other.write(`${a} APPEND INBOX {${body.length}+}\r\n${body}\r\n`);
+      for (let k = 0; k < 5; k++) {
+        const tag = t.c.nextTag();
+        tags.push(tag);
+        t.c.write(`${tag} UID FETCH 1:* (RFC822.SIZE BODY.PEEK[HEADER])\r\n`);
+      }
+    }
+    const seen: string[] = [];
+    for (const tag of tags) seen.push(...(await t.c.reply(tag)).untagged);
+    for (const a of appends) expect((await other.reply(a)).tagged).toMatch(/ OK /);
+    // the four pushes come during the commands' answers or after them, each whole
+    const isPush = (l: string) => /^\* \d+ FETCH \(UID \d+ BODY\[\]/.test(l);
+    while (seen.filter(isPush).length < 4) seen.push(await t.c.next(20_000));
+    const pushes = seen.filter(isPush);
+    expect(pushes.map((l) => Number(/^\* (\d+)/.exec(l)![1]))).toEqual([9, 10, 11, 12]);
+    for (const l of pushes) expect(l.endsWith(`{${body.length}}\r\n${body})`)).toBe(true);
+    // every item is one whole response: nothing written into another's literal
+    for (const l of seen) expect(l).toMatch(/^\* (\d+ EXISTS|\d+ RECENT|\d+ FETCH \((UID|RFC822\.SIZE) [^]*\))$/);
+  });
+
   it("SELECTED-DELAYED keeps EXPUNGE for a command that allows it; EXISTS comes at once", async () => {
     await t.c.cmd("SELECT INBOX");
     await t.c.cmd("NOTIFY SET (selected-delayed (MessageNew MessageExpunge))");
