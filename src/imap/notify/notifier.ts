@@ -88,7 +88,7 @@ export class Notifier implements NotifyControl {
     this.plan = plan;
     this.subscribed = subscribed;
     if (wantsNames(plan)) this.stopNames = store.watchNames((ev) => this.onName(ev));
-    await this.follow(want);
+    await this.follow(want, plan);
     if (plan.status) {
       const lines: string[] = [];
       for (const [name, w] of this.watched) {
@@ -109,6 +109,7 @@ export class Notifier implements NotifyControl {
     this.lastSent.clear();
     this.dirty.clear();
     this.pendingNames.length = 0;
+    this.queued.length = 0;
     this.stopNames?.();
     this.stopNames = null;
   }
@@ -207,6 +208,8 @@ export class Notifier implements NotifyControl {
     // an unsubscribed name is still covered by SUBSCRIBED for its own SubscriptionChange
     const covered = new Set([...this.subscribed, ...now]);
     this.subscribed = now;
+    // a NOTIFY SET or NONE meanwhile replaced the plan: the new one has looked for itself
+    if (this.plan !== plan) return;
     const byName = new Map(infos.map((i) => [i.name, i]));
     for (const ev of events) this.queued.push(...this.listLines(plan, ev, byName, covered));
     const want = watchedMailboxes(plan, infos, now);
@@ -217,7 +220,7 @@ export class Notifier implements NotifyControl {
         `NOTIFY stopped: it would now watch ${want.size} mailboxes for message events, more than the limit of ${this.limit}.`,
         "NOTIFICATIONOVERFLOW"));
     } else {
-      await this.follow(want);
+      await this.follow(want, plan);
     }
     this.host.push(() => this.deliver());
   }
@@ -252,7 +255,7 @@ export class Notifier implements NotifyControl {
 
   // ---- the watched set ---------------------------------------------------------------------
 
-  private async follow(want: Map<string, Set<MessageEventName>>): Promise<void> {
+  private async follow(want: Map<string, Set<MessageEventName>>, plan: NotifyPlan): Promise<void> {
     for (const [name, w] of this.watched) {
       if (!want.has(name)) {
         w.stop();
@@ -274,7 +277,7 @@ export class Notifier implements NotifyControl {
         if (e instanceof StoreError && e.code === "NONEXISTENT") continue; // gone meanwhile
         throw e;
       }
-      if (!this.plan) {
+      if (this.plan !== plan) {
         stop();
         return;
       }
