@@ -56,6 +56,8 @@ export interface UserServerOptions {
   cacheIdleMs?: number;
   /** the full-text index (default: on, no size cap, a folder indexed when first searched) */
   fts?: FtsOptions;
+  /** the most mailboxes one session's NOTIFY may watch for message events (1000) */
+  notifyMaxMailboxes?: number;
 }
 
 export interface UserServer extends EventEmitter {

@@ -28,6 +28,7 @@ import { thread } from "./commands/thread.js";
 import { compress } from "./commands/compress.js";
 import { cancelUpdate } from "./commands/cancel-update.js";
 import { getquota, getquotaroot, setquota } from "./commands/quota.js";
+import { notify } from "./commands/notify.js";
 
 /** A command allowed after login in any state. */
 export type Handler<N extends CommandName> = (s: SessionContext, cmd: CommandOf<N>) => Promise<Result>;
@@ -82,6 +83,7 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
   SETQUOTA: { states: ANY, handler: setquota },
   APPEND: { states: ANY, handler: append, capabilities: ["MULTIAPPEND"] },
   IDLE: { states: ANY, handler: idle, capabilities: ["IDLE"] },
+  NOTIFY: { states: ANY, handler: notify, capabilities: ["NOTIFY"] },
   CHECK: { states: SELECTED, handler: check },
   CLOSE: { states: SELECTED, handler: close },
   UNSELECT: { states: SELECTED, handler: unselect, capabilities: ["UNSELECT"] },

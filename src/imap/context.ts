@@ -7,6 +7,8 @@ import type { Logger, TraceSink } from "./api.js";
 import type { MailboxView } from "./view.js";
 import type { RecentClaims } from "./recent.js";
 import type { SearchUpdates } from "./search/update-contexts.js";
+import type { Result } from "./result.js";
+import type { NotifyPlan } from "./notify/plan.js";
 
 export type State = "authenticated" | "selected" | "logout";
 
@@ -22,7 +24,17 @@ export interface Shared {
   literalMinus: boolean;
   /** how often a session in IDLE re-checks its mailbox and says it is still there, ms */
   idleKeepaliveMs: number;
+  /** the most mailboxes one session's NOTIFY may watch for message events */
+  notifyMaxMailboxes: number;
   trace?: TraceSink;
+}
+
+/** A session's NOTIFY (RFC 5465), as the NOTIFY command drives it. */
+export interface NotifyControl {
+  /** NOTIFY SET: null when the plan is in effect, else the NO that refused it (the old plan stays) */
+  set(plan: NotifyPlan): Promise<Result | null>;
+  /** NOTIFY NONE */
+  clear(): void;
 }
 
 /** A command's view of its session, in any state after login. */
@@ -44,6 +56,8 @@ export interface SessionContext {
   saved: number[];
   /** RFC 5267: the SEARCH/SORT RETURN (UPDATE) contexts of the selected mailbox */
   readonly updates: SearchUpdates;
+  /** NOTIFY's state for this connection */
+  readonly notify: NotifyControl;
   capabilities(): string[];
   /** what ENABLE may switch on */
   enableable(): string[];
@@ -87,6 +101,7 @@ class SelectedSession implements SelectedContext {
   set saved(uids: number[]) { this.s.saved = uids; }
   get updates() { return this.s.updates; }
   get compressing() { return this.s.compressing; }
+  get notify() { return this.s.notify; }
   capabilities() { return this.s.capabilities(); }
   enableable() { return this.s.enableable(); }
   enable(name: string) { this.s.enable(name); }

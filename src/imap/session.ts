@@ -20,6 +20,7 @@ import { SearchUpdates } from "./search/update-contexts.js";
 import { Compression } from "./compression.js";
 import { literalCapability, nonSyncMax } from "../protocol/literal-plus-minus.js";
 import { codes, continuation, tagged, untaggedStatus } from "../protocol/responses.js";
+import { Notifier } from "./notify/notifier.js";
 
 
 /** Internal: the connection must close without a tagged response. */
@@ -45,6 +46,11 @@ export class Session implements SessionContext {
   /** COMPRESS=DEFLATE, once its OK is out */
   private compression: Compression | null = null;
   private compressAfterReply = false;
+  /** NOTIFY (RFC 5465): what this connection is told between commands */
+  readonly notifier: Notifier;
+  /** a command (or IDLE's end) is running: pushes wait for it (see push) */
+  private inCommand = false;
+  private pushing: Promise<void> = Promise.resolve();
 
   constructor(
     readonly shared: Shared,
@@ -58,6 +64,11 @@ export class Session implements SessionContext {
       maxLiteralSize: (cmd) => (cmd === "APPEND" ? shared.maxMessageSize : 64 * 1024),
       nonSyncMax: nonSyncMax(shared.literalMinus),
     });
+    this.notifier = new Notifier({ ctx: this, push: (fn) => this.push(fn) }, shared.notifyMaxMailboxes);
+  }
+
+  get notify(): Notifier {
+    return this.notifier;
   }
 
   get store(): UserStore {
@@ -154,6 +165,8 @@ export class Session implements SessionContext {
     view.modseqs = this.condstore;
     view.vanished = this.enabled.has("QRESYNC");
     view.rev2 = this.rev2;
+    // RFC 5465 §5.1: a FlagChange notification names the message's UID
+    view.flagUids = this.notifier.selected?.events.has("FlagChange") ?? false;
   }
 
   logout(): void {
@@ -243,7 +256,7 @@ export class Session implements SessionContext {
         // the socket's buffer uncorks it at once (see write), so big ones stream as before.
         this.socket.cork();
         try {
-          await this.guard("input", () => match(ev)
+          await this.exclusive(() => this.guard("input", () => match(ev)
             .with({ kind: "frame" }, (e) => this.onFrame(e.frame))
             .with({ kind: "line" }, (e) => this.onIdleLine(e.line))
             .with({ kind: "continue" }, () => this.send(continuation("Ready for literal data")))
@@ -251,7 +264,7 @@ export class Session implements SessionContext {
               await this.send(tagged(e.tag ?? "*", e.status, e.text, e.code));
               if (e.close) this.end();
             })
-            .exhaustive());
+            .exhaustive()));
         } finally {
           this.uncork();
         }
@@ -295,10 +308,13 @@ export class Session implements SessionContext {
   private async execute(cmd: Command): Promise<void> {
     let result: Result;
     // everything between parsing and the tagged answer: whatever throws, the client gets its tag
+    this.notifier.ownCommand(cmd);
     try {
       result = await this.dispatch(cmd);
     } catch (e) {
       result = this.failure(cmd, e);
+    } finally {
+      this.notifier.ownCommand(null);
     }
     if (result === IDLING) return;
     if (result === BROKEN) {
@@ -327,7 +343,11 @@ export class Session implements SessionContext {
   /** Pending updates, then the tagged response. */
   private async finish(cmd: Command, result: Result): Promise<void> {
     // updates go out before the tagged response; failing to compute them must not lose it
-    await this.guard("updates", () => this.flushUpdates(!(NO_EXPUNGE.has(cmd.name) && !("uid" in cmd && cmd.uid))));
+    if (cmd.name === "NOTIFY" && this.view) this.tune(this.view);
+    await this.guard("updates", async () => {
+      await this.flushUpdates(!(NO_EXPUNGE.has(cmd.name) && !("uid" in cmd && cmd.uid)), cmd.name);
+      await this.notifier.deliver();
+    });
     await this.send(tagged(cmd.tag, result.status, result.text, result.code));
     if (this.compressAfterReply) this.beginCompression();
     if (this.state === "logout") this.end();
@@ -359,8 +379,9 @@ export class Session implements SessionContext {
       });
   }
 
-  /** Sends what the selected mailbox's view has to tell; closes the session if it vanished. */
-  async flushUpdates(expunge: boolean): Promise<void> {
+  /** Sends what the selected mailbox's view has to tell; closes the session if it vanished.
+   *  `cmd`: the command whose end this is (its own new messages get no NOTIFY fetch-atts). */
+  async flushUpdates(expunge: boolean, cmd: Command["name"] | null = null): Promise<void> {
     const view = this.view;
     if (!view) return;
     if (view.gone) {
@@ -369,6 +390,8 @@ export class Session implements SessionContext {
       this.end();
       return;
     }
+    const all = view.allUids();
+    const before = all.length ? all[all.length - 1] : 0;
     // UPDATE contexts re-test messages asynchronously: one flush at a time (IDLE's pushes
     // overlap), each sending its REMOVEFROMs, the view's lines, then its ADDTOs
     const run = this.flushing.then(async () => {
@@ -381,6 +404,41 @@ export class Session implements SessionContext {
     });
     this.flushing = run.catch(() => undefined);
     await run;
+    await this.notifier.newMessages(view, before, cmd);
+  }
+
+  // ---- NOTIFY (RFC 5465): output between commands --------------------------------------------
+
+  /**
+   * Runs a command (or IDLE's end) alone: a push in flight is finished first and none starts
+   * until it is done, so nothing is ever written inside a command's output. Afterwards, what
+   * NOTIFY has to say goes out at once.
+   */
+  private async exclusive(fn: () => Promise<void>): Promise<void> {
+    this.inCommand = true;
+    try {
+      await this.pushing;
+      await fn();
+    } finally {
+      this.inCommand = false;
+    }
+    if (this.notifier.selected) this.pushSelected();
+    this.push(() => this.notifier.deliver());
+  }
+
+  /** Runs `fn` once no command is running; a command that begins meanwhile says it instead. */
+  private push(fn: () => Promise<void>): void {
+    this.pushing = this.pushing.then(async () => {
+      if (this.inCommand || this.closed || this.state === "logout") return;
+      await this.guard("notify", fn);
+    });
+  }
+
+  /** NOTIFY SELECTED: updates as they happen; SELECTED-DELAYED keeps EXPUNGE for a command
+   *  that allows it (RFC 5465 §6.1.2). */
+  private pushSelected(): void {
+    const delayed = this.notifier.selected?.delayed ?? true;
+    this.push(() => this.flushUpdates(this.idleTag !== null || !delayed));
   }
 
   // ---- IDLE (RFC 2177) ---------------------------------------------------------------------
@@ -389,20 +447,22 @@ export class Session implements SessionContext {
   beginIdle(tag: string): void {
     this.idleTag = tag;
     this.framer.expectRawLine();
-    const tick = async () => {
+    const tick = () => {
       if (this.idleTag === null) return;
-      await this.guard("idle re-check", async () => {
+      // through push, as NOTIFY's output is: never inside a FETCH pushed for MessageNew
+      this.push(async () => {
         await this.view?.mailbox.sync();
         await this.send(untaggedStatus("OK", "Still here"));
       });
-      if (this.idleTag !== null) this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
+      if (this.idleTag !== null) this.idleTimer = setTimeout(tick, this.shared.idleKeepaliveMs);
     };
-    this.idleTimer = setTimeout(() => void tick(), this.shared.idleKeepaliveMs);
+    this.idleTimer = setTimeout(tick, this.shared.idleKeepaliveMs);
     void this.guard("idle updates", () => this.flushUpdates(true));
   }
 
   private onMailboxEvent(): void {
-    if (this.idleTag !== null) void this.guard("idle updates", () => this.flushUpdates(true));
+    if (this.idleTag !== null) this.push(() => this.flushUpdates(true));
+    else if (this.notifier.selected) this.pushSelected();
   }
 
   private async onIdleLine(line: Buffer): Promise<void> {
@@ -458,6 +518,7 @@ export class Session implements SessionContext {
     if (this.closed) return;
     this.closed = true;
     this.endIdle();
+    this.notifier.clear();
     if (this.logoutTimer) clearTimeout(this.logoutTimer);
     this.view?.close();
     this.view = null;

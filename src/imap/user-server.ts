@@ -15,6 +15,8 @@ import { FtsIndexer } from "./fts/fts-indexer.js";
 
 const THIRTY_MINUTES = 30 * 60 * 1000;
 const IDLE_KEEPALIVE = 2 * 60 * 1000;
+/** NOTIFY's limit per session (README, "Limits"): an fs.watch each, from the owner's inotify watches */
+export const NOTIFY_MAX_MAILBOXES = 1000;
 
 function packageVersion(): string {
   try {
@@ -98,6 +100,7 @@ export const createUserServer: CreateUserServer = async (opts) => {
     literalMinus: opts.literalMinus ?? false,
     idleTimeoutMs: opts.idleTimeoutMs ?? THIRTY_MINUTES,
     idleKeepaliveMs: IDLE_KEEPALIVE,
+    notifyMaxMailboxes: opts.notifyMaxMailboxes ?? NOTIFY_MAX_MAILBOXES,
     trace: opts.trace,
   };
   return new Server(opts, shared, fts);

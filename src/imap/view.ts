@@ -167,6 +167,8 @@ export class MailboxView {
   vanished = false;
   /** IMAP4rev2 (RFC 9051): no \\Recent and no RECENT counts; every flag update names its UID */
   rev2 = false;
+  /** NOTIFY asked for FlagChange (RFC 5465 §5.1): every flag update names its UID */
+  flagUids = false;
 
   constructor(
     readonly mailbox: Mailbox,
@@ -446,7 +448,7 @@ export class MailboxView {
    * UID under QRESYNC (or when the command was a UID command), MODSEQ under CONDSTORE.
    */
   fetchFlags(rec: MessageRecord, withUid = false): string {
-    return flagsFetchItems(this.flagsText(rec), withUid || this.vanished || this.rev2 ? rec.uid : undefined,
+    return flagsFetchItems(this.flagsText(rec), withUid || this.vanished || this.rev2 || this.flagUids ? rec.uid : undefined,
       this.modseqs ? rec.modseq : undefined);
   }
 

@@ -99,6 +99,24 @@ export interface ListReturnOptions {
   status?: StatusItem[];
 }
 
+/** Which mailboxes a NOTIFY event group watches (RFC 5465 §6). */
+export type NotifyFilter =
+  | { kind: "SELECTED" | "SELECTED-DELAYED" | "PERSONAL" | "INBOXES" | "SUBSCRIBED" }
+  /** names as given (MAILBOXES: no wildcard expansion) */
+  | { kind: "SUBTREE" | "MAILBOXES"; mailboxes: string[] };
+
+/** An event name in RFC 5465's case (an unknown one as written); MessageNew may carry fetch-atts. */
+export interface NotifyEvent {
+  name: string;
+  fetchAtts?: FetchAtt[];
+}
+
+/** `(filter events)`; events [] = NONE */
+export interface NotifyGroup {
+  filter: NotifyFilter;
+  events: NotifyEvent[];
+}
+
 export type CommandBody =
   // any state
   | { name: "CAPABILITY" }
@@ -139,6 +157,8 @@ export type CommandBody =
   | { name: "SETQUOTA"; root: string; limits: Array<[string, number]> }
   | { name: "APPEND"; mailbox: string; messages: AppendMessage[] }
   | { name: "IDLE" }
+  /** RFC 5465: set null = NOTIFY NONE */
+  | { name: "NOTIFY"; set: { status: boolean; groups: NotifyGroup[] } | null }
   // selected
   | { name: "CHECK" }
   | { name: "CLOSE" }

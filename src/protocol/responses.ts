@@ -74,6 +74,18 @@ export function listResponse(
   utf8 = false,
 ): string {
   const extended = childInfo ? ` ("CHILDINFO" ${list(childInfo.map((c) => quoted(c)))})` : "";
+  return listLine(kind, attrs, delimiter, name, extended, utf8);
+}
+
+/** RFC 5465 §5.4: a renamed mailbox's LIST, its old name in LIST-EXTENDED's OLDNAME item. */
+export function renamedListResponse(
+  attrs: readonly string[], delimiter: string, name: string, oldName: string, utf8 = false,
+): string {
+  return listLine("LIST", attrs, delimiter, name, ` ("OLDNAME" (${mailboxName(oldName, utf8)}))`, utf8);
+}
+
+function listLine(kind: "LIST" | "LSUB", attrs: readonly string[], delimiter: string, name: string, extended: string,
+  utf8: boolean): string {
   const shown = name === "" ? '""' : mailboxName(name, utf8);
   return `* ${kind} ${list(attrs)} ${quoted(delimiter)} ${shown}${extended}${CRLF}`;
 }

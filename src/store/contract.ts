@@ -52,6 +52,12 @@ export type MailboxEvent =
   /** the mailbox was deleted or renamed away; sessions that have it selected must close it */
   | { kind: "gone" };
 
+/** A change to the user's folder names or subscriptions, whoever made it (IMAP or nmh). A rename
+ *  is one event for the folder named (its children move with it). */
+export type NameChange =
+  | { kind: "created" | "deleted" | "subscribed" | "unsubscribed"; name: string }
+  | { kind: "renamed"; from: string; to: string };
+
 /** Typed errors the engine turns into NO responses with these codes. */
 export type StoreErrorCode =
   | "NONEXISTENT" | "ALREADYEXISTS" | "CANNOT" | "TRYCREATE" | "LIMIT" | "INUSE"
@@ -141,6 +147,11 @@ export interface Mailbox extends EventEmitter {
   expungedSince(modseq: number): number[];
 
   on(event: "change", listener: (ev: MailboxEvent) => void): this;
+  /**
+   * A listener for a folder nobody has selected (NOTIFY): told of the same events, but the folder
+   * is watched by its fs.watch hint and a look every 30 s, not every second. Returns its remover.
+   */
+  watchLightly(listener: (ev: MailboxEvent) => void): () => void;
 }
 
 /** Quota limits (RFC 9208): STORAGE in units of 1024 octets, MESSAGE a count; absent = no limit. */
@@ -176,6 +187,12 @@ export interface UserStore {
   subscribe(name: string, on: boolean): Promise<void>;
   /** Every subscribed name, sorted, including names whose mailbox no longer exists. */
   subscriptions(): Promise<string[]>;
+  /**
+   * Tells `listener` of every NameChange until the returned function is called. While anyone
+   * listens the folder tree is watched (fs.watch on each folder directory, a look every 30 s),
+   * so nmh's `folder -create`, `rmf` and a folder renamed by hand are found without a command.
+   */
+  watchNames(listener: (ev: NameChange) => void): () => void;
   /** Status without selecting; cheap for a folder that did not change. */
   status(name: string): Promise<MailboxStatus>;
   /** The identity of every message the state database records, in every folder. */

@@ -10,7 +10,7 @@ export class FolderWatch {
 
   constructor(
     private readonly dir: string,
-    private readonly pollMs: number,
+    private pollMs: number,
     /** start a sync (it reports its own failures) */
     private readonly kick: () => void,
     private readonly log: Logger,
@@ -50,6 +50,16 @@ export class FolderWatch {
     } catch (e) {
       this.log.debug({ dir: this.dir, err: String(e) }, "fs.watch unavailable; polling only");
     }
+  }
+
+  /** A new poll period (the fs.watch hint stays): a folder only NOTIFY watches polls slowly. */
+  setPoll(ms: number): void {
+    if (ms === this.pollMs) return;
+    this.pollMs = ms;
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = setInterval(this.kick, ms);
+    this.timer.unref();
   }
 
   stop(): void {

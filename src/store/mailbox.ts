@@ -23,8 +23,11 @@ import type { NewMessage } from "./rescan.js";
 import { moveFiles, type MoveDestination, type MoveSource } from "./move-files.js";
 import type { StoredRecord } from "./record.js";
 import {
-  StoreError, type Flag, type Mailbox, type MailboxStatus, type MessageBytes, type MessageRecord, type StoreFlagsResult,
+  StoreError, type Flag, type Mailbox, type MailboxEvent, type MailboxStatus, type MessageBytes, type MessageRecord, type StoreFlagsResult,
 } from "./contract.js";
+
+/** how often a folder watched only by NOTIFY (watchLightly) is looked at, besides fs.watch's hints */
+export const LIGHT_POLL_MS = 30_000;
 
 export interface MailboxRow {
   id: number;
@@ -51,6 +54,9 @@ export class MhMailbox extends EventEmitter implements Mailbox {
   private readonly indexes: IndexRows;
   private readonly files: MessageFiles;
   private staleQueued = false;
+  /** "change" listeners added by watchLightly (NOTIFY on a folder nobody selected) */
+  private lightListeners = 0;
+  private addingLight = false;
 
   constructor(
     readonly ctx: StoreContext,
@@ -72,7 +78,8 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     this.records = new FolderRecords(ctx, id, this.uidValidity, row, this.sizes);
     this.files = new MessageFiles(this.dir, this.indexes, (uid) => this.rec(uid), () => this.sync({ deep: true }));
     this.on("newListener", (ev) => {
-      if (ev === "change" && !this.gone) this.startWatch();
+      // called before the listener is in the count: it is a full one unless watchLightly adds it
+      if (ev === "change" && !this.gone) this.startWatch(this.addingLight ? 0 : 1);
     });
     this.on("removeListener", (ev) => {
       if (ev === "change") this.updateWatch();
@@ -286,6 +293,23 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     });
   }
 
+  watchLightly(listener: (ev: MailboxEvent) => void): () => void {
+    this.addingLight = true;
+    try {
+      this.on("change", listener);
+    } finally {
+      this.addingLight = false;
+    }
+    this.lightListeners++;
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.lightListeners--;
+      this.off("change", listener);
+    };
+  }
+
   expungedSince(modseq: number): number[] {
     return this.ctx.stmts.expungedSince.all(this.id, modseq) as number[];
   }
@@ -402,8 +426,19 @@ export class MhMailbox extends EventEmitter implements Mailbox {
     else this.stopWatch();
   }
 
-  private startWatch(): void {
-    this.watch ??= new FolderWatch(this.dir, this.ctx.pollMs, () => {
+  /** a folder with only light listeners is looked at every 30 s; fs.watch is its fast path */
+  private pollPeriod(addingFull: number): number {
+    const full = this.listenerCount("change") - this.lightListeners + addingFull;
+    return full > 0 ? this.ctx.pollMs : Math.max(this.ctx.pollMs, LIGHT_POLL_MS);
+  }
+
+  private startWatch(addingFull = 0): void {
+    if (this.watch) {
+      this.watch.setPoll(this.pollPeriod(addingFull));
+      this.watch.start();
+      return;
+    }
+    this.watch = new FolderWatch(this.dir, this.pollPeriod(addingFull), () => {
       this.sync().catch((e) => {
         if (!(e instanceof StoreError && e.code === "NONEXISTENT")) {
           this.ctx.log.warn({ mailbox: this.name, err: String(e) }, "background sync failed");

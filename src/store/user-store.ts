@@ -11,7 +11,10 @@ import { recoverUnwrittenRows } from "./deferred-rows.js";
 import { MhMailbox, type MailboxRow } from "./mailbox.js";
 import { recoverMoves } from "./move-journal.js";
 import { folderPath, mailboxName } from "./folder-paths.js";
-import { StoreError, type Identity, type MailboxInfo, type MailboxStatus, type QuotaRoot, type UserStore } from "./contract.js";
+import { TreeWatch } from "./tree-watch.js";
+import {
+  StoreError, type Identity, type MailboxInfo, type MailboxStatus, type NameChange, type QuotaRoot, type UserStore,
+} from "./contract.js";
 
 interface Row extends MailboxRow {
   special_use: string | null;
@@ -33,6 +36,9 @@ export class MhUserStore implements UserStore {
   private closed = false;
 
   private readonly dirCache: DirCache;
+  private readonly nameListeners = new Set<(ev: NameChange) => void>();
+  private readonly tree: TreeWatch;
+  private discovering: Promise<void> = Promise.resolve();
 
   constructor(private readonly ctx: StoreContext) {
     ctx.quota.look = (every) => (every ? this.syncEvery() : this.syncOpen());
@@ -47,6 +53,22 @@ export class MhUserStore implements UserStore {
         set.run(rel, sig, JSON.stringify(subdirs));
       },
     };
+    this.tree = new TreeWatch(ctx.root, async () => {
+      await this.discover();
+      return this.rows().map((r) => r.path);
+    }, ctx.log);
+  }
+
+  watchNames(listener: (ev: NameChange) => void): () => void {
+    this.nameListeners.add(listener);
+    if (this.nameListeners.size === 1) this.tree.start(this.rows().map((r) => r.path));
+    return () => {
+      if (this.nameListeners.delete(listener) && this.nameListeners.size === 0) this.tree.stop();
+    };
+  }
+
+  private told(ev: NameChange): void {
+    for (const l of this.nameListeners) l(ev);
   }
 
   get root(): string { return this.ctx.root; }
@@ -128,7 +150,9 @@ export class MhUserStore implements UserStore {
       // a \Noselect parent brought back: it starts afresh
       this.ctx.db.prepare("UPDATE mailboxes SET noselect = 0, uidvalidity = ?, dir_sig = NULL WHERE id = ?")
         .run(nextUidValidity(this.ctx.db), existing.id);
+      this.told({ kind: "created", name: mailboxName(path) });
     }
+    // a new folder's row is made (and reported) by discovery
     await this.discover();
     if (specialUse) this.ctx.db.prepare("UPDATE mailboxes SET special_use = ? WHERE path = ?").run(specialUse, path);
   }
@@ -157,6 +181,7 @@ export class MhUserStore implements UserStore {
         db.prepare("DELETE FROM mailboxes WHERE id = ?").run(row.id);
       }
     })();
+    this.told({ kind: "deleted", name: mailboxName(path) });
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -194,6 +219,7 @@ export class MhUserStore implements UserStore {
         }
       }
     })();
+    this.told({ kind: "renamed", from: srcName, to: dstName });
     await this.discover(); // parents of the destination made by renameFolder
   }
 
@@ -212,8 +238,10 @@ export class MhUserStore implements UserStore {
   async subscribe(name: string, on: boolean): Promise<void> {
     this.check();
     const canonical = mailboxName(folderPath(name));
-    if (on) this.ctx.db.prepare("INSERT OR IGNORE INTO subscriptions (name) VALUES (?)").run(canonical);
-    else this.ctx.db.prepare("DELETE FROM subscriptions WHERE name = ?").run(canonical);
+    const changed = on
+      ? this.ctx.db.prepare("INSERT OR IGNORE INTO subscriptions (name) VALUES (?)").run(canonical).changes
+      : this.ctx.db.prepare("DELETE FROM subscriptions WHERE name = ?").run(canonical).changes;
+    if (changed > 0) this.told({ kind: on ? "subscribed" : "unsubscribed", name: canonical });
   }
 
   async subscriptions(): Promise<string[]> {
@@ -259,6 +287,8 @@ export class MhUserStore implements UserStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.tree.stop();
+    this.nameListeners.clear();
     for (const b of this.boxes.values()) b.close();
     this.boxes.clear();
     this.ctx.db.close();
@@ -310,8 +340,18 @@ export class MhUserStore implements UserStore {
     }
   }
 
-  /** Bring the mailbox rows in line with the folders on disk. */
-  private async discover(): Promise<void> {
+  /**
+   * Bring the mailbox rows in line with the folders on disk. One look at a time (the tree
+   * watch's and the commands' would otherwise both find a new folder and both report it); a
+   * call made during a look gets a look of its own after it.
+   */
+  private discover(): Promise<void> {
+    const next = this.discovering.then(() => this.discoverOnce());
+    this.discovering = next.catch(() => undefined);
+    return next;
+  }
+
+  private async discoverOnce(): Promise<void> {
     const onDisk = new Set(await listFolders(this.root, this.dirCache));
     const rows = this.rows();
     const known = new Set(rows.map((r) => r.path));
@@ -322,6 +362,7 @@ export class MhUserStore implements UserStore {
       if (ino !== null) freshIno.set(ino, p);
     }
     const db = this.ctx.db;
+    const told: NameChange[] = [];
     for (const r of rows) {
       if (onDisk.has(r.path)) continue;
       const newPath = r.dir_ino !== null ? freshIno.get(r.dir_ino) : undefined;
@@ -333,17 +374,25 @@ export class MhUserStore implements UserStore {
         freshIno.delete(r.dir_ino!);
         fresh.splice(fresh.indexOf(newPath), 1);
         this.ctx.log.info({ from: r.path, to: newPath }, "folder renamed outside the server");
+        // children renamed with it are one rename (RFC 5465 §5.4)
+        if (!rows.some((p) => r.path.startsWith(p.path + "/") && !onDisk.has(p.path))) {
+          told.push({ kind: "renamed", from: mailboxName(r.path), to: mailboxName(newPath) });
+        }
         continue;
       }
       const childRemains = [...onDisk].some((p) => p.startsWith(r.path + "/"));
       if (r.noselect && childRemains) continue;
+      if (!r.noselect) told.push({ kind: "deleted", name: mailboxName(r.path) });
       db.transaction(() => {
         forgetMessages(this.ctx, r.id);
         db.prepare("DELETE FROM mailboxes WHERE id = ?").run(r.id);
       })();
       this.ctx.log.info({ folder: r.path }, "folder removed outside the server");
     }
-    for (const p of fresh) await this.ensureRow(p);
+    for (const p of fresh) {
+      await this.ensureRow(p);
+      told.push({ kind: "created", name: mailboxName(p) });
+    }
     for (const r of rows) {
       if (r.dir_ino === null && onDisk.has(r.path)) {
         db.prepare("UPDATE mailboxes SET dir_ino = ? WHERE id = ?").run(await dirIno(join(this.root, r.path)), r.id);
@@ -354,8 +403,10 @@ export class MhUserStore implements UserStore {
       if (r.noselect && onDisk.has(r.path) && (await hasMhContent(join(this.root, r.path)))) {
         db.prepare("UPDATE mailboxes SET noselect = 0, uidvalidity = ?, dir_sig = NULL WHERE id = ?")
           .run(nextUidValidity(db), r.id);
+        told.push({ kind: "created", name: mailboxName(r.path) });
       }
     }
+    for (const ev of told) this.told(ev);
   }
 }
 

@@ -32,6 +32,16 @@ function ancestors(name: string): string[] {
   return out;
 }
 
+/** An existing mailbox's attributes as LIST shows them; \Subscribed only when asked for. */
+export function listAttrs(info: MailboxInfo, withSubscribed: boolean): string[] {
+  const attrs: string[] = [];
+  if (info.noselect) attrs.push("\\Noselect");
+  attrs.push(info.hasChildren ? "\\HasChildren" : "\\HasNoChildren");
+  if (info.specialUse) attrs.push(info.specialUse);
+  if (withSubscribed && info.subscribed) attrs.push("\\Subscribed");
+  return attrs;
+}
+
 /** A subscribed name without a mailbox. */
 function nonexistent(name: string): MailboxInfo {
   return { name, subscribed: true, specialUse: null, noselect: true, hasChildren: false };
@@ -78,10 +88,7 @@ export async function list(s: SessionContext, cmd: CommandOf<"LIST">): Promise<R
       listed.add(info.name);
       continue;
     }
-    if (info.noselect) attrs.push("\\Noselect");
-    attrs.push(info.hasChildren ? "\\HasChildren" : "\\HasNoChildren");
-    if (info.specialUse) attrs.push(info.specialUse);
-    if ((subscribedSel || cmd.returnOpts.subscribed) && info.subscribed) attrs.push("\\Subscribed");
+    attrs.push(...listAttrs(info, subscribedSel || cmd.returnOpts.subscribed));
     lines.push({ info, attrs });
     listed.add(info.name);
   }
