@@ -183,7 +183,7 @@ export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<M
   const out: MessageRecord[] = [];
   const batch: Array<Promise<MessageRecord | null>> = [];
   // the full-text index, if it can tell, leaves out messages that cannot match (the rest are tested)
-  const only = ftsOf(view.mailbox)?.narrowing(view.mailbox, uids, (u) => view.record(u), keys) ?? null;
+  const only = ftsOf(view.mailbox)?.narrowing(view.mailbox, keys) ?? null;
   for (let i = 0; i < uids.length; i++) {
     if (only && !only.has(uids[i])) continue;
     const rec = view.record(uids[i]);
