@@ -59,12 +59,8 @@ class Candidate {
   }
   /** `map` of the raw values of the top-level fields named `name`, computed once per message. */
   private async derivedValues<T>(name: string, kind: string, map: (raw: string) => T, size: (vs: T[]) => number): Promise<T[]> {
-    const i = messageCache.cachedIndex(this.view.mailbox, this.rec.uid) ?? (await this.index());
-    return messageCache.derived(this.view.mailbox, this.rec.uid, `${kind}\0${name}`,
-      () => {
-        const head = messageCache.head(this.view.mailbox, this.rec.uid, i);
-        return headerFields(head.subarray(i.root.headerStart, i.root.headerEnd), name, true).map((h) => map(h.value));
-      },
+    return messageCache.derivedFromHead(this.view.mailbox, this.rec.uid, `${kind}\0${name}`,
+      (head, i) => headerFields(head.subarray(i.root.headerStart, i.root.headerEnd), name, true).map((h) => map(h.value)),
       size);
   }
 }
