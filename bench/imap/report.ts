@@ -67,6 +67,10 @@ export function renderReport(result: BenchResult, command: string): string {
     "",
     ...table(result, "memory"),
   ];
+  if (result.servers.includes("xapian")) {
+    out.push("", "Dovecot + fts-xapian serves the full-text workload only; its index build figures are those of the build " +
+      "kept in bench/out/xapian/ (build.json: made once per corpus, an hour for 100,000 messages).");
+  }
   if (!result.servers.includes("ours")) out.push("", "Our server was not measured in this run (no dist/src/cli/asimapd.js).");
   const problems = [
     ...result.errors.map((p) => `- protocol error, ${p.server}, ${p.workload} run ${p.run}: ${p.message}`),
