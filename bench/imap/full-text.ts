@@ -59,15 +59,18 @@ export const fullText: Workload = {
       server.resetUser(fx.fts);
       await server.start();
     }
+    if (server.ftsBuild) {
+      const t = await open(ctx, fx.fts.name, fx.ftsMailbox);
+      const b = await server.ftsBuild(fx.fts.name, fx.ftsMailbox, count, () => t.command(`SEARCH TEXT "${TEXT_TOKEN}"`))
+        .finally(() => t.logout().catch(() => t.destroy()));
+      out["fts-build-wall"] = b.wallMs / 1000;
+      out["fts-build-cpu"] = b.cpuMs / 1000;
+      out["fts-build-per-msg"] = b.cpuMs / count;
+      out["fts-index-mb"] = b.bytes / MB;
+    }
+    // a new connection: Dovecot logs out one idle for 30 minutes, and fts-xapian's build takes longer
     const c = await open(ctx, fx.fts.name, fx.ftsMailbox);
     try {
-      if (server.ftsBuild) {
-        const b = await server.ftsBuild(fx.fts.name, fx.ftsMailbox, count, () => c.command(`SEARCH TEXT "${TEXT_TOKEN}"`));
-        out["fts-build-wall"] = b.wallMs / 1000;
-        out["fts-build-cpu"] = b.cpuMs / 1000;
-        out["fts-build-per-msg"] = b.cpuMs / count;
-        out["fts-index-mb"] = b.bytes / MB;
-      }
       const want = fx.bulk.textHits.filter((i) => i <= count);
       for (const q of QUERIES) {
         await c.command(q.command); // warm: file cache, decoded messages, the index's pages
