@@ -23,6 +23,10 @@ fi
 need=()
 [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# the full-text workload's third peer, Dovecot with fts-xapian (BENCH_SERVERS=ours,dovecot leaves it out)
+if [ -z "${BENCH_SERVERS:-}" ] || [[ ",${BENCH_SERVERS}," == *,xapian,* ]]; then
+  [ -f /usr/lib/dovecot/modules/lib21_fts_xapian_plugin.so ] || need+=(dovecot-fts-xapian)
+fi
 # imaptest (the stress run) is built from ../shared/imaptest when not cached yet: what that needs
 if [ "${BENCH_STRESS:-1}" != 0 ] && [ -z "${BENCH_IMAPTEST:-}" ] && [ -f dist/bench/lib/imaptest.js ]; then
   read -ra imaptest_need <<<"$(node dist/bench/lib/imaptest.js)"

@@ -1,26 +1,32 @@
 // Dovecot as the reference: a self-contained instance (own base_dir, config, passwd-file and
-// log in this run's directory) serving Maildir++ over implicit TLS on a loopback port.
+// log in this run's directory) serving Maildir++ over implicit TLS on a loopback port; with
+// `xapian`, the same with the fts-xapian plugin, whose users' homes (mail, Dovecot's indexes and
+// the Xapian index) are kept between runs (xapian-cache.ts).
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { layoutMaildir, UserSpec } from "./layout.js";
 import { descendants } from "./procs.js";
 import {
-  freePort, PASSWORD, ServerEnv, ServerUnderTest, stopChild, tail, waitForPort,
+  freePort, type FtsBuild, PASSWORD, ServerEnv, ServerUnderTest, stopChild, tail, waitForPort,
 } from "./server.js";
+import { XapianCache } from "./xapian-cache.js";
 
 export const DOVECOT_BIN = "/usr/sbin/dovecot";
 
 export class Dovecot implements ServerUnderTest {
-  readonly name = "dovecot" as const;
+  readonly name: "dovecot" | "xapian";
   port = 0;
   private child: ChildProcess | undefined;
   private readonly dir: string;
   private readonly conf: string;
   private readonly log: string;
 
-  constructor(private readonly env: ServerEnv) {
-    this.dir = path.join(env.dir, "dovecot");
+  /** `xapian`: serve with fts-xapian, the homes kept in this cache */
+  constructor(private readonly env: ServerEnv, private readonly xapian?: XapianCache) {
+    this.name = xapian ? "xapian" : "dovecot";
+    if (xapian) this.ftsBuild = (user, mailbox) => this.buildXapian(xapian, user, mailbox);
+    this.dir = path.join(env.dir, this.name);
     this.conf = path.join(this.dir, "dovecot.conf");
     this.log = path.join(this.dir, "dovecot.log");
   }
@@ -40,13 +46,28 @@ export class Dovecot implements ServerUnderTest {
       this.env.users.map((u) => `${u.name}:${hash}\n`).join(""),
       { mode: 0o644 }, // read by Dovecot's auth process (user dovecot); benchmark passwords only
     );
-    for (const u of this.env.users) layoutMaildir(this.home(u.name), u, this.env.owner);
+    for (const u of this.env.users) {
+      if (this.xapian) this.xapian.link(this.home(u.name), u, this.env.owner);
+      else layoutMaildir(this.home(u.name), u, this.env.owner);
+    }
     fs.writeFileSync(this.conf, this.config());
   }
 
   resetUser(user: UserSpec): void {
+    // (the Xapian peer's homes are its cache: laid out anew only when their index is)
+    if (this.xapian) throw new Error("the fts-xapian peer keeps its users' mail: no reset");
     fs.rmSync(this.home(user.name), { recursive: true, force: true });
     layoutMaildir(this.home(user.name), user, this.env.owner);
+  }
+
+  /** fts-xapian's index, built by `doveadm index` (in its own process, timed from here) once
+   *  per corpus and kept; the trigger is not needed. Plain Dovecot has none. */
+  readonly ftsBuild: ServerUnderTest["ftsBuild"];
+
+  private async buildXapian(cache: XapianCache, user: string, mailbox: string): Promise<FtsBuild> {
+    return cache.build(this.home(user), () => {
+      execFileSync("doveadm", ["-c", this.conf, "index", "-u", user, mailbox], { stdio: ["ignore", "ignore", "pipe"] });
+    });
   }
 
   async start(): Promise<void> {
@@ -103,7 +124,7 @@ state_dir = ${this.dir}/state
 instance_name = asimap-bench-${process.pid}
 listen = 127.0.0.1
 protocols = imap
-log_path = ${this.log}
+${this.xapian ? XAPIAN_CONF : ""}log_path = ${this.log}
 info_log_path = ${this.log}
 verbose_proctitle = yes
 ssl = required
@@ -150,3 +171,17 @@ protocol imap {
 `;
   }
 }
+
+/** The plugin's README's settings (n-grams of 3 to 20 characters), at the top level so that
+ *  doveadm loads it too. Its index lives in the home (xapian-indexes/). */
+const XAPIAN_CONF = `mail_plugins = $mail_plugins fts fts_xapian
+plugin {
+  fts = xapian
+  fts_xapian = partial=3 full=20 verbose=0
+  fts_autoindex = yes
+  fts_enforced = yes
+}
+service indexer-worker {
+  vsz_limit = 0
+}
+`;

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import { Corpus, ensureCorpus } from "./corpus.js";
 import { chownCorpus, Owner, UserSpec } from "./layout.js";
 import { Scale } from "./scale.js";
+import { k } from "./workload-kit.js";
 
 export interface Fixture {
   mixed: Corpus;
@@ -10,6 +11,9 @@ export interface Fixture {
   users: UserSpec[];
   /** The user whose 100k mailbox is reset before each cold SELECT. */
   big: UserSpec;
+  /** The full-text workload's user: one folder, ftsMailbox, of scale.ftsCount messages. */
+  fts: UserSpec;
+  ftsMailbox: string;
   owner: Owner;
 }
 
@@ -33,15 +37,18 @@ export function buildFixture(outDir: string, scale: Scale, log: (s: string) => v
   chownCorpus(bulk, owner);
   const small = { corpus: bulk, count: scale.smallCount };
   const big: UserSpec = { name: "big", mailboxes: { m100k: { corpus: bulk, count: scale.bulkCount } } };
+  const ftsMailbox = `m${k(scale.ftsCount)}`;
+  const fts: UserSpec = { name: "fts", mailboxes: { [ftsMailbox]: { corpus: bulk, count: scale.ftsCount } } };
   const users: UserSpec[] = [
     {
       name: "bench",
       mailboxes: { INBOX: { corpus: mixed, count: scale.mixedCount }, m10k: { corpus: bulk, count: scale.midCount } },
     },
     big,
+    fts,
     { name: "idler", mailboxes: { INBOX: small } },
     { name: "mixer", mailboxes: { INBOX: { corpus: bulk, count: scale.mixedLoadCount } } },
   ];
   for (let i = 1; i <= scale.concurrentUsers; i++) users.push({ name: manyUserName(i), mailboxes: { INBOX: small } });
-  return { mixed, bulk, users, big, owner };
+  return { mixed, bulk, users, big, fts, ftsMailbox, owner };
 }

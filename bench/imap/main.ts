@@ -1,7 +1,8 @@
 // Entry point of `make bench` (via bench/run.sh): runs the side-by-side benchmark and writes
 // bench/out/report-<scale>.md and results-<scale>.json. Exits 1 on any protocol error.
 //
-// Environment: BENCH_SCALE=full|smoke, BENCH_RUNS=n, BENCH_SERVERS=ours,dovecot,
+// Environment: BENCH_SCALE=full|smoke, BENCH_RUNS=n, BENCH_SERVERS=ours,dovecot,xapian,
+// BENCH_FTS_COUNT=n (the full-text workload's folder),
 // BENCH_ONLY=<workload ids>, BENCH_OUT=<dir> (default bench/out), BENCH_ASIMAPD=<asimapd.js>.
 import fs from "node:fs";
 import path from "node:path";
@@ -26,14 +27,20 @@ export function oursEntry(root = repoRoot()): string {
   return process.env.BENCH_ASIMAPD ?? path.join(root, "dist", "src", "cli", "asimapd.js");
 }
 
-/** Both servers when ours is built, else Dovecot alone (unless BENCH_SERVERS says otherwise). */
+/** Dovecot's fts-xapian plugin (Debian's dovecot-fts-xapian), for the "xapian" peer. */
+export const XAPIAN_PLUGIN = "/usr/lib/dovecot/modules/lib21_fts_xapian_plugin.so";
+
+/** Ours when built, Dovecot, and Dovecot with fts-xapian when the plugin is installed (unless
+ *  BENCH_SERVERS says otherwise: ours,dovecot leaves out the Xapian peer and its hour-long build). */
 export function serversFromEnv(root = repoRoot(), value = process.env.BENCH_SERVERS): ServerName[] {
   if (value) {
     const names = value.split(",").map((s) => s.trim()).filter(Boolean);
-    for (const n of names) if (n !== "ours" && n !== "dovecot") throw new Error(`unknown server "${n}" in BENCH_SERVERS`);
+    for (const n of names) if (n !== "ours" && n !== "dovecot" && n !== "xapian") throw new Error(`unknown server "${n}" in BENCH_SERVERS`);
     return names as ServerName[];
   }
-  return fs.existsSync(oursEntry(root)) ? ["ours", "dovecot"] : ["dovecot"];
+  const out: ServerName[] = fs.existsSync(oursEntry(root)) ? ["ours", "dovecot"] : ["dovecot"];
+  if (fs.existsSync(XAPIAN_PLUGIN)) out.push("xapian");
+  return out;
 }
 
 async function main(): Promise<void> {

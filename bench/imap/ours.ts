@@ -4,10 +4,12 @@ import { ChildProcess, spawn } from "node:child_process";
 import { pbkdf2Sync, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { FTS_DB } from "../../src/imap/fts/fts-db.js";
 import { layoutMh, UserSpec } from "./layout.js";
-import { descendants } from "./procs.js";
+import { descendants, treeCpuMs } from "./procs.js";
 import {
-  freePort, PASSWORD, ServerEnv, ServerUnderTest, stopChild, tail, waitForPort,
+  freePort, type FtsBuild, PASSWORD, ServerEnv, ServerUnderTest, sleep, stopChild, tail, waitForPort,
 } from "./server.js";
 
 /** Same cost as Dovecot's side (PBKDF2, 10,000 rounds): logins measure IMAP, not hashing. */
@@ -105,6 +107,42 @@ export class Ours implements ServerUnderTest {
 
   frontPids(): number[] {
     return [];
+  }
+
+  /**
+   * Our index is built in the background after a folder's first SEARCH (--fts on, the default):
+   * from that SEARCH until the indexer's log lines for the folder add up to all its messages;
+   * CPU of the root and its user processes over that time.
+   */
+  async ftsBuild(user: string, mailbox: string, count: number, trigger: () => Promise<unknown>): Promise<FtsBuild> {
+    const root = this.child?.pid;
+    if (!root) throw new Error("asimapd is not running");
+    const from = fs.statSync(this.log).size;
+    const cpu0 = treeCpuMs(root);
+    const t0 = performance.now();
+    await trigger();
+    const deadline = Date.now() + 60 * 60_000;
+    while (this.indexedSince(from, mailbox) < count) {
+      if (Date.now() > deadline) throw new Error(`the full-text index of ${mailbox} was not built within an hour`);
+      await sleep(50);
+    }
+    const wallMs = performance.now() - t0;
+    const cpuMs = treeCpuMs(root) - cpu0;
+    const db = path.join(this.home(user), "Mail", FTS_DB);
+    const bytes = [db, `${db}-wal`].reduce((n, f) => n + (fs.existsSync(f) ? fs.statSync(f).size : 0), 0);
+    return { wallMs, cpuMs, bytes };
+  }
+
+  /** Messages of `mailbox` the indexer logged as indexed after byte `from` of the log. */
+  private indexedSince(from: number, mailbox: string): number {
+    const text = fs.readFileSync(this.log).subarray(from).toString("utf8");
+    let n = 0;
+    for (const line of text.split("\n")) {
+      if (!line.includes("full-text index of mailbox updated")) continue;
+      const o = JSON.parse(line) as { mailbox?: string; indexed?: number };
+      if (o.mailbox === mailbox) n += o.indexed ?? 0;
+    }
+    return n;
   }
 
   logTail(): string {

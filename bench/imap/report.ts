@@ -23,10 +23,10 @@ function cell(xs: number[] | undefined): string {
   return s.n === 1 ? fmt(s.median) : `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`;
 }
 
-/** "1.8× slower", "1.2× better", "≈ same" (within 5%). */
-export function verdict(mr: MetricResult): string {
+/** "1.8× slower", "1.2× better", "≈ same" (within 5%): ours against `peer`. */
+export function verdict(mr: MetricResult, peer: "dovecot" | "xapian" = "dovecot"): string {
   const ours = summarize(mr.values.ours ?? []);
-  const dc = summarize(mr.values.dovecot ?? []);
+  const dc = summarize(mr.values[peer] ?? []);
   if (!ours || !dc || dc.median === 0 || ours.median === 0) return "—";
   const ratio = ours.median / dc.median;
   const behind = mr.metric.better === "lower" ? ratio > 1 : ratio < 1;
@@ -40,14 +40,17 @@ function table(result: BenchResult, kind: "speed" | "memory"): string[] {
   const rows = result.metrics.filter((m) => m.metric.table === kind);
   if (!rows.length) return [];
   const head = kind === "speed" ? "Workload" : "Process and moment";
+  // the fts-xapian peer runs the full-text workload only: its columns when it was measured
+  const xapian = result.servers.includes("xapian");
   const lines = [
-    `| ${head} | Mailbox | Unit | Dovecot median (min–max) | ours median (min–max) | ours/Dovecot |`,
-    "|---|---|---|---|---|---|",
+    `| ${head} | Mailbox | Unit | Dovecot median (min–max) |${xapian ? " Dovecot + fts-xapian |" : ""} ours median (min–max) | ours/Dovecot |${xapian ? " ours/fts-xapian |" : ""}`,
+    `|---|---|---|---|${xapian ? "---|" : ""}---|---|${xapian ? "---|" : ""}`,
   ];
   for (const r of rows) {
     const m = r.metric;
     const unit = `${m.unit} (${m.better === "lower" ? "lower" : "higher"} is better)`;
-    lines.push(`| ${m.label} | ${m.mailbox} | ${unit} | ${cell(r.values.dovecot)} | ${cell(r.values.ours)} | ${verdict(r)} |`);
+    const x = (s: string) => (xapian ? ` ${s} |` : "");
+    lines.push(`| ${m.label} | ${m.mailbox} | ${unit} | ${cell(r.values.dovecot)} |${x(cell(r.values.xapian))} ${cell(r.values.ours)} | ${verdict(r)} |${x(verdict(r, "xapian"))}`);
   }
   return lines;
 }
@@ -64,6 +67,10 @@ export function renderReport(result: BenchResult, command: string): string {
     "",
     ...table(result, "memory"),
   ];
+  if (result.servers.includes("xapian")) {
+    out.push("", "Dovecot + fts-xapian serves the full-text workload only; its index build figures are those of the build " +
+      "kept in bench/out/xapian/ (build.json: made once per corpus, an hour for 100,000 messages).");
+  }
   if (!result.servers.includes("ours")) out.push("", "Our server was not measured in this run (no dist/src/cli/asimapd.js).");
   const problems = [
     ...result.errors.map((p) => `- protocol error, ${p.server}, ${p.workload} run ${p.run}: ${p.message}`),

@@ -6,10 +6,12 @@ import { Dovecot } from "./dovecot.js";
 import { buildFixture } from "./fixture.js";
 import { Ours } from "./ours.js";
 import { Scale } from "./scale.js";
-import { ensureCert, ServerUnderTest } from "./server.js";
+import { ensureCert, type ServerName, ServerUnderTest } from "./server.js";
+import { DEFAULT_SERVERS } from "./workload-kit.js";
 import { Metric, WORKLOADS } from "./workloads.js";
+import { XapianCache } from "./xapian-cache.js";
 
-export type ServerName = "ours" | "dovecot";
+export type { ServerName };
 
 export interface BenchOptions {
   scale: Scale;
@@ -63,9 +65,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     startedAt: new Date().toISOString(),
     seconds: 0,
   };
+  const workloads = WORKLOADS.filter((w) => !opts.only || opts.only.includes(w.id));
+  const wanted = (name: ServerName) => workloads.some((w) => (w.servers ?? DEFAULT_SERVERS).includes(name));
   try {
-    for (const name of opts.servers) {
-      const s = name === "ours" ? new Ours(env, opts.oursEntry) : new Dovecot(env);
+    for (const name of opts.servers.filter(wanted)) {
+      const s = name === "ours" ? new Ours(env, opts.oursEntry)
+        // (only the full-text workload's user: its home, index and all, is cached between runs)
+        : name === "xapian" ? new Dovecot({ ...env, users: [fx.fts] }, new XapianCache(path.join(opts.outDir, "xapian")))
+        : new Dovecot(env);
       try {
         await s.prepare();
         await s.start();
@@ -78,8 +85,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         await s.stop().catch(() => undefined);
       }
     }
-    const workloads = WORKLOADS.filter((w) => !opts.only || opts.only.includes(w.id));
     for (const w of workloads) {
+      const on = servers.filter((s) => (w.servers ?? DEFAULT_SERVERS).includes(s.name));
       const byKey = new Map<string, MetricResult>();
       for (const metric of w.metrics(scale)) {
         const mr: MetricResult = { metric, values: {} };
@@ -87,7 +94,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         result.metrics.push(mr);
       }
       for (let run = 1; run <= scale.runs; run++) {
-        const order = run % 2 === 1 ? servers : [...servers].reverse();
+        const order = run % 2 === 1 ? on : [...on].reverse();
         for (const server of order) {
           const note = (list: Problem[], message: string) =>
             list.push({ server: server.name, workload: w.id, run, message });

@@ -9,6 +9,8 @@ export interface Scale {
   /** The big mailbox (100k) and the middle one (10k, its first messages). */
   bulkCount: number;
   midCount: number;
+  /** The full-text workload's folder (the first messages of the bulk corpus; BENCH_FTS_COUNT). */
+  ftsCount: number;
   loginCycles: number;
   idleConnections: number;
   concurrentUsers: number;
@@ -30,6 +32,7 @@ export const SCALES: Record<Scale["name"], Scale> = {
     bigBytes: 20 * 1024 * 1024,
     bulkCount: 100_000,
     midCount: 10_000,
+    ftsCount: 100_000,
     loginCycles: 30,
     idleConnections: 200,
     concurrentUsers: 50,
@@ -47,6 +50,7 @@ export const SCALES: Record<Scale["name"], Scale> = {
     bigBytes: 1024 * 1024,
     bulkCount: 300,
     midCount: 100,
+    ftsCount: 300,
     loginCycles: 2,
     idleConnections: 4,
     concurrentUsers: 3,
@@ -64,5 +68,7 @@ export function scaleFromEnv(value = process.env.BENCH_SCALE): Scale {
   if (name !== "full" && name !== "smoke") throw new Error(`BENCH_SCALE must be "full" or "smoke", not "${name}"`);
   const s = { ...SCALES[name] };
   if (process.env.BENCH_RUNS) s.runs = Math.max(1, Number(process.env.BENCH_RUNS));
+  // (a shorter full-text run: BENCH_FTS_COUNT=10000 while developing, or for fts-xapian's hour)
+  if (process.env.BENCH_FTS_COUNT) s.ftsCount = Math.min(s.bulkCount, Math.max(1, Number(process.env.BENCH_FTS_COUNT)));
   return s;
 }

@@ -8,8 +8,20 @@ import { Owner, UserSpec } from "./layout.js";
 
 export const PASSWORD = "bench-Pass-1";
 
+/** ours; Dovecot as installed; Dovecot with the fts-xapian plugin (the full-text workload only). */
+export type ServerName = "ours" | "dovecot" | "xapian";
+
+/** What building a full-text index cost, and how big it came out. */
+export interface FtsBuild {
+  wallMs: number;
+  cpuMs: number;
+  bytes: number;
+  /** built by an earlier run and kept (fts-xapian's index of 100,000 messages takes over an hour) */
+  cachedFrom?: string;
+}
+
 export interface ServerUnderTest {
-  readonly name: "ours" | "dovecot";
+  readonly name: ServerName;
   readonly port: number;
   /** Writes configuration, password file and every user's mail. */
   prepare(): Promise<void>;
@@ -25,6 +37,11 @@ export interface ServerUnderTest {
   frontPids(): number[];
   /** The last lines of the server's log, for error reports. */
   logTail(): string;
+  /**
+   * Builds the full-text index of `user`'s `mailbox` (of `count` messages) and says what it
+   * cost; `trigger` runs a SEARCH for servers that index when searched. Absent: no index.
+   */
+  ftsBuild?(user: string, mailbox: string, count: number, trigger: () => Promise<unknown>): Promise<FtsBuild>;
 }
 
 export interface ServerEnv {

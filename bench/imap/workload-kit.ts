@@ -1,9 +1,9 @@
 // What every workload is made of: its shape (Ctx, Metric, Workload) and the few helpers they share.
 import { performance } from "node:perf_hooks";
-import { ImapClient } from "./client.js";
+import { type Completion, ImapClient } from "./client.js";
 import type { Fixture } from "./fixture.js";
 import type { Scale } from "./scale.js";
-import { PASSWORD, type ServerUnderTest } from "./server.js";
+import { PASSWORD, type ServerName, type ServerUnderTest } from "./server.js";
 
 export interface Ctx {
   server: ServerUnderTest;
@@ -20,10 +20,14 @@ export interface Metric {
   unit: string;
   better: "lower" | "higher";
   table: "speed" | "memory";
+  /** Only these servers give the figure (absent: every server the workload runs on). */
+  only?: ServerName[];
 }
 
 export interface Workload {
   id: string;
+  /** The servers it runs on (absent: ours and Dovecot; the fts-xapian peer only where named). */
+  servers?: ServerName[];
   metrics(scale: Scale): Metric[];
   run(ctx: Ctx): Promise<Record<string, number>>;
 }
@@ -45,6 +49,14 @@ export async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();
   const r = await f();
   return [performance.now() - t0, r];
+}
+
+export const DEFAULT_SERVERS: ServerName[] = ["ours", "dovecot"];
+
+/** The numbers of the untagged SEARCH response. */
+export function searchHits(c: Completion): number[] {
+  const line = c.untagged.find((u) => /^\* SEARCH\b/i.test(u.line))?.line ?? "* SEARCH";
+  return line.slice(8).trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 /** A metric row. */

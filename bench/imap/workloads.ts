@@ -6,13 +6,14 @@ import { performance } from "node:perf_hooks";
 import { Completion, ImapClient, ImapError, withTimeout } from "./client.js";
 import { messagePath } from "./corpus.js";
 import { manyUserName } from "./fixture.js";
-import { k, m, open, timed, type Ctx, type Metric, type Workload } from "./workload-kit.js";
+import { k, m, open, searchHits, timed, type Ctx, type Metric, type Workload } from "./workload-kit.js";
 import { FROM_TOKEN, TEXT_TOKEN } from "./message.js";
 import { rssBytes, sampleMaxRss, sumRss, treePss } from "./procs.js";
 import { Rng } from "./rng.js";
 import { sleep } from "./server.js";
 import fs from "node:fs";
 import { compressSync } from "./compress-sync.js";
+import { fullText } from "./full-text.js";
 
 
 const MB = 1024 * 1024;
@@ -25,11 +26,6 @@ function fetchCount(c: Completion): number {
 
 function expectCount(ctx: Ctx, what: string, got: number, want: number): void {
   if (got !== want) ctx.mismatch(`${what}: ${got} responses, expected ${want}`);
-}
-
-function searchHits(c: Completion): number[] {
-  const line = c.untagged.find((u) => /^\* SEARCH\b/i.test(u.line))?.line ?? "* SEARCH";
-  return line.slice(8).trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
 /** Runs `f` on items with at most `limit` at a time (connection storms beyond `limit` are not the point). */
@@ -333,4 +329,5 @@ export const WORKLOADS: Workload[] = [
     },
   },
   compressSync,
+  fullText,
 ];

@@ -169,6 +169,31 @@ export class MessageCache {
     return v;
   }
 
+  /**
+   * A value made from the top-level header block once and kept with the message, like
+   * derived(); on a miss the index and the header block are used (from the entry, else loaded)
+   * but not kept for it. Why: SEARCH SUBJECT/FROM/... of a big folder then keeps ~200 bytes a
+   * message instead of ~4 KB (index and header), so 12,000 of them fit beside the rest, where
+   * they pushed each other out (and a common-word SEARCH before them pushed them all out).
+   */
+  async derivedFromHead<T>(mbox: Mailbox, uid: number, what: string, make: (head: Buffer, index: MimeIndex) => T,
+    size: (v: T) => number): Promise<T> {
+    const e = this.touch(mbox, uid);
+    const hit = e?.derived?.get(what);
+    if (hit !== undefined) return hit as T;
+    const index = e?.index ?? (await mbox.index(uid));
+    const end = index.root.headerEnd;
+    const head = e?.head ?? mbox.readMessageRange(uid, 0, end);
+    const v = make(head, index);
+    // a short read means the file changed under us: do not remember what was made from it
+    if (head.length === end) this.add(mbox, uid, (x) => {
+      if (x.derived?.has(what)) return 0;
+      (x.derived ??= new Map()).set(what, v);
+      return size(v) + what.length + 50;
+    });
+    return v;
+  }
+
   /** The message's MIME index (the store's persisted one, loaded once). */
   async index(mbox: Mailbox, uid: number): Promise<MimeIndex> {
     const hit = this.touch(mbox, uid)?.index;

@@ -1,6 +1,6 @@
 // The full-text index as a cache that may break: corrupt, deleted, capped or on a full disk it
 // never changes a SEARCH's answer, and it is made again; it never keeps the rows of a deleted
-// folder, and refile moves a message without indexing it again.
+// folder, and refile moves a message without indexing it again; hard links share one row.
 import { afterEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -140,5 +140,37 @@ describe("full-text index robustness", () => {
     expect((await c.cmd("DELETE moved")).tagged).toMatch(/OK/);
     for (let i = 0; i < 50 && fts.index.size > 10; i++) await new Promise((r) => setTimeout(r, 20));
     expect(fts.index.size).toBe(10);
+  });
+
+  it("two hard links of one file are one row, found under both UIDs, and outlive either link", async () => {
+    const { h, fts, c } = await setUp(20);
+    // a link in the same folder (inbox/21 is inbox/4, rare) and one in another (refile -link)
+    execFileSync("ln", [join(h.root, "inbox", "4"), join(h.root, "inbox", "21")]);
+    h.mh("folder", "-create", "+linked");
+    h.mh("refile", "-link", "-src", "+inbox", "8", "+linked");
+    await c.cmd("NOOP");
+    const withLink = expected(21, (i) => rare(i) || i === 21);
+    expect(await search(c, RARE)).toBe(withLink); // scanned, and starts the indexing
+    await fts.idle();
+    expect(fts.index.size).toBe(20); // one row per file: 21 messages, 20 files
+    expect(await search(c, RARE)).toBe(withLink); // the index answers: its row stands for 4 and 21
+    const db = new Database(join(h.root, FTS_DB), { readonly: true });
+    try {
+      expect(db.prepare("SELECT count(*) FROM docs").pluck().get()).toBe(20);
+    } finally { db.close(); }
+    // the other folder's link: its row is already there, nothing is indexed again
+    const indexed = fts.stats.indexed;
+    expect((await c.cmd("SELECT linked")).tagged).toMatch(/OK/);
+    expect(await search(c, RARE)).toBe("* SEARCH 1");
+    await fts.idle();
+    expect(fts.stats.indexed).toBe(indexed);
+    // that folder goes (its rows are dropped at once): the row of 8 stays, inbox/8 still has it
+    expect((await c.cmd("SELECT INBOX")).tagged).toMatch(/OK/);
+    expect((await c.cmd("DELETE linked")).tagged).toMatch(/OK/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fts.index.size).toBe(20);
+    expect(await search(c, RARE)).toBe(withLink);
+    await fts.idle();
+    expect(fts.stats.indexed).toBe(indexed);
   });
 });

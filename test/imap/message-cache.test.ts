@@ -62,6 +62,31 @@ describe("MessageCache", () => {
     }
   });
 
+  it("keeps a value made from the header block without the index and header it was made from", async () => {
+    const cache = new MessageCache(1 << 30);
+    const mbox = await store.mailbox("INBOX");
+    const recs = mbox.messages();
+    let made = 0;
+    const subject = (head: Buffer, idx: { root: { headerStart: number; headerEnd: number } }) => {
+      made++;
+      return /^subject:(.*)$/im.exec(head.subarray(idx.root.headerStart, idx.root.headerEnd).toString("latin1"))?.[1] ?? "";
+    };
+    const values = [];
+    for (const r of recs) values.push(await cache.derivedFromHead(mbox, r.uid, "subject", subject, (v) => v.length));
+    expect(made).toBe(recs.length);
+    for (const [i, r] of recs.entries()) {
+      const file = readFileSync(mbox.messagePath(r.uid));
+      const idx = await mbox.index(r.uid);
+      expect(values[i]).toBe(subject(file, idx));
+      // kept: made once; the index was read for it, not kept (SEARCH of a big folder stays small)
+      expect(await cache.derivedFromHead(mbox, r.uid, "subject", () => "again", () => 0)).toBe(values[i]);
+      expect(cache.cachedIndex(mbox, r.uid)).toBeUndefined();
+    }
+    expect(made).toBe(recs.length + recs.length); // (the checks above made one each, outside the cache)
+    // per message: the value and its key, far below an index and a header block (~4 KB)
+    expect(cache.heldBytes / recs.length).toBeLessThan(400);
+  });
+
   it("evicts in recency order: a value used again outlives older ones", async () => {
     const mbox = await store.mailbox("INBOX");
     const [a, b, c, d] = mbox.messages().map((r) => r.uid);

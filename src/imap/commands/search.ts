@@ -62,12 +62,8 @@ class Candidate {
   }
   /** `map` of the raw values of the top-level fields named `name`, computed once per message. */
   private async derivedValues<T>(name: string, kind: string, map: (raw: string) => T, size: (vs: T[]) => number): Promise<T[]> {
-    const i = messageCache.cachedIndex(this.view.mailbox, this.rec.uid) ?? (await this.index());
-    return messageCache.derived(this.view.mailbox, this.rec.uid, `${kind}\0${name}`,
-      () => {
-        const head = messageCache.head(this.view.mailbox, this.rec.uid, i);
-        return headerFields(head.subarray(i.root.headerStart, i.root.headerEnd), name, true).map((h) => map(h.value));
-      },
+    return messageCache.derivedFromHead(this.view.mailbox, this.rec.uid, `${kind}\0${name}`,
+      (head, i) => headerFields(head.subarray(i.root.headerStart, i.root.headerEnd), name, true).map((h) => map(h.value)),
       size);
   }
 }
@@ -209,7 +205,7 @@ export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<M
   const out: MessageRecord[] = [];
   const batch: Array<Promise<MessageRecord | null>> = [];
   // the full-text index, if it can tell, leaves out messages that cannot match (the rest are tested)
-  const only = ftsOf(view.mailbox)?.narrowing(view.mailbox, uids, (u) => view.record(u), keys) ?? null;
+  const only = ftsOf(view.mailbox)?.narrowing(view.mailbox, keys) ?? null;
   for (let i = 0; i < uids.length; i++) {
     if (only && !only.has(uids[i])) continue;
     const rec = view.record(uids[i]);

@@ -1,6 +1,6 @@
 // A user's full-text index: the open index file, which message identity each row was made
-// from (in memory, for the per-message "is it indexed?" of every SEARCH), and the narrowing a
-// SEARCH asks for. Any trouble with the file (corrupt, deleted, full disk) never fails a SEARCH:
+// from (in memory), which messages of a folder it holds (once per folder state), and the
+// narrowing a SEARCH asks for. Any trouble with the file (corrupt, deleted, full disk) never fails a SEARCH:
 // it then scans, and the index is replaced or waits.
 import { statSync } from "node:fs";
 import { join } from "node:path";
@@ -21,9 +21,22 @@ const hasIdentity = (r: MessageRecord): r is FileRecord => typeof (r as FileReco
 
 interface Doc { size: number; mtime: number }
 
+/** Which messages of one folder snapshot the index holds (see FtsIndex.held). */
+export interface Held {
+  /** rows changed since (written, dropped, index made anew): work it out again */
+  gen: number;
+  /** the records without a row that is them (not indexed yet, changed, no identity) */
+  missing: readonly MessageRecord[];
+  /** row (inode) → the UIDs of the folder whose file it is; hard links give one row several */
+  uidsOf: Map<number, number[]>;
+}
+
 export class FtsIndex {
   private opened: OpenedIndex | null = null;
   private readonly docs = new Map<number, Doc>();
+  private gen = 0;
+  /** per folder snapshot (`messages()`, a new array on every change of the folder) */
+  private readonly heldBy = new WeakMap<readonly MessageRecord[], Held>();
   /** a write failed for lack of room (disk full, or the size cap): no more until then */
   private fullUntil = 0;
 
@@ -44,11 +57,37 @@ export class FtsIndex {
   get writable(): boolean { return Date.now() >= this.fullUntil; }
 
   /**
-   * The UIDs of `uids` a SEARCH with `keys` must test: those the index says may match and
-   * those it does not hold yet; null when it narrows nothing (test them all). Decided here,
-   * at once: rows written while the SEARCH goes on cannot make it skip a message.
+   * Which messages of the folder snapshot `msgs` the index holds, and whose file each row is:
+   * worked out once per snapshot and state of the index, so a SEARCH of an unchanged folder
+   * (and the indexer's look for what is missing) does no per-message work.
    */
-  candidates(uids: readonly number[], record: (uid: number) => MessageRecord | undefined, keys: SearchKey[]): Set<number> | null {
+  held(msgs: readonly MessageRecord[]): Held {
+    this.db(); // (its rows are known once it is open)
+    const known = this.heldBy.get(msgs);
+    if (known && known.gen === this.gen) return known;
+    const missing: MessageRecord[] = [];
+    const uidsOf = new Map<number, number[]>();
+    for (const r of msgs) {
+      if (!this.isIndexed(r)) {
+        missing.push(r);
+        continue;
+      }
+      const ino = (r as FileRecord).ino;
+      const uids = uidsOf.get(ino);
+      if (uids) uids.push(r.uid);
+      else uidsOf.set(ino, [r.uid]);
+    }
+    const h: Held = { gen: this.gen, missing, uidsOf };
+    this.heldBy.set(msgs, h);
+    return h;
+  }
+
+  /**
+   * The UIDs of the folder snapshot `msgs` a SEARCH with `keys` must test: those the index says
+   * may match and those it does not hold yet; null when it narrows nothing (test them all).
+   * Decided here, at once: rows written while the SEARCH goes on cannot make it skip a message.
+   */
+  candidates(msgs: readonly MessageRecord[], keys: SearchKey[]): Set<number> | null {
     const ix = this.db();
     if (!ix) return null;
     let rows: Set<number> | null;
@@ -59,11 +98,10 @@ export class FtsIndex {
       return null;
     }
     if (rows === null) return null;
+    const { missing, uidsOf } = this.held(msgs);
     const out = new Set<number>();
-    for (const uid of uids) {
-      const r = record(uid);
-      if (r && (!hasIdentity(r) || !this.isIndexed(r) || rows.has(r.ino))) out.add(uid);
-    }
+    for (const r of missing) out.add(r.uid);
+    for (const ino of rows) for (const uid of uidsOf.get(ino) ?? []) out.add(uid);
     return out;
   }
 
@@ -73,8 +111,12 @@ export class FtsIndex {
     if (!ix || batch.length === 0) return ix !== null;
     const { stmts } = ix;
     try {
+      const written = new Set<number>();
       ix.db.transaction(() => {
         for (const [r, d] of batch) {
+          // two hard links of one file are one row, written once (FTS5 would keep a second copy)
+          if (written.has(r.ino)) continue;
+          written.add(r.ino);
           if (this.docs.has(r.ino)) stmts.deleteFts.run(r.ino);
           stmts.insert(r.ino, d);
           stmts.putDoc.run(r.ino, r.fileSize, r.mtime);
@@ -85,6 +127,7 @@ export class FtsIndex {
       return false;
     }
     for (const [r] of batch) this.docs.set(r.ino, { size: r.fileSize, mtime: r.mtime });
+    this.gen++;
     return true;
   }
 
@@ -109,6 +152,7 @@ export class FtsIndex {
       return { dropped: 0, more: false };
     }
     for (const ino of now) this.docs.delete(ino);
+    if (now.length > 0) this.gen++;
     if (now.length > 0) this.fullUntil = 0; // room again
     return { dropped: now.length, more: dead.length > now.length };
   }
@@ -131,6 +175,7 @@ export class FtsIndex {
     this.opened?.db.close();
     this.opened = null;
     this.docs.clear();
+    this.gen++;
   }
 
   /** The open index, opened (or made again, when deleted or replaced) if need be; null if none can be. */
@@ -150,6 +195,7 @@ export class FtsIndex {
       for (const [ino, size, mtime] of this.opened.stmts.docs.all() as Array<[number, number, number]>) {
         this.docs.set(ino, { size, mtime });
       }
+      this.gen++;
       return this.opened;
     } catch (e) {
       this.log.warn({ path: this.path, err: String(e) }, "no full-text index: SEARCH scans");

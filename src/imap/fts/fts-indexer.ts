@@ -7,7 +7,7 @@
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../api.js";
 import type { SearchKey } from "../../protocol/ast.js";
-import type { Mailbox, MessageRecord, StoreChange, UserStore } from "../../store/contract.js";
+import type { Mailbox, StoreChange, UserStore } from "../../store/contract.js";
 import { TimeSlice } from "../time-slice.js";
 import { ftsDocument, type FtsDocument } from "./fts-document.js";
 import { FtsIndex, type FileRecord, type FtsOptions } from "./fts-index.js";
@@ -73,10 +73,10 @@ export class FtsIndexer implements Narrowing {
    * The UIDs a SEARCH of `box` with `keys` must test (see FtsIndex.candidates), or null for
    * all; a first SEARCH the index could answer starts indexing the folder.
    */
-  narrowing(box: Mailbox, uids: readonly number[], record: (uid: number) => MessageRecord | undefined, keys: SearchKey[]): Set<number> | null {
+  narrowing(box: Mailbox, keys: SearchKey[]): Set<number> | null {
     if (!this.index.opts.enabled || !answerable(keys)) return null;
     this.searching(box);
-    return this.index.candidates(uids, record, keys);
+    return this.index.candidates(box.messages(), keys);
   }
 
   /** A SEARCH looked in this folder: index it from now on, and what it lacks now (a new or
@@ -139,9 +139,10 @@ export class FtsIndexer implements Narrowing {
       batch = [];
       return ok;
     };
-    for (const r of box.messages() as readonly FileRecord[]) {
+    // only what the index lacks (known per folder state: a folder already indexed costs nothing)
+    for (const r of this.index.held(box.messages()).missing as readonly FileRecord[]) {
       if (this.closed || !this.index.writable) return;
-      if (this.index.isIndexed(r) || r.fileSize > MAX_FILE) continue;
+      if (this.index.isIndexed(r) || r.fileSize > MAX_FILE || typeof r.ino !== "number") continue;
       let bytes: Buffer;
       try {
         bytes = await box.readMessage(r.uid);

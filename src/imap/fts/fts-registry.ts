@@ -1,12 +1,13 @@
 // Which user's full-text index serves a mailbox: SEARCH has the mailbox (its view's), the
 // index is the user's; the indexer registers each mailbox the store opens.
-import type { Mailbox, MessageRecord } from "../../store/contract.js";
+import type { Mailbox } from "../../store/contract.js";
 import type { SearchKey } from "../../protocol/ast.js";
 
 /** What SEARCH asks of the index (the indexer answers it). */
 export interface Narrowing {
-  /** The UIDs among `uids` that may match `keys`, or null when the index cannot narrow them. */
-  narrowing(box: Mailbox, uids: readonly number[], record: (uid: number) => MessageRecord | undefined, keys: SearchKey[]): Set<number> | null;
+  /** The UIDs of `box` that may match `keys` (those it does not hold included), or null when
+   *  the index cannot narrow them. */
+  narrowing(box: Mailbox, keys: SearchKey[]): Set<number> | null;
 }
 
 const byMailbox = new WeakMap<Mailbox, Narrowing>();
