@@ -90,7 +90,7 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
   EXPUNGE: { states: SELECTED, handler: expunge, capabilities: ["UIDPLUS"] },
   SEARCH: { states: SELECTED, handler: search, capabilities: ["ESEARCH", "SEARCHRES", "WITHIN", "CONTEXT=SEARCH", "SAVEDATE"] },
   CANCELUPDATE: { states: SELECTED, handler: cancelUpdate },
-  FETCH: { states: SELECTED, handler: fetch, capabilities: ["CONDSTORE", "BINARY", "OBJECTID"], enable: ["CONDSTORE"] },
+  FETCH: { states: SELECTED, handler: fetch, capabilities: ["CONDSTORE", "BINARY", "OBJECTID", "PREVIEW"], enable: ["CONDSTORE"] },
   STORE: { states: SELECTED, handler: store },
   COPY: { states: SELECTED, handler: copy },
   MOVE: { states: SELECTED, handler: copy, capabilities: ["MOVE"] },

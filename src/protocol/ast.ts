@@ -36,6 +36,8 @@ export type FetchAtt =
   | { kind: "MODSEQ" }
   /** RFC 8474 object ids and RFC 8514's save date */
   | { kind: "EMAILID" | "THREADID" | "SAVEDATE" }
+  /** RFC 8970; LAZY is accepted and the preview made anyway (it is cheap) */
+  | { kind: "PREVIEW" }
   | { kind: "BODY[]"; peek: boolean; section: Section; partial?: Partial }
   | { kind: "BINARY[]"; peek: boolean; part: number[]; partial?: Partial }
   | { kind: "BINARY.SIZE"; part: number[] };

@@ -12,6 +12,7 @@ import type { MailboxView } from "../view.js";
 import { messageCache, type RenderedItem } from "../message-cache.js";
 import { writeSection, type BodyRequest } from "./body-section.js";
 import { emailId, threadId } from "../object-ids.js";
+import { PREVIEW_READ, previewPart, previewText } from "../../message/preview.js";
 
 /**
  * What an item needs before its response starts, from least to most:
@@ -97,6 +98,19 @@ const SAVEDATE: FetchItem = {
     else w.encoded("SAVEDATE", internalDate(new Date(ms)));
   },
 };
+/** RFC 8970: made from the first text part's first bytes, once per message (message-cache). */
+const PREVIEW: FetchItem = {
+  needs: "index",
+  render(w, rec, p, view) {
+    const text = messageCache.derived(view.mailbox, rec.uid, "preview", () => {
+      const part = previewPart(p!.index!);
+      if (!part) return "";
+      const head = view.mailbox.readMessageRange(rec.uid, part.bodyStart, Math.min(part.bodyEnd, part.bodyStart + PREVIEW_READ));
+      return previewText(part, head);
+    }, (t) => 2 * t.length + 40);
+    w.encoded("PREVIEW", encodeData(text).toString("latin1"));
+  },
+};
 const ENVELOPE = structure("ENVELOPE", (i) => envelope(i));
 const BODYSTRUCTURE = structure("BODYSTRUCTURE", (i) => bodyStructure(i, true));
 const BODY = structure("BODY", (i) => bodyStructure(i, false));
@@ -109,6 +123,7 @@ const ITEMS: { [K in FetchAtt["kind"]]: (att: Att<K>) => FetchItem } = {
   EMAILID: () => EMAILID,
   THREADID: () => THREADID,
   SAVEDATE: () => SAVEDATE,
+  PREVIEW: () => PREVIEW,
   INTERNALDATE: () => INTERNALDATE,
   "RFC822.SIZE": () => RFC822_SIZE,
   ENVELOPE: () => ENVELOPE,
