@@ -1,15 +1,13 @@
 # Python's imaplib in an IMAP4rev2 session, compressed with COMPRESS=DEFLATE (imaplib knows
 # neither, so the ENABLE and COMPRESS are sent as plain commands and zlib wraps the socket, as a
 # client library would). Prints one JSON object with what it saw.
-import imaplib, json, ssl, sys, zlib
+import imaplib, json, sys, zlib
+
+from imaplib_login import tls_login
 
 port = int(sys.argv[1])
 imaplib.Commands.setdefault("COMPRESS", ("AUTH", "SELECTED"))
-ctx = ssl.create_default_context()
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE  # the test server's certificate is self-signed
-m = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
-m.login("tester", "secret")
+m = tls_login(port)
 out = {"capabilities": list(m.capabilities)}
 typ, data = m._simple_command("COMPRESS", "DEFLATE")
 out["compress"] = typ

@@ -1,13 +1,11 @@
 # Python's imaplib with SORT=DISPLAY, THREAD=REFS, ESORT and a CONTEXT=SEARCH update: prints one
 # JSON object with what it saw.
-import imaplib, json, ssl, sys
+import imaplib, json, sys
+
+from imaplib_login import tls_login
 
 port = int(sys.argv[1])
-ctx = ssl.create_default_context()
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE  # the test server's certificate is self-signed
-m = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
-m.login("tester", "secret")
+m = tls_login(port)
 # after login: the pre-login list the greeting gave imaplib is shorter
 out = {"capabilities": m.capability()[1][0].decode().split(" ")}
 m.select("INBOX")

@@ -1,13 +1,11 @@
 # Python's imaplib against the real asimapd with a quota: getquotaroot, getquota, an APPEND
 # over the limit; prints one JSON object with what it saw.
-import imaplib, json, ssl, sys
+import imaplib, json, sys
+
+from imaplib_login import tls_login
 
 port = int(sys.argv[1])
-ctx = ssl.create_default_context()
-ctx.check_hostname = False
-ctx.verify_mode = ssl.CERT_NONE  # the test server's certificate is self-signed
-m = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx)
-m.login("tester", "secret")
+m = tls_login(port)
 out = {}
 typ, data = m.getquotaroot("INBOX")
 out["getquotaroot"] = [typ, [[d.decode() for d in part] for part in data]]
