@@ -11,7 +11,7 @@
 //                                     (their values are frozen in the blob).
 // The daemon (src/daemon/user-entry.ts) uses the blob when all of that matches, else the bundle,
 // else dist/src/user/main.js, and says which. What cannot be in a snapshot is kept out by the
-// stand-ins in scripts/user-bundle/: native addons (better-sqlite3's, os-lock) load right after
+// stand-ins in scripts/user-bundle/: native addons (better-sqlite3's) load right after
 // the process starts (native-addons.cjs), worker_threads and thread-stream when pino first makes
 // a --log-config transport, whose worker files pino-paths.cjs points at.
 import { build } from "esbuild";
@@ -40,7 +40,6 @@ for (const f of [bundle, blob, meta]) rmSync(f, { force: true });
 // packages they bundle; the shims themselves get the real node:module).
 const REPLACED = {
   "bindings": "sqlite-bindings.cjs",
-  "os-lock": "lazy-os-lock.cjs",
   "thread-stream": "lazy-thread-stream.cjs",
   "worker_threads": "worker-threads-main.cjs",
   "node:worker_threads": "worker-threads-main.cjs",
@@ -50,7 +49,7 @@ const REPLACED = {
 const shimPlugin = {
   name: "asimap-user-shims",
   setup(b) {
-    b.onResolve({ filter: /^(bindings|os-lock|thread-stream|(node:)?module|(node:)?worker_threads)$/ }, (args) => {
+    b.onResolve({ filter: /^(bindings|thread-stream|(node:)?module|(node:)?worker_threads)$/ }, (args) => {
       if (args.importer.startsWith(shims + path.sep)) return undefined;
       // `bindings` only as better-sqlite3 uses it (a name we know); anything else is an error
       if (args.path === "bindings" && !args.importer.includes(`${path.sep}better-sqlite3${path.sep}`)) {

@@ -11,7 +11,7 @@ import { homedir, tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { lock } from "os-lock";
+import { nativeAddon } from "../../src/native/addon.js";
 
 const ARCHIVE = "imaptest-924f619.tar.gz";
 
@@ -97,7 +97,8 @@ export async function ensureImaptest(log: (s: string) => void = () => {}): Promi
   mkdirSync(cacheRoot(), { recursive: true });
   const fh = await open(`${dir}.lock`, "a");
   try {
-    await lock(fh.fd, { exclusive: true }); // released when fh closes
+    // released when fh closes; polled, since our fcntl never waits
+    while (!nativeAddon().tryLockExclusive(fh.fd)) await new Promise((r) => setTimeout(r, 200));
     if (existsSync(complete)) return src; // another run built it while we waited
     // Built beside the final place and renamed: a run killed halfway leaves no "complete" build.
     // Its directory is removed here (only the lock's holder builds); the build it started may

@@ -7,7 +7,7 @@
 // write and an epoll round trip (an APPEND made ~25 such round trips; most of its CPU time).
 // Only large message bodies are written asynchronously, so no write holds the event loop long.
 import {
-  promises as fsp, constants as C, closeSync, fchmodSync, fstatSync, futimesSync, linkSync, openSync,
+  promises as fsp, constants as C, closeSync, fchmodSync, fstatSync, ftruncateSync, futimesSync, linkSync, openSync,
   readFileSync, readSync, renameSync, unlinkSync, writeSync,
 } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -370,10 +370,10 @@ export async function updateSequences<T>(
     return { result, seqs, base, touched: change.touched, written: true, ino };
   };
   if (opts.lock) {
-    return withFcntlLock(path, opts.lock, async (fh) => edit(parseRemembered(path, await fh.readFile(), true), async (text) => {
-      await fh.truncate(0);
-      await fh.write(text, 0, text.length, 0);
-      return Number((await fh.stat({ bigint: true })).ino);
+    return withFcntlLock(path, opts.lock, (fd) => edit(parseRemembered(path, readFileSync(fd), true), (text) => {
+      ftruncateSync(fd, 0);
+      writeSync(fd, text, 0, text.length, 0);
+      return Number(fstatSync(fd, { bigint: true }).ino);
     }));
   }
   const snap = await readSequences(dir, true);

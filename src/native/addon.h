@@ -15,4 +15,8 @@ napi_value scan_stat_numbers_async(napi_env env, napi_callback_info info);
 napi_value crlf_missing(napi_env env, napi_callback_info info);
 napi_value crlf_convert(napi_env env, napi_callback_info info);
 
+// file-lock.c: nmh's fcntl lock, without waiting
+napi_value lock_try_exclusive(napi_env env, napi_callback_info info);
+napi_value lock_release(napi_env env, napi_callback_info info);
+
 #endif

@@ -1,7 +1,8 @@
 // The server's native addon (the C files beside this one, compiled by scripts/build-native.mjs
 // into dist/src/native/asimap_native.node): the readdir and per-file stats of a folder look,
 // which at 100,000 files were most of a first SELECT through Node's fs (a string, a path walk
-// and a Stats object per file), and LF -> CRLF for the wire. A leaf: it imports nothing of
+// and a Stats object per file), LF -> CRLF for the wire, and nmh's fcntl lock
+// without a thread-pool round trip. A leaf: it imports nothing of
 // ours, and mh, store and message may use it. Loaded at first use, never while the user
 // process's startup snapshot is built.
 import { createRequire } from "node:module";
@@ -17,6 +18,10 @@ export interface NativeAddon {
   missingCrs(chunk: Buffer, prev?: number): number;
   /** The CRLF form of `chunk`: the chunk itself when it needs no CR, else a new Buffer. */
   toCrlf(chunk: Buffer, prev?: number): Buffer;
+  /** fcntl F_SETLK F_WRLCK on the whole file: true when taken, false when another process holds a lock (never waits). */
+  tryLockExclusive(fd: number): boolean;
+  /** fcntl F_SETLK F_UNLCK on the whole file. */
+  unlock(fd: number): void;
 }
 
 const requireHere = createRequire(import.meta.url);
