@@ -21,6 +21,7 @@ import { Compression } from "./compression.js";
 import { literalCapability, nonSyncMax } from "../protocol/literal-plus-minus.js";
 import { codes, continuation, tagged, untaggedStatus } from "../protocol/responses.js";
 import { Notifier } from "./notify/notifier.js";
+import { commandEnded, commandStarted } from "./time-slice.js";
 
 
 /** Internal: the connection must close without a tagged response. */
@@ -309,19 +310,24 @@ export class Session implements SessionContext {
     let result: Result;
     // everything between parsing and the tagged answer: whatever throws, the client gets its tag
     this.notifier.ownCommand(cmd);
+    commandStarted();
     try {
-      result = await this.dispatch(cmd);
-    } catch (e) {
-      result = this.failure(cmd, e);
+      try {
+        result = await this.dispatch(cmd);
+      } catch (e) {
+        result = this.failure(cmd, e);
+      } finally {
+        this.notifier.ownCommand(null);
+      }
+      if (result === IDLING) return;
+      if (result === BROKEN) {
+        this.end();
+        return;
+      }
+      await this.finish(cmd, result);
     } finally {
-      this.notifier.ownCommand(null);
+      commandEnded(); // an IDLE counts until it waits
     }
-    if (result === IDLING) return;
-    if (result === BROKEN) {
-      this.end();
-      return;
-    }
-    await this.finish(cmd, result);
   }
 
   /** The handler table decides: refused in this state, or run. */

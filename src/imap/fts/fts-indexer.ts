@@ -1,8 +1,8 @@
 // Keeps a user's full-text index current in the background: the folders to index (searched
 // once, or opened when the settings say so) are walked for messages the index does not hold,
-// a slice of work at a time (time-slice.ts), then the event loop serves everyone else; nothing
-// here runs on the path of a command. Rows whose file left every folder are dropped a while
-// after an expunge, at once after a folder is deleted (refile and MOVE keep the file, and its
+// a slice of work at a time (time-slice.ts) between commands, then the event loop serves
+// everyone else; nothing here runs on the path of a command. Rows whose file left every folder
+// are dropped a while after an expunge, at once after a folder is deleted (refile and MOVE keep the file, and its
 // row, when the new folder is looked at within that while).
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../api.js";
@@ -119,8 +119,8 @@ export class FtsIndexer implements Narrowing {
   }
 
   private async work(): Promise<void> {
-    const slice = new TimeSlice();
-    await slice.next(); // never in the turn of the command that asked
+    const slice = new TimeSlice(true);
+    await slice.next(); // never in the turn of the command that asked, nor inside another
     while (!this.closed && this.queue.size > 0) {
       const box = this.queue.values().next().value as Mailbox;
       this.queue.delete(box);
@@ -177,7 +177,7 @@ export class FtsIndexer implements Narrowing {
 
   private async dropDead(): Promise<void> {
     if (!this.store || this.closed) return;
-    const slice = new TimeSlice();
+    const slice = new TimeSlice(true);
     for (;;) {
       const live = new Map<number, number[]>();
       for (const [ino, size, mtime] of this.store.identities()) live.set(ino, [size, mtime]);
