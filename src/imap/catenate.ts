@@ -1,7 +1,7 @@
 // CATENATE (RFC 4469): one APPEND message put together from TEXT literals and URL parts. A URL
 // part is the referenced message's BODY[section]<partial> exactly as FETCH sends it (the same
 // section resolution and piece writer), from any of the user's mailboxes. Every URL is resolved
-// and sized before any byte is read, so a bad URL or a message over the limit costs no reading,
+// and sized before any part is copied, so a bad URL or a message over the limit costs no copying,
 // and the message is then filled into one buffer of its final size, a part at a time.
 import type { CatenatePart } from "../protocol/ast.js";
 import { parseMessagePartUrl, UrlError, type MessagePartUrl } from "../protocol/imap-url.js";
@@ -23,7 +23,6 @@ interface UrlPart {
   uid: number;
   plan: PlannedPiece[];
   size: number;
-  got: OpenedMessage;
 }
 
 type Resolved = { text: Buffer } | UrlPart;
@@ -57,6 +56,8 @@ async function resolveUrl(s: SessionContext, url: string): Promise<UrlPart> {
   const { mbox, uidValidity } = await urlMailbox(s, url, u);
   if (uidValidity !== undefined && uidValidity !== mbox.uidValidity) throw badUrl(url, "Invalid UIDVALIDITY");
   if (!mbox.get(u.uid)) throw badUrl(url, "Message not found");
+  // what resolving read (a nested part's header for HEADER.FIELDS) is let go at once: the
+  // section holds the bytes it needs, and a part's file is opened again only to be copied
   const got: OpenedMessage = {};
   try {
     const index = await messageCache.index(mbox, u.uid);
@@ -64,11 +65,28 @@ async function resolveUrl(s: SessionContext, url: string): Promise<UrlPart> {
     if (!sec) throw badUrl(url, "Invalid section");
     const partial = u.partial && { offset: u.partial.offset, length: u.partial.length ?? Infinity };
     const { size, plan } = partialPieces(sec, partial);
-    return { url, mbox, uid: u.uid, plan, size, got };
+    return { url, mbox, uid: u.uid, plan, size };
   } catch (e) {
-    await got.bytes?.close();
     throw isGone(e) ? badUrl(url, "Message not found") : e;
+  } finally {
+    await got.bytes?.close();
   }
+}
+
+/** A URL part's bytes into `fill`, its message's file open only meanwhile. */
+async function copyPart(fill: Filling, r: UrlPart): Promise<void> {
+  const start = fill.at;
+  let bytes;
+  try {
+    if (r.plan.some(({ piece }) => isFileRange(piece))) bytes = await r.mbox.messageBytes(r.uid);
+    await writePieces(fill, r.plan, bytes);
+  } catch (e) {
+    throw isGone(e) ? badUrl(r.url, "Message not found") : e;
+  } finally {
+    await bytes?.close();
+  }
+  // a file that ended early: its message was replaced while we read it
+  if (fill.at - start !== r.size) throw badUrl(r.url, "Message changed while it was read");
 }
 
 /** The message's bytes copied into one buffer as they come. */
@@ -96,38 +114,20 @@ export async function catenate(
 ): Promise<{ data: Buffer; binary: boolean }> {
   const binary = parts[0].kind === "TEXT" && parts[0].binary;
   const resolved: Resolved[] = [];
-  try {
-    let total = 0;
-    for (const part of parts) {
-      if (part.kind === "TEXT" && part.binary && !binary) {
-        throw new CommandFailure(no("Binary input allowed only when the first part is binary.", "UNKNOWN-CTE"));
-      }
-      const r = part.kind === "TEXT" ? { text: part.data } : await resolveUrl(s, part.url);
-      resolved.push(r);
-      total += "text" in r ? r.text.length : r.size;
-      if (total > limit) throw new CommandFailure(no(`Message is larger than ${limit} bytes.`, "TOOBIG"));
+  let total = 0;
+  for (const part of parts) {
+    if (part.kind === "TEXT" && part.binary && !binary) {
+      throw new CommandFailure(no("Binary input allowed only when the first part is binary.", "UNKNOWN-CTE"));
     }
-    const fill = new Filling(Buffer.allocUnsafe(total));
-    for (const r of resolved) {
-      if ("text" in r) {
-        fill.bytes(r.text);
-        continue;
-      }
-      const start = fill.at;
-      try {
-        if (!r.got.bytes && r.plan.some(({ piece }) => isFileRange(piece))) r.got.bytes = await r.mbox.messageBytes(r.uid);
-        await writePieces(fill, r.plan, r.got.bytes);
-      } catch (e) {
-        if (isGone(e)) throw badUrl(r.url, "Message not found");
-        throw e;
-      }
-      // a file that ended early: its message was replaced while we read it
-      if (fill.at - start !== r.size) throw badUrl(r.url, "Message changed while it was read");
-      await r.got.bytes?.close();
-      r.got.bytes = undefined;
-    }
-    return { data: fill.out, binary };
-  } finally {
-    for (const r of resolved) if (!("text" in r)) await r.got.bytes?.close();
+    const r = part.kind === "TEXT" ? { text: part.data } : await resolveUrl(s, part.url);
+    resolved.push(r);
+    total += "text" in r ? r.text.length : r.size;
+    if (total > limit) throw new CommandFailure(no(`Message is larger than ${limit} bytes.`, "TOOBIG"));
   }
+  const fill = new Filling(Buffer.allocUnsafe(total));
+  for (const r of resolved) {
+    if ("text" in r) fill.bytes(r.text);
+    else await copyPart(fill, r);
+  }
+  return { data: fill.out, binary };
 }

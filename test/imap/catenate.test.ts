@@ -164,6 +164,22 @@ describe("a URL part is FETCH BODY[section]<partial>", () => {
     expect(await body(t.c, "INBOX", uidOf(r3.tagged))).toBe("X: y\r\n\r\n");
   });
 
+  it("a large part (read in streamed chunks) and synchronising literals, each waited for", async () => {
+    const big = "Subject: big\r\n\r\n" + Array.from({ length: 6000 }, (_, i) => `line ${i} ${"x".repeat(60)}`).join("\r\n") + "\r\n";
+    const uid = await appendPlain(t.c, "INBOX", big);
+    const tag = t.c.nextTag();
+    t.c.write(`${tag} APPEND INBOX CATENATE (TEXT {10}\r\n`);
+    expect(await t.c.next()).toMatch(/^\+ /);
+    t.c.write(`New: one\r\n URL "/INBOX/;UID=${uid}/;SECTION=TEXT/;PARTIAL=7.300000" TEXT {7}\r\n`);
+    expect(await t.c.next()).toMatch(/^\+ /);
+    t.c.write("\r\nend\r\n)\r\n");
+    const r = await t.c.reply(tag);
+    expect(r.tagged).toMatch(/ OK \[APPENDUID/);
+    const text = big.slice(big.indexOf("\r\n\r\n") + 4);
+    expect(text.length).toBeGreaterThan(300_007);
+    expect(await body(t.c, "INBOX", uidOf(r.tagged))).toBe("New: one\r\n" + text.slice(7, 300_007) + "\r\nend\r\n");
+  });
+
   it("a relative URL names the selected mailbox, and its UIDVALIDITY is the selected one's", async () => {
     const uid = Number((await t.c.cmd("SELECT INBOX")).tagged && (await t.c.cmd("UID SEARCH ALL")).untagged[0].split(" ")[2]);
     expect((await t.c.cmd("CREATE rel")).tagged).toMatch(/ OK/);
