@@ -40,7 +40,7 @@ async function urlMailbox(s: SessionContext, url: string, u: MessagePartUrl): Pr
     return { mbox: await s.store.mailbox(checkedMailbox(u.mailbox)), uidValidity: u.uidValidity };
   } catch (e) {
     if (e instanceof CommandFailure) throw badUrl(url, e.result.text.replace(/\.$/, ""));
-    if (e instanceof StoreError && e.code === "NONEXISTENT") throw badUrl(url, "Mailbox doesn't exist");
+    if (e instanceof StoreError) throw badUrl(url, e.code === "NONEXISTENT" ? "Mailbox doesn't exist" : e.message.replace(/\.$/, ""));
     throw e;
   }
 }

@@ -219,6 +219,10 @@ describe("URLs that name nothing readable: NO [BADURL], nothing stored", () => {
       [`/INBOX?SUBJECT%20x`, "Invalid IMAP URL: not a message or message part URL"],
       [`/%ZZ/;UID=${uid}`, "Invalid %-encoding in the mailbox name"],
       [`/1234/;UID=${uid}`, 'MH folders cannot be named only with digits: "1234"'],
+      // never outside the mail root, %-encoded or not
+      [`/../inbox/;UID=${uid}`, 'Invalid mailbox name: "../inbox"'],
+      [`/one/%2E%2E/%2E%2E/inbox/;UID=${uid}`, 'Invalid mailbox name: "one/../../inbox"'],
+      [`/%2Fetc/;UID=${uid}`, "Mailbox name may not begin or end with the hierarchy delimiter"],
     ];
     const before = await messages(t.c, "INBOX");
     for (const [url, why] of cases) {
