@@ -1,6 +1,7 @@
 // IMAP URLs as CATENATE reads them (RFC 5092, relative only): what each names, and every way one
 // is refused (each refusal's text becomes NO [BADURL]'s).
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { parseMessagePartUrl, UrlError } from "../../src/protocol/imap-url.js";
 
 const p = parseMessagePartUrl;
@@ -51,5 +52,23 @@ describe("a message part URL", () => {
     expect(why("/%E9/;UID=1")).toBe("Invalid %-encoding in the mailbox name");
     for (const bad of ["", "BOGUS", "1.", "0", "HEADER.FIELDS", "%C3%A9"]) expect(why(`/x/;UID=1/;SECTION=${bad}`), bad).toBe("Invalid section");
     expect(why("/x/;UID=1/;SECTION=%FF")).toBe("Invalid %-encoding in the section");
+  });
+});
+
+describe("any string as a URL", () => {
+  const urlish = fc.string({
+    unit: fc.constantFrom(..."/;=.%()\" 0123456789AZaz\x00\xff\u00e9]".split(""), ";UID=", ";UIDVALIDITY=", "/;SECTION=",
+      "/;PARTIAL=", "HEADER.FIELDS", "MIME", "TEXT", "%20", "%C3%A9", "%ZZ", ";URLAUTH=", "imap://", "INBOX"),
+    maxLength: 40,
+  });
+  it("property: names a message part or is refused with a UrlError, never anything else", () => {
+    fc.assert(fc.property(urlish, (url) => {
+      try {
+        const u = p(url);
+        expect(u.uid).toBeGreaterThan(0);
+      } catch (e) {
+        if (!(e instanceof UrlError)) throw e;
+      }
+    }), { numRuns: 3000 });
   });
 });
