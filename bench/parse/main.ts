@@ -49,7 +49,8 @@ const appendRate = report("APPEND 10 MB literal, frame + parse (MB)", measure(()
     for (let e = f.next(); e !== null; e = f.next()) {
       if (e.kind === "frame") {
         const c = parseCommand(e.frame);
-        if (c.name === "APPEND") got += c.messages[0].data.length;
+        const m = c.name === "APPEND" ? c.messages[0] : undefined;
+        if (m && "data" in m) got += m.data.length;
       }
     }
   }

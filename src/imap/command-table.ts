@@ -81,7 +81,7 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
   GETQUOTA: { states: ANY, handler: getquota, capabilities: ["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"] },
   GETQUOTAROOT: { states: ANY, handler: getquotaroot },
   SETQUOTA: { states: ANY, handler: setquota },
-  APPEND: { states: ANY, handler: append, capabilities: ["MULTIAPPEND"] },
+  APPEND: { states: ANY, handler: append, capabilities: ["MULTIAPPEND", "CATENATE"] },
   IDLE: { states: ANY, handler: idle, capabilities: ["IDLE"] },
   NOTIFY: { states: ANY, handler: notify, capabilities: ["NOTIFY"] },
   CHECK: { states: SELECTED, handler: check },

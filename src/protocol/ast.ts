@@ -87,6 +87,18 @@ export interface AppendMessage {
   binary: boolean;
 }
 
+/** One part of a CATENATE message (RFC 4469): a literal's bytes, or an IMAP URL (RFC 5092) as sent. */
+export type CatenatePart =
+  | { kind: "TEXT"; data: Buffer; binary: boolean }
+  | { kind: "URL"; url: string };
+
+/** An APPEND message put together from parts (RFC 4469 CATENATE). */
+export interface CatenateMessage {
+  flags: Flag[];
+  date?: Date;
+  catenate: CatenatePart[];
+}
+
 export interface QresyncParams {
   uidValidity: number;
   modseq: number;
@@ -157,7 +169,7 @@ export type CommandBody =
   | { name: "GETQUOTAROOT"; mailbox: string }
   /** resource names upper-cased, with the limits asked for */
   | { name: "SETQUOTA"; root: string; limits: Array<[string, number]> }
-  | { name: "APPEND"; mailbox: string; messages: AppendMessage[] }
+  | { name: "APPEND"; mailbox: string; messages: Array<AppendMessage | CatenateMessage> }
   | { name: "IDLE" }
   /** RFC 5465: set null = NOTIFY NONE */
   | { name: "NOTIFY"; set: { status: boolean; groups: NotifyGroup[] } | null }

@@ -28,6 +28,14 @@ export function continuation(text = ""): string {
 
 const list = (items: readonly (string | number)[]): string => `(${items.join(" ")})`;
 
+/** A URL in a response code's text, which cannot hold "]", control or non-ASCII characters:
+ *  those %-encoded (as UTF-8), an empty one as "". */
+function urlCodeText(url: string): string {
+  if (url === "") return '""';
+  return url.replace(/[\]\x00-\x1f\x7f]|[^\x00-\x7f]/gu,
+    (c) => [...Buffer.from(c, "utf8")].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""));
+}
+
 export const codes = {
   capability: (caps: readonly string[]): string => `CAPABILITY ${caps.join(" ")}`,
   permanentFlags: (flags: readonly string[]): string => `PERMANENTFLAGS ${list(flags)}`,
@@ -41,6 +49,8 @@ export const codes = {
   modified: (nums: readonly number[]): string => `MODIFIED ${compressSet(nums)}`,
   /** NOUPDATE (RFC 5267 §4.3.1): the searching command whose UPDATE is refused */
   noUpdate: (tag: string): string => `NOUPDATE ${quoted(tag)}`,
+  /** BADURL (RFC 4469 §4.1): the URL as sent, unquoted as Dovecot gives it */
+  badUrl: (url: string): string => `BADURL ${urlCodeText(url)}`,
   /** MAILBOXID (RFC 8474 §4): after SELECT/EXAMINE and CREATE */
   mailboxId: (id: string): string => `MAILBOXID (${id})`,
 };

@@ -74,3 +74,13 @@ it("python imaplib: SORT (DISPLAYFROM/DISPLAYTO), THREAD REFS, ESORT and a CONTE
   expect(r.update).toEqual([expect.stringMatching(/^\(TAG "\w+"\) ADDTO \(0 2:3\)$/)]);
   expect(r.cancel).toBe("OK");
 });
+
+it("python imaplib: a CATENATE APPEND of two URL parts, and a URL naming nothing (BADURL)", async () => {
+  const { stdout } = await promisify(execFile)("python3", [join(import.meta.dirname, "imaplib_catenate.py"), String(server.tlsPort)]);
+  const r = JSON.parse(stdout);
+  expect(r.capabilities).toContain("CATENATE");
+  expect(r.append[0]).toBe("OK");
+  expect(r.badurl).toEqual(["NO", "[BADURL /INBOX/;UID=999999] Message not found."]);
+  // the header and the text of the message are the message: the one stored has its bytes
+  expect(r.made).toEqual([r.source]);
+});

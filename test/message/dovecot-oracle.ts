@@ -149,6 +149,20 @@ export function dovecotAppendFetch(appends: Array<{ data: Buffer; binary: boolea
   }
 }
 
+/**
+ * Runs each script as one imap session, in order, on one fresh maildir (a command that needs
+ * what an earlier APPEND saved goes in a later session: Dovecot may read ahead of a save);
+ * each session's output as latin1.
+ */
+export function dovecotSessions(scripts: Buffer[]): string[] {
+  const o = oracleDir();
+  try {
+    return scripts.map((s) => session(o, s).toString("latin1"));
+  } finally {
+    rmSync(o.dir, { recursive: true, force: true });
+  }
+}
+
 /** The `* n FETCH (...)` responses in `out`, one map item → value per message number. */
 export function parseFetches(out: Buffer, count: number): Array<Record<string, Val>> {
   const result: Array<Record<string, Val>> = Array.from({ length: count }, () => ({}));

@@ -56,6 +56,11 @@ const secondDate = fc.date({ min: new Date(Date.UTC(1971, 0, 1)), max: new Date(
   .map((d) => new Date(Math.floor(d.getTime() / 1000) * 1000));
 
 const partial = fc.record({ offset: num32, length: nz32 });
+/** CATENATE's parts (RFC 4469): the URL is any string, the grammar does not read it */
+const catenatePart = fc.oneof(
+  fc.record({ kind: fc.constant("TEXT" as const), data: bytes, binary: fc.boolean() }),
+  fc.record({ kind: fc.constant("URL" as const), url: text }),
+);
 const part = fc.array(fc.integer({ min: 1, max: 30 }), { maxLength: 3 });
 const headerName = fc.oneof(atom, text.filter((s) => s.length > 0));
 const section: fc.Arbitrary<Section> = fc.oneof(
@@ -155,7 +160,10 @@ const body: fc.Arbitrary<CommandBody> = fc.oneof(
   fc.record({ name: fc.constant("STATUS" as const), mailbox: mailboxName, items: statusItems }),
   fc.record({
     name: fc.constant("APPEND" as const), mailbox: mailboxName,
-    messages: fc.array(fc.record({ flags, date: opt(secondDate), data: bytes, binary: fc.boolean() }).map(clean), { minLength: 1, maxLength: 3 }),
+    messages: fc.array(fc.oneof(
+      fc.record({ flags, date: opt(secondDate), data: bytes, binary: fc.boolean() }).map(clean),
+      fc.record({ flags, date: opt(secondDate), catenate: fc.array(catenatePart, { minLength: 1, maxLength: 3 }) }).map(clean),
+    ), { minLength: 1, maxLength: 3 }),
   }),
   fc.record({ name: fc.constant("EXPUNGE" as const), uid: fc.constant(true as const), set: sequenceSet }),
   fc.record({ name: fc.constant("SEARCH" as const), uid: fc.boolean(), charset: opt(charset), keys: searchKeys, return: searchReturn }).map(clean),

@@ -2,7 +2,7 @@
 // written independently of src/protocol/encode.ts so round trips check both sides.
 
 import type {
-  Command, FetchAtt, SearchKey, SearchReturn, SequenceSet, Section, AppendMessage, QresyncParams,
+  Command, FetchAtt, SearchKey, SearchReturn, SequenceSet, Section, AppendMessage, CatenateMessage, QresyncParams,
 } from "../../src/protocol/ast.js";
 import { encodeMailboxName } from "../../src/protocol/mutf7.js";
 
@@ -159,11 +159,21 @@ function qresync(q: QresyncParams): string {
   return s + ")";
 }
 
-function appendMessage(w: W, m: AppendMessage, offsetMin: number): void {
+function appendMessage(w: W, m: AppendMessage | CatenateMessage, offsetMin: number): void {
   w.text(" ");
   if (m.flags.length) w.text(flags(m.flags) + " ");
   if (m.date) w.text(dateTime(m.date, offsetMin) + " ");
-  w.lit(m.data, m.binary);
+  if (!("catenate" in m)) {
+    w.lit(m.data, m.binary);
+    return;
+  }
+  w.text("CATENATE (");
+  m.catenate.forEach((p, i) => {
+    if (i > 0) w.text(" ");
+    if (p.kind === "TEXT") w.text("TEXT ").lit(p.data, p.binary);
+    else astr(w.text("URL "), utf8(p.url));
+  });
+  w.text(")");
 }
 
 /** The client bytes for a command, CRLF-terminated, literals inline. */

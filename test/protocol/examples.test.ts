@@ -175,6 +175,31 @@ describe("extension examples", () => {
     });
     expect(p("a APPEND INBOX UTF8 (~{2}\r\nhi)")).toMatchObject({ messages: [{ data: Buffer.from("hi") }] });
   });
+  test("CATENATE (RFC 4469 example 1), mixed with a plain message, a TEXT literal8", () => {
+    const b = "\r\n--------------030308070208000400050907\r\n";
+    const url = (rest: string) => `URL "/Drafts;UIDVALIDITY=385759045/;UID=${rest}"`;
+    expect(p(`A003 APPEND Drafts (\\Seen \\Draft $MDNSent) CATENATE (${url("20/;section=HEADER")} TEXT {42}\r\n${b} ${url("20/;section=1.MIME")}`
+      + ` ${url("20/;section=1")} TEXT {42}\r\n${b} ${url("30")} TEXT {44}\r\n\r\n--------------030308070208000400050907--\r\n)`)).toEqual({
+      tag: "A003", name: "APPEND", mailbox: "Drafts",
+      messages: [{
+        flags: ["\\Seen", "\\Draft", "$MDNSent"],
+        catenate: [
+          { kind: "URL", url: "/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER" },
+          { kind: "TEXT", data: Buffer.from(b), binary: false },
+          { kind: "URL", url: "/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1.MIME" },
+          { kind: "URL", url: "/Drafts;UIDVALIDITY=385759045/;UID=20/;section=1" },
+          { kind: "TEXT", data: Buffer.from(b), binary: false },
+          { kind: "URL", url: "/Drafts;UIDVALIDITY=385759045/;UID=30" },
+          { kind: "TEXT", data: Buffer.from("\r\n--------------030308070208000400050907--\r\n"), binary: false },
+        ],
+      }],
+    });
+    expect(p("a APPEND INBOX catenate (text ~{2+}\r\nhi url ;UID=1) {1}\r\nx")).toMatchObject({
+      messages: [{ catenate: [{ kind: "TEXT", data: Buffer.from("hi"), binary: true }, { kind: "URL", url: ";UID=1" }] }, { data: Buffer.from("x") }],
+    });
+    expect(() => p("a APPEND INBOX CATENATE ()")).toThrow(ParseError);
+    expect(() => p('a APPEND INBOX CATENATE (TEXT "quoted")')).toThrow(ParseError);
+  });
   test("SORT and THREAD", () => {
     expect(p("A283 SORT (SUBJECT REVERSE DATE) UTF-8 ALL")).toEqual({
       tag: "A283", name: "SORT", uid: false, charset: "UTF-8", keys: [{ kind: "ALL" }],

@@ -36,7 +36,8 @@ function run(bytes: Buffer, chunk: number): { frames: number; errors: number } {
 
 const imapish = fc.string({
   unit: fc.constantFrom(..." ()[]<>{}~+*$%\\\".:,-0123456789AaBCDEFGHIJKLMNOPQRSTUVWXYZ\r\n\x00\xff".split(""),
-    "FETCH", "UID ", "BODY[", "{3}\r\n", "{2+}\r\n", "~{1}\r\n", "SEARCH ", "OR ", "NOT ", "APPEND ", "A1 ", "\r\n"),
+    "FETCH", "UID ", "BODY[", "{3}\r\n", "{2+}\r\n", "~{1}\r\n", "SEARCH ", "OR ", "NOT ", "APPEND ", "A1 ", "\r\n",
+    "CATENATE (", "TEXT ", "URL ", "\"/INBOX/;UID=1\""),
   maxLength: 80,
 }).map((s) => Buffer.from(s, "latin1"));
 

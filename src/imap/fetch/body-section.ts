@@ -1,6 +1,7 @@
 // BODY[section] and RFC822* (Dovecot's imap-fetch-body.c): a section's pieces as one literal,
 // bytes already in wire form given at once, file ranges read through the LF → CRLF converter
-// as they stream to the client.
+// as they stream to the client. CATENATE (RFC 4469) copies a URL's section through the same
+// piece writer, so it gets the very bytes FETCH would send.
 import type { Section } from "../../protocol/ast.js";
 import type { FetchResponseWriter } from "../../protocol/fetch-response.js";
 import type { SectionData } from "../../message/model.js";
@@ -46,18 +47,24 @@ export function writeSection(
     w.bytes(piece.bytes.subarray(skip, skip + take));
   }
   if (k === plan.length) return;
-  return writeRest(w, plan.slice(k), bytes!).catch((e: unknown) => {
+  return writePieces(w, plan.slice(k), bytes).catch((e: unknown) => {
     throw new BrokenResponse(`reading UID ${uid} failed after ${w.literalSent} of ${size} bytes: ${(e as Error).message}`);
   });
 }
 
-/** The pieces from the first file range on. */
-async function writeRest(w: FetchResponseWriter, plan: PlannedPiece[], bytes: MessageBytes): Promise<void> {
+/** Where a section's wire bytes go: a FETCH response's literal, or a CATENATE message being put together. */
+export interface SectionSink {
+  bytes(b: Buffer): void;
+  stream(chunks: AsyncIterable<Buffer>): Promise<void>;
+}
+
+/** The planned pieces' wire bytes into `w`; `bytes` is open when some piece is a file range. */
+export async function writePieces(w: SectionSink, plan: readonly PlannedPiece[], bytes: MessageBytes | undefined): Promise<void> {
   for (const { piece, skip, take } of plan) {
     if ("bytes" in piece) w.bytes(piece.bytes.subarray(skip, skip + take));
     else if (piece.end - piece.start <= READ_AT_ONCE) {
-      const out = new CrlfConverter(skip, take).convert(await bytes.read(piece.start, piece.end));
+      const out = new CrlfConverter(skip, take).convert(await bytes!.read(piece.start, piece.end));
       if (out) w.bytes(out);
-    } else await w.stream(crlfRange(bytes, piece.start, piece.end, skip, take));
+    } else await w.stream(crlfRange(bytes!, piece.start, piece.end, skip, take));
   }
 }

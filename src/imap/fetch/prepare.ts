@@ -90,39 +90,50 @@ async function prepare(mbox: Mailbox, plan: FetchPlan, rec: MessageRecord, seq: 
       p.binaries.set(item, r);
     }
   }
+  const got: OpenedMessage = {};
   try {
-    let head: Buffer | undefined;
-    for (const item of plan.bodies) {
-      const sec = item.body!.section;
-      let data: SectionData | null;
-      if (isTopFields(sec)) {
-        data = topFields(mbox, rec.uid, index, sec);
-      } else if (isFields(sec)) {
-        // a nested part's header lies somewhere in the body (never read a large body for it)
-        const limit = index.root.bodyEnd;
-        if (!head || head.length < limit) head = await (p.bytes ??= await mbox.messageBytes(rec.uid)).read(0, limit);
-        data = resolveSection(index, sec, head);
-      } else {
-        data = resolveSection(index, sec);
-      }
-      p.sections.set(item, data);
-    }
+    for (const item of plan.bodies) p.sections.set(item, await bodySection(mbox, rec.uid, index, item.body!.section, got));
+    p.bytes = got.bytes;
     // the bytes are opened only when some piece must be streamed from them, and only if they
     // still are the message the index describes
-    const fromFile = [...p.sections.values()].some((sec) => sec?.pieces.some((x) => !("bytes" in x)));
-    if (fromFile && !p.bytes) p.bytes = await mbox.messageBytes(rec.uid);
+    if (!p.bytes && [...p.sections.values()].some(fromFile)) p.bytes = await mbox.messageBytes(rec.uid);
   } catch (e) {
-    await p.bytes?.close();
+    await got.bytes?.close();
     throw e;
   }
   return p;
+}
+
+/** What the sections of one message have read of it so far: the bytes opened, the header block. */
+export interface OpenedMessage {
+  bytes?: MessageBytes;
+  head?: Buffer;
+}
+
+/** A piece read from the message's file (its bytes must be open to send it), not bytes at hand. */
+export const isFileRange = (x: SectionData["pieces"][number]): boolean => !("bytes" in x);
+const fromFile = (sec: SectionData | null): boolean => sec?.pieces.some(isFileRange) ?? false;
+
+/**
+ * BODY[section] of one message as FETCH resolves it (CATENATE's URLs too); null when the
+ * message has no such section. `got` keeps what was opened and read for its next section.
+ */
+export async function bodySection(
+  mbox: Mailbox, uid: number, index: MimeIndex, sec: Section, got: OpenedMessage,
+): Promise<SectionData | null> {
+  if (isTopFields(sec)) return topFields(mbox, uid, index, sec);
+  if (!isFields(sec)) return resolveSection(index, sec);
+  // a nested part's header lies somewhere in the body (never read a large body for it)
+  const limit = index.root.bodyEnd;
+  if (!got.head || got.head.length < limit) got.head = await (got.bytes ??= await mbox.messageBytes(uid)).read(0, limit);
+  return resolveSection(index, sec, got.head);
 }
 
 /** A message's place in the window: prepared, expunged meanwhile, or failed. */
 type Ahead = { p: Prepared } | { missing: true } | { error: unknown };
 
 /** A file gone or replaced (the store's EXPUNGEISSUED) is an expunged message. */
-const isGone = (e: unknown): boolean => ["ENOENT", "EXPUNGEISSUED"].includes((e as NodeJS.ErrnoException).code!);
+export const isGone = (e: unknown): boolean => ["ENOENT", "EXPUNGEISSUED"].includes((e as NodeJS.ErrnoException).code!);
 
 /**
  * The messages of one FETCH prepared in order, up to `plan.window` ahead of the one written.
