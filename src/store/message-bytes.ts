@@ -1,7 +1,7 @@
 // A message's bytes handed out by the store: a size and ranges, read from a file that was
 // checked to be the record's message when it was opened (see message-files.ts). The reader
 // never sees the descriptor or the path.
-import type { promises as fsp } from "node:fs";
+import { closeSync, readSync, type promises as fsp } from "node:fs";
 import type { MessageBytes } from "./contract.js";
 
 const READ_CHUNK = 256 * 1024;
@@ -51,5 +51,44 @@ export class FileMessageBytes implements MessageBytes {
 
   close(): Promise<void> {
     return this.fh.close();
+  }
+}
+
+/**
+ * A file of at most a MB (most mail), read with synchronous calls on the event loop: through the
+ * thread pool its open, fstat, read and close were four round trips per message, which made a
+ * full sync of 1,000 mixed messages (UID FETCH 1:* BODY.PEEK[]) cost ours twice Dovecot's CPU.
+ */
+export class SmallFileMessageBytes implements MessageBytes {
+  constructor(private readonly fd: number, readonly size: number) {}
+
+  read(start: number, end: number): Promise<Buffer> {
+    return Promise.resolve(this.readNow(start, end));
+  }
+
+  async *chunks(start: number, end: number): AsyncGenerator<Buffer> {
+    for (let at = start; at < end;) {
+      const chunk = this.readNow(at, Math.min(end, at + READ_CHUNK));
+      if (chunk.length === 0) return;
+      at += chunk.length;
+      yield chunk;
+    }
+  }
+
+  close(): Promise<void> {
+    closeSync(this.fd);
+    return Promise.resolve();
+  }
+
+  private readNow(start: number, end: number): Buffer {
+    // a fresh buffer each time: the consumer (a socket) may still hold the previous one
+    const buf = Buffer.allocUnsafe(Math.max(0, end - start));
+    let at = 0;
+    while (at < buf.length) {
+      const n = readSync(this.fd, buf, at, buf.length - at, start + at);
+      if (n === 0) break;
+      at += n;
+    }
+    return buf.subarray(0, at);
   }
 }

@@ -9,7 +9,7 @@ import type { IndexRows } from "./index-rows.js";
 import { indexMessage } from "./message-index.js";
 import type { StoredRecord } from "./record.js";
 import { StoreError, type MessageBytes } from "./contract.js";
-import { FileMessageBytes } from "./message-bytes.js";
+import { FileMessageBytes, SmallFileMessageBytes } from "./message-bytes.js";
 
 /** larger files are read with asynchronous calls, so one read never holds the event loop long */
 const SYNC_READ_MAX = 1 << 20;
@@ -50,8 +50,14 @@ export class MessageFiles {
   /** The message's bytes for ranged and streamed reads, if the file still is that message. */
   async bytes(uid: number): Promise<MessageBytes> {
     const r = this.rec(uid);
-    const f = await openIfSameAsync(messageFile(this.dir, r.num), r.identKey());
-    if (f) return new FileMessageBytes(f.fh, f.size);
+    const path = messageFile(this.dir, r.num);
+    if (r.fileSize <= SYNC_READ_MAX) {
+      const small = openIfSame(path, r.identKey());
+      if (small) return new SmallFileMessageBytes(small.fd, small.size);
+    } else {
+      const f = await openIfSameAsync(path, r.identKey());
+      if (f) return new FileMessageBytes(f.fh, f.size);
+    }
     await this.resync();
     throw new StoreError("EXPUNGEISSUED", `message UID ${uid} was changed or removed`);
   }
