@@ -73,6 +73,9 @@ describe("METADATA: RFC 5464's examples", () => {
         '/private/filters/values/boss/deeper "x" /private/filters/values/small "SMALLER 5000")',
     ]);
     expect(await get(c, `INBOX (DEPTH 0) /private/filters/values`)).toEqual(['* METADATA INBOX (/private/filters/values NIL)']);
+    // the ABNF's place for the options (before the mailbox) is taken as well as the examples'
+    expect(await get(c, `(DEPTH 1) INBOX /private/filters/values`)).toEqual(await get(c, `INBOX (DEPTH 1) /private/filters/values`));
+    expect((await c.cmd(`GETMETADATA (DEPTH 1) INBOX (DEPTH 0) /private/filters`)).tagged).toMatch(/^\S+ BAD /);
     // options combine; a scope alone is a root to look below
     const r = await c.cmd(`GETMETADATA INBOX (DEPTH infinity MAXSIZE 5) /private`);
     expect(r.untagged).toEqual(['* METADATA INBOX (/private NIL /private/filters/values/boss/deeper "x")']);
@@ -310,6 +313,11 @@ describe("METADATA with NOTIFY (RFC 5465 §5.6, §5.7)", () => {
     await set(c, `INBOX (/private/comment "mine")`);
     expect((await other.cmd(`SETMETADATA Drafts (/private/specialuse NIL)`)).tagged).toMatch(/ NO \[CANNOT\] /);
     expect(await quiet(c)).toEqual([]);
+  });
+
+  it("metadata events are not message events: SELECTED refuses them (RFC 5465 §8)", async () => {
+    expect((await ctx.c.cmd("NOTIFY SET (selected (MailboxMetadataChange))")).tagged).toMatch(/^\S+ BAD /);
+    expect((await ctx.c.cmd("NOOP")).tagged).toMatch(OK);
   });
 
   it("tells only what the groups ask for", async () => {
