@@ -60,25 +60,27 @@ describe("METADATA: RFC 5464's examples", () => {
     expect((await c.cmd(`GETMETADATA INBOX (MAXSIZE 2199) /shared/comment`)).tagged).toMatch(/^\S+ OK Getmetadata/);
   });
 
-  it("§4.2.2: DEPTH 0, 1 and infinity", async () => {
+  it("§4.2.2: DEPTH 0, 1 and infinity (the entry itself only if it exists)", async () => {
     const { c } = ctx;
     await set(c, `INBOX (/private/filters/values/small "SMALLER 5000" /private/filters/values/boss "FROM \\"boss@example.com\\"")`);
     await set(c, `INBOX (/private/filters/values/boss/deeper "x")`);
     expect(await get(c, `"INBOX" (DEPTH 1) (/private/filters/values)`)).toEqual([
-      '* METADATA INBOX (/private/filters/values NIL /private/filters/values/boss "FROM \\"boss@example.com\\"" ' +
+      '* METADATA INBOX (/private/filters/values/boss "FROM \\"boss@example.com\\"" ' +
         '/private/filters/values/small "SMALLER 5000")',
     ]);
     expect(await get(c, `INBOX (DEPTH infinity) /private/filters`)).toEqual([
-      '* METADATA INBOX (/private/filters NIL /private/filters/values/boss "FROM \\"boss@example.com\\"" ' +
+      '* METADATA INBOX (/private/filters/values/boss "FROM \\"boss@example.com\\"" ' +
         '/private/filters/values/boss/deeper "x" /private/filters/values/small "SMALLER 5000")',
     ]);
     expect(await get(c, `INBOX (DEPTH 0) /private/filters/values`)).toEqual(['* METADATA INBOX (/private/filters/values NIL)']);
+    // with DEPTH only entries that exist are returned (§4.2.2, as Dovecot): none, no response
+    expect(await get(c, `INBOX (DEPTH 1) /private/nothing`)).toEqual([]);
     // the ABNF's place for the options (before the mailbox) is taken as well as the examples'
     expect(await get(c, `(DEPTH 1) INBOX /private/filters/values`)).toEqual(await get(c, `INBOX (DEPTH 1) /private/filters/values`));
     expect((await c.cmd(`GETMETADATA (DEPTH 1) INBOX (DEPTH 0) /private/filters`)).tagged).toMatch(/^\S+ BAD /);
     // options combine; a scope alone is a root to look below
     const r = await c.cmd(`GETMETADATA INBOX (DEPTH infinity MAXSIZE 5) /private`);
-    expect(r.untagged).toEqual(['* METADATA INBOX (/private NIL /private/filters/values/boss/deeper "x")']);
+    expect(r.untagged).toEqual(['* METADATA INBOX (/private/filters/values/boss/deeper "x")']);
     expect(r.tagged).toMatch(/^\S+ OK \[METADATA LONGENTRIES 23\] /);
     // "/private/filters/valuesX" is not below "/private/filters/values"
     await set(c, `INBOX (/private/filters/valuesx "no")`);
@@ -191,7 +193,7 @@ describe("METADATA: values, names and errors", () => {
     const { c } = ctx;
     expect(await get(c, `"Sent Messages" /private/specialuse`)).toEqual(['* METADATA "Sent Messages" (/private/specialuse "\\\\Sent")']);
     expect(await get(c, `INBOX /private/specialuse`)).toEqual(["* METADATA INBOX (/private/specialuse NIL)"]);
-    expect(await get(c, `Drafts (DEPTH 1) /private`)).toEqual(['* METADATA Drafts (/private NIL /private/specialuse "\\\\Drafts")']);
+    expect(await get(c, `Drafts (DEPTH 1) /private`)).toEqual(['* METADATA Drafts (/private/specialuse "\\\\Drafts")']);
     expect((await c.cmd(`SETMETADATA Drafts (/private/specialuse "\\\\Trash")`)).tagged).toMatch(/^\S+ NO \[CANNOT\] /);
     expect((await c.cmd(`SETMETADATA Drafts (/private/comment "x" /private/specialuse NIL)`)).tagged).toMatch(/^\S+ NO \[CANNOT\] /);
     expect(await get(c, `Drafts (/private/comment /private/specialuse)`))
@@ -208,7 +210,7 @@ describe("METADATA: values, names and errors", () => {
     try {
       const c = await RawClient.connect(srv.port);
       expect(await get(c, `"" (DEPTH infinity) /shared`))
-        .toEqual(['* METADATA "" (/shared NIL /shared/admin "mailto:postmaster@example.com")']);
+        .toEqual(['* METADATA "" (/shared/admin "mailto:postmaster@example.com")']);
       c.close();
     } finally {
       await srv.close();

@@ -61,12 +61,17 @@ export async function getmetadata(s: SessionContext, cmd: CommandOf<"GETMETADATA
   const add = (entry: string, value: Buffer | undefined): void => {
     if (sent.has(entry)) return;
     sent.add(entry);
-    if (value === undefined) out.push([entry, null]);
-    else if (value.length > maxSize) longest = Math.max(longest, value.length); // §4.2.1
-    else out.push([entry, value]);
+    // an entry without a value is NIL at DEPTH 0; with DEPTH only entries that exist are
+    // returned (§4.2.2), as Dovecot does
+    if (value === undefined) {
+      if (depth === 0) out.push([entry, null]);
+    } else if (value.length > maxSize) {
+      longest = Math.max(longest, value.length); // §4.2.1
+    } else {
+      out.push([entry, value]);
+    }
   };
   for (const entry of cmd.entries) {
-    // an entry asked for by name is answered, NIL when it has no value; those below only if set
     add(entry, t.computed.get(entry) ?? t.stored.get(entry));
     if (depth > 0) for (const [name, value] of below(t, entry, depth)) add(name, value);
   }
