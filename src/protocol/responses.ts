@@ -1,6 +1,6 @@
 // Response lines (RFC 3501 §7, RFC 9051 §7): every line the server sends outside a FETCH body
 // is built here, each a complete response ending in CRLF, as a string (written as UTF-8; only
-// status texts can hold non-ASCII). The session, the pre-login code and every command write
+// status texts can hold non-ASCII), or as bytes where values are bytes (METADATA's). The session, the pre-login code and every command write
 // these and nothing of their own. Response codes with structure (lists, sets) are built here too.
 import { astring, encodeData, mailboxName, orderedSet, compressSet, quoted, respText } from "./encode.js";
 
