@@ -9,6 +9,11 @@ export const SERVER_ID = 0;
 
 type Db = Database.Database;
 
+/** Whether entry `name` is below `root`, at most `depth` levels down (GETMETADATA's DEPTH). */
+export function isBelow(root: string, name: string, depth: number): boolean {
+  return name.startsWith(root + "/") && name.split("/").length - root.split("/").length <= depth;
+}
+
 export class DbAnnotations implements Annotations {
   constructor(
     private readonly db: Db, private readonly id: number, private readonly mailbox: string | null,
@@ -25,8 +30,7 @@ export class DbAnnotations implements Annotations {
     const rows = this.db.prepare(
       "SELECT entry, value FROM metadata WHERE mailbox_id = ? AND entry > ? AND entry < ? ORDER BY entry",
     ).raw(true).all(this.id, entry + "/", entry + "0") as Array<[string, Buffer]>;
-    const base = entry.split("/").length;
-    return rows.filter(([name]) => name.split("/").length - base <= depth);
+    return rows.filter(([name]) => isBelow(entry, name, depth));
   }
 
   count(): number {

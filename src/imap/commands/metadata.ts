@@ -5,6 +5,7 @@
 // §4: the attribute LIST gives it) and the server's /shared/admin (asimapd's --server-admin).
 import type { SessionContext } from "../context.js";
 import type { Annotations } from "../../store/contract.js";
+import { isBelow } from "../../store/metadata.js";
 import { ok, no, type Result, type CommandOf } from "../result.js";
 import { checkedMailbox } from "../mailbox-argument.js";
 import { codes, metadataResponse } from "../../protocol/responses.js";
@@ -43,11 +44,7 @@ async function target(s: SessionContext, mailbox: string): Promise<Target> {
 /** The entries below `entry` up to `depth` levels, stored and computed, sorted by name. */
 function below(t: Target, entry: string, depth: number): Array<[string, Buffer]> {
   const found = new Map(t.stored.below(entry, depth));
-  const base = entry.split("/").length;
-  for (const [name, value] of t.computed) {
-    const levels = name.split("/").length - base;
-    if (name.startsWith(entry + "/") && levels <= depth) found.set(name, value);
-  }
+  for (const [name, value] of t.computed) if (isBelow(entry, name, depth)) found.set(name, value);
   return [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
