@@ -40,6 +40,14 @@ function parseMessages(v: string): number {
   return Number(v.trim());
 }
 
+/** RFC 5464 §3.2.1.1: /shared/admin MUST be a URI: a scheme, then printable ASCII. */
+function parseServerAdmin(v: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/.test(v)) {
+    throw new ConfigError(`invalid server admin ${JSON.stringify(v)} (a URI, e.g. mailto:postmaster@example.com)`);
+  }
+  return v;
+}
+
 function parsePort(name: string, v: string): number {
   if (!/^[0-9]+$/.test(v) || Number(v) > 65535) throw new ConfigError(`invalid ${name} ${JSON.stringify(v)}`);
   return Number(v);
@@ -103,6 +111,9 @@ export function buildProgram(): Command {
     .addOption(new Option("--literal-minus", "advertise LITERAL- instead of LITERAL+ (RFC 7888): a " +
       "non-synchronizing literal over 4096 bytes is refused, for clients that should wait for the " +
       "server's go-ahead before sending large data (env LITERAL_MINUS: set and not 0/false/no/off)"))
+    .addOption(new Option("--server-admin <uri>", "how to reach the administrator, a URI (mailto:, tel:, " +
+      "https:), shown to clients as the server's METADATA entry /shared/admin (RFC 5464) [default: none]")
+      .env("SERVER_ADMIN"))
     .addOption(new Option("--trusted-proxies <list>", "addresses and CIDR ranges of proxies (nginx, HAProxy) " +
       "that connect for clients: their connections must begin with a PROXY header (v1 or v2) naming the " +
       "client, may LOGIN without TLS, and may name the client with ID x-originating-ip " +
@@ -146,6 +157,7 @@ export function resolveConfig(o: Record<string, string | boolean | undefined>, e
     processesPerOwner: o.processesPerOwner !== undefined ? parseCount("processes per owner", String(o.processesPerOwner)) : undefined,
     trustedProxies: typeof o.trustedProxies === "string" ? o.trustedProxies : undefined,
     literalMinus: o.literalMinus === true || envFlag(env.LITERAL_MINUS),
+    serverAdmin: typeof o.serverAdmin === "string" ? parseServerAdmin(o.serverAdmin) : undefined,
     userNodeOptions: (env.ASIMAP_USER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean),
   };
 }

@@ -46,6 +46,8 @@ export interface AsimapdConfig {
   processesPerOwner?: number;
   /** --literal-minus: LITERAL- (non-synchronizing literals up to 4096 bytes) instead of LITERAL+ */
   literalMinus?: boolean;
+  /** --server-admin: the URI that METADATA's server entry /shared/admin gives */
+  serverAdmin?: string;
   /** --trusted-proxies: addresses and CIDR ranges, comma-separated */
   trustedProxies?: string;
 }
@@ -125,6 +127,7 @@ export async function startAsimapd(c: AsimapdConfig): Promise<Running> {
   if (c.fts && c.fts !== "on") userArgs.push("--fts", c.fts);
   if (c.ftsMaxSize !== undefined) userArgs.push("--fts-max-size", String(c.ftsMaxSize));
   if (c.literalMinus) userArgs.push("--literal-minus");
+  if (c.serverAdmin) userArgs.push("--server-admin", c.serverAdmin);
   let want: UserEntryKind;
   try {
     want = wantedUserEntry();

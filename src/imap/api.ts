@@ -50,6 +50,8 @@ export interface UserServerOptions {
   maxMessageSize?: number;
   /** LITERAL- instead of LITERAL+ (RFC 7888 §5): non-synchronizing literals up to 4096 bytes */
   literalMinus?: boolean;
+  /** RFC 5464's server entry /shared/admin: a URI for reaching the administrator (none by default) */
+  serverAdmin?: string;
   /** autologout after this much idle time, ms (default 30 minutes) */
   idleTimeoutMs?: number;
   /** the message cache is emptied this long after the last connection closed, ms (default 60 s) */

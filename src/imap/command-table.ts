@@ -29,6 +29,7 @@ import { compress } from "./commands/compress.js";
 import { cancelUpdate } from "./commands/cancel-update.js";
 import { getquota, getquotaroot, setquota } from "./commands/quota.js";
 import { notify } from "./commands/notify.js";
+import { getmetadata, setmetadata } from "./commands/metadata.js";
 
 /** A command allowed after login in any state. */
 export type Handler<N extends CommandName> = (s: SessionContext, cmd: CommandOf<N>) => Promise<Result>;
@@ -76,11 +77,14 @@ export const COMMANDS: { readonly [N in CommandName]: Entry<N> } = {
     capabilities: ["CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE"],
   },
   LSUB: { states: ANY, handler: lsub },
+  XLIST: { states: ANY, handler: list, capabilities: ["XLIST"] },
   NAMESPACE: { states: ANY, handler: namespace, capabilities: ["NAMESPACE"] },
   STATUS: { states: ANY, handler: status, capabilities: ["STATUS=SIZE"] },
   GETQUOTA: { states: ANY, handler: getquota, capabilities: ["QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE"] },
   GETQUOTAROOT: { states: ANY, handler: getquotaroot },
   SETQUOTA: { states: ANY, handler: setquota },
+  GETMETADATA: { states: ANY, handler: getmetadata, capabilities: ["METADATA"] },
+  SETMETADATA: { states: ANY, handler: setmetadata },
   APPEND: { states: ANY, handler: append, capabilities: ["MULTIAPPEND", "CATENATE"] },
   IDLE: { states: ANY, handler: idle, capabilities: ["IDLE"] },
   NOTIFY: { states: ANY, handler: notify, capabilities: ["NOTIFY"] },

@@ -26,6 +26,8 @@ export interface Shared {
   idleKeepaliveMs: number;
   /** the most mailboxes one session's NOTIFY may watch for message events */
   notifyMaxMailboxes: number;
+  /** RFC 5464's server entry /shared/admin: a URI for reaching the administrator (--server-admin) */
+  serverAdmin?: string;
   trace?: TraceSink;
 }
 

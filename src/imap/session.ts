@@ -22,6 +22,7 @@ import { literalCapability, nonSyncMax } from "../protocol/literal-plus-minus.js
 import { codes, continuation, tagged, untaggedStatus } from "../protocol/responses.js";
 import { Notifier } from "./notify/notifier.js";
 import { commandEnded, commandStarted } from "./time-slice.js";
+import { SETMETADATA_LITERAL_MAX } from "./commands/metadata.js";
 
 
 /** Internal: the connection must close without a tagged response. */
@@ -62,7 +63,8 @@ export class Session implements SessionContext {
     private readonly onClose: () => void,
   ) {
     this.framer = new Framer({
-      maxLiteralSize: (cmd) => (cmd === "APPEND" ? shared.maxMessageSize : 64 * 1024),
+      maxLiteralSize: (cmd) =>
+        (cmd === "APPEND" ? shared.maxMessageSize : cmd === "SETMETADATA" ? SETMETADATA_LITERAL_MAX : 64 * 1024),
       nonSyncMax: nonSyncMax(shared.literalMinus),
     });
     this.notifier = new Notifier({ ctx: this, push: (fn) => this.push(fn) }, shared.notifyMaxMailboxes);

@@ -101,6 +101,7 @@ export const createUserServer: CreateUserServer = async (opts) => {
     idleTimeoutMs: opts.idleTimeoutMs ?? THIRTY_MINUTES,
     idleKeepaliveMs: IDLE_KEEPALIVE,
     notifyMaxMailboxes: opts.notifyMaxMailboxes ?? NOTIFY_MAX_MAILBOXES,
+    serverAdmin: opts.serverAdmin,
     trace: opts.trace,
   };
   return new Server(opts, shared, fts);

@@ -149,7 +149,8 @@ export type CommandBody =
   | { name: "DELETE" | "SUBSCRIBE" | "UNSUBSCRIBE"; mailbox: string }
   | { name: "RENAME"; from: string; to: string }
   | {
-      name: "LIST";
+      /** XLIST (the old Gmail extension) is LIST's basic form, answered with XLIST lines */
+      name: "LIST" | "XLIST";
       /** selection options upper-cased: SUBSCRIBED, REMOTE, RECURSIVEMATCH, SPECIAL-USE */
       selection: string[];
       reference: string;
@@ -169,6 +170,10 @@ export type CommandBody =
   | { name: "GETQUOTAROOT"; mailbox: string }
   /** resource names upper-cased, with the limits asked for */
   | { name: "SETQUOTA"; root: string; limits: Array<[string, number]> }
+  /** RFC 5464; mailbox "" = the server; entry names lower-cased and checked */
+  | { name: "GETMETADATA"; mailbox: string; maxSize?: number; depth: 0 | 1 | "infinity"; entries: string[] }
+  /** each entry with its new value, null = remove */
+  | { name: "SETMETADATA"; mailbox: string; entries: Array<[string, Buffer | null]> }
   | { name: "APPEND"; mailbox: string; messages: Array<AppendMessage | CatenateMessage> }
   | { name: "IDLE" }
   /** RFC 5465: set null = NOTIFY NONE */

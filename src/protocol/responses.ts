@@ -1,8 +1,8 @@
 // Response lines (RFC 3501 §7, RFC 9051 §7): every line the server sends outside a FETCH body
 // is built here, each a complete response ending in CRLF, as a string (written as UTF-8; only
-// status texts can hold non-ASCII). The session, the pre-login code and every command write
+// status texts can hold non-ASCII), or as bytes where values are bytes (METADATA's). The session, the pre-login code and every command write
 // these and nothing of their own. Response codes with structure (lists, sets) are built here too.
-import { astring, mailboxName, orderedSet, compressSet, quoted, respText } from "./encode.js";
+import { astring, encodeData, mailboxName, orderedSet, compressSet, quoted, respText } from "./encode.js";
 
 export type Status = "OK" | "NO" | "BAD";
 const CRLF = "\r\n";
@@ -53,6 +53,10 @@ export const codes = {
   badUrl: (url: string): string => `BADURL ${urlCodeText(url)}`,
   /** MAILBOXID (RFC 8474 §4): after SELECT/EXAMINE and CREATE */
   mailboxId: (id: string): string => `MAILBOXID (${id})`,
+  /** RFC 5464 §4.2.1, §4.3 */
+  metadataLongEntries: (size: number): string => `METADATA LONGENTRIES ${size}`,
+  metadataMaxSize: (size: number): string => `METADATA MAXSIZE ${size}`,
+  metadataTooMany: "METADATA TOOMANY",
 };
 
 // ---- server and mailbox data (RFC 3501 §7.2-7.4) --------------------------------------------
@@ -80,8 +84,8 @@ export function namespaceResponse(personal: ReadonlyArray<readonly [string, stri
 
 /** `* LIST (attrs) "/" name` (or LSUB; names in UTF-8 when `utf8`), with LIST-EXTENDED's CHILDINFO when given. */
 export function listResponse(
-  kind: "LIST" | "LSUB", attrs: readonly string[], delimiter: string, name: string, childInfo?: readonly string[],
-  utf8 = false,
+  kind: "LIST" | "LSUB" | "XLIST", attrs: readonly string[], delimiter: string, name: string,
+  childInfo?: readonly string[], utf8 = false,
 ): string {
   const extended = childInfo ? ` ("CHILDINFO" ${list(childInfo.map((c) => quoted(c)))})` : "";
   return listLine(kind, attrs, delimiter, name, extended, utf8);
@@ -94,10 +98,31 @@ export function renamedListResponse(
   return listLine("LIST", attrs, delimiter, name, ` ("OLDNAME" (${mailboxName(oldName, utf8)}))`, utf8);
 }
 
-function listLine(kind: "LIST" | "LSUB", attrs: readonly string[], delimiter: string, name: string, extended: string,
+function listLine(kind: "LIST" | "LSUB" | "XLIST", attrs: readonly string[], delimiter: string, name: string, extended: string,
   utf8: boolean): string {
   const shown = name === "" ? '""' : mailboxName(name, utf8);
   return `* ${kind} ${list(attrs)} ${quoted(delimiter)} ${shown}${extended}${CRLF}`;
+}
+
+/** RFC 5464 §4.4.1: `* METADATA mailbox (entry value ...)`, mailbox "" for the server; a value
+ *  is NIL, a string, or a literal8 when it holds a NUL (`value = nstring / literal8`). */
+export function metadataResponse(
+  name: string, entries: ReadonlyArray<readonly [string, Buffer | null]>, utf8 = false,
+): Buffer {
+  const parts: Buffer[] = [Buffer.from(`* METADATA ${name === "" ? '""' : mailboxName(name, utf8)} (`, "utf8")];
+  entries.forEach(([entry, value], i) => {
+    parts.push(Buffer.from(i > 0 ? " " : "", "latin1"), astring(entry), Buffer.from(" ", "latin1"));
+    if (value !== null && value.includes(0)) parts.push(Buffer.from(`~{${value.length}}${CRLF}`, "latin1"), value);
+    else parts.push(encodeData(value));
+  });
+  parts.push(Buffer.from(`)${CRLF}`, "latin1"));
+  return Buffer.concat(parts);
+}
+
+/** RFC 5464 §4.4.2: `* METADATA mailbox entry ...`, the names of changed entries, no values. */
+export function metadataChangeResponse(name: string, entries: readonly string[], utf8 = false): string {
+  const shown = name === "" ? '""' : mailboxName(name, utf8);
+  return `* METADATA ${shown}${entries.map((e) => " " + astring(e).toString("latin1")).join("")}${CRLF}`;
 }
 
 /** `* STATUS name (ITEM n ...)`; a null value is NIL. */

@@ -171,6 +171,24 @@ export interface QuotaRoot {
 }
 
 /** A user's whole store: the mail root, its folders and the state database. */
+/** Annotations changed (RFC 5464): the mailbox (null: the server), the entries set or removed,
+ *  and whoever asked for the change (what `apply` was given), so it need not be told. */
+export interface AnnotationChange {
+  mailbox: string | null;
+  entries: string[];
+  origin?: unknown;
+}
+
+/** RFC 5464 annotations of one mailbox or of the server: entry names lower-cased, values bytes. */
+export interface Annotations {
+  get(entry: string): Buffer | undefined;
+  /** the entries below `entry`, at most `depth` levels down (Infinity: all), sorted by name */
+  below(entry: string, depth: number): Array<[string, Buffer]>;
+  /** every change or none (null removes): false, and nothing changed, when it would leave more
+   *  than `maxEntries` entries */
+  apply(changes: ReadonlyArray<readonly [string, Buffer | null]>, maxEntries: number, origin?: unknown): boolean;
+}
+
 export interface UserStore {
   readonly root: string;
   /** APPEND, COPY (and MOVE to another quota root, which there is none of) are refused with
@@ -185,6 +203,11 @@ export interface UserStore {
   /** Renames children too; renaming INBOX moves its messages into a new mailbox. */
   rename(from: string, to: string): Promise<void>;
   subscribe(name: string, on: boolean): Promise<void>;
+  /** The annotations of a mailbox LIST shows (\Noselect too; StoreError NONEXISTENT for
+   *  another name), or of the server for null. They follow RENAME and go with DELETE. */
+  annotations(mailbox: string | null): Promise<Annotations>;
+  /** Tells `listener` of every annotation change made until the returned function is called. */
+  watchAnnotations(listener: (ev: AnnotationChange) => void): () => void;
   /** Every subscribed name, sorted, including names whose mailbox no longer exists. */
   subscriptions(): Promise<string[]>;
   /**

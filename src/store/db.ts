@@ -134,6 +134,22 @@ export const MIGRATIONS: Array<(db: Db) => void> = [
       END;
     `);
   },
+  (db) => {
+    // RFC 5464 annotations (metadata.ts): a mailbox's under its row id, which RENAME keeps, so
+    // they follow it (children too); the server's under 0, which no mailbox row has. They go
+    // with the row (DELETE, or a folder removed by hand and found gone).
+    db.exec(`
+      CREATE TABLE metadata (
+        mailbox_id INTEGER NOT NULL,          -- mailboxes.id, 0 for the server
+        entry TEXT NOT NULL,                  -- lower-cased entry name, '/private/comment'
+        value BLOB NOT NULL,
+        PRIMARY KEY (mailbox_id, entry)
+      ) WITHOUT ROWID;
+      CREATE TRIGGER metadata_gone AFTER DELETE ON mailboxes BEGIN
+        DELETE FROM metadata WHERE mailbox_id = OLD.id;
+      END;
+    `);
+  },
 ];
 
 export function openStateDb(root: string): Db {

@@ -12,8 +12,9 @@ import { MhMailbox, type MailboxRow } from "./mailbox.js";
 import { recoverMoves } from "./move-journal.js";
 import { folderPath, mailboxName } from "./folder-paths.js";
 import { TreeWatch } from "./tree-watch.js";
+import { copyAnnotations, DbAnnotations, forgetAnnotations, SERVER_ID } from "./metadata.js";
 import {
-  StoreError, type Identity, type MailboxInfo, type MailboxStatus, type NameChange, type QuotaRoot, type UserStore,
+  StoreError, type AnnotationChange, type Annotations, type Identity, type MailboxInfo, type MailboxStatus, type NameChange, type QuotaRoot, type UserStore,
 } from "./contract.js";
 
 interface Row extends MailboxRow {
@@ -37,6 +38,10 @@ export class MhUserStore implements UserStore {
 
   private readonly dirCache: DirCache;
   private readonly nameListeners = new Set<(ev: NameChange) => void>();
+  private readonly annotationListeners = new Set<(ev: AnnotationChange) => void>();
+  private readonly annotationChanged = (ev: AnnotationChange): void => {
+    for (const l of this.annotationListeners) l(ev);
+  };
   private readonly tree: TreeWatch;
   private discovering: Promise<void> = Promise.resolve();
 
@@ -174,6 +179,7 @@ export class MhUserStore implements UserStore {
     const db = this.ctx.db;
     db.transaction(() => {
       forgetMessages(this.ctx, row.id);
+      forgetAnnotations(db, row.id);
       if (hasChildren) {
         // RFC 3501 §6.3.4: the name stays as a \Noselect parent of its children
         db.prepare("UPDATE mailboxes SET noselect = 1, dir_sig = NULL, seq_sig = NULL WHERE id = ?").run(row.id);
@@ -229,6 +235,7 @@ export class MhUserStore implements UserStore {
     await this.discover();
     const inbox = await this.mailbox("INBOX");
     const dest = await this.mailbox(mailboxName(dst));
+    copyAnnotations(this.ctx.db, inbox.id, dest.id);
     const uids = inbox.messages().map((r) => r.uid);
     if (uids.length === 0) return;
     // crash-safe: a kill in the middle leaves each message in exactly one of the two
@@ -242,6 +249,20 @@ export class MhUserStore implements UserStore {
       ? this.ctx.db.prepare("INSERT OR IGNORE INTO subscriptions (name) VALUES (?)").run(canonical).changes
       : this.ctx.db.prepare("DELETE FROM subscriptions WHERE name = ?").run(canonical).changes;
     if (changed > 0) this.told({ kind: on ? "subscribed" : "unsubscribed", name: canonical });
+  }
+
+  async annotations(mailbox: string | null): Promise<Annotations> {
+    this.check();
+    if (mailbox === null) return new DbAnnotations(this.ctx.db, SERVER_ID, null, this.annotationChanged);
+    await this.discover();
+    const row = this.row(folderPath(mailbox));
+    if (!row) throw new StoreError("NONEXISTENT", `Mailbox doesn't exist: ${mailbox}`);
+    return new DbAnnotations(this.ctx.db, row.id, mailboxName(row.path), this.annotationChanged);
+  }
+
+  watchAnnotations(listener: (ev: AnnotationChange) => void): () => void {
+    this.annotationListeners.add(listener);
+    return () => void this.annotationListeners.delete(listener);
   }
 
   async subscriptions(): Promise<string[]> {

@@ -50,6 +50,7 @@ interface Opts {
   fts?: string;
   ftsMaxSize?: string;
   literalMinus: boolean;
+  serverAdmin?: string;
 }
 
 /** What the root sends a spare: whose mail it serves (the first user's directory names the
@@ -84,13 +85,14 @@ function parseArgs(): Opts {
       fts: { type: "string" },
       "fts-max-size": { type: "string" },
       "literal-minus": { type: "boolean", default: false },
+      "server-admin": { type: "string" },
     },
     strict: true,
   });
   const o: Opts = { spare: v.spare!, user: v.user, maildir: v.maildir, socketDir: v["socket-dir"], linger: v.linger!,
     debug: v.debug!, logConfig: v["log-config"], trace: v.trace!, traceBodies: v["trace-bodies"]!,
     traceDir: v["trace-dir"], maxMessageSize: v["max-message-size"], fts: v.fts, ftsMaxSize: v["fts-max-size"],
-    literalMinus: v["literal-minus"]! };
+    literalMinus: v["literal-minus"]!, serverAdmin: v["server-admin"] };
   if (!/^[0-9]+$/.test(o.linger)) throw new Error(`--linger: not a number of ms: ${o.linger}`);
   if (o.maxMessageSize !== undefined && !/^[0-9]+$/.test(o.maxMessageSize)) {
     throw new Error(`--max-message-size: not a number of bytes: ${o.maxMessageSize}`);
@@ -241,6 +243,7 @@ async function main(): Promise<void> {
           trace: recorder,
           maxMessageSize: o.maxMessageSize ? Number(o.maxMessageSize) : undefined,
           literalMinus: o.literalMinus,
+          serverAdmin: o.serverAdmin,
           fts: { enabled: o.fts !== "off", onOpen: o.fts === "open", maxBytes: o.ftsMaxSize ? Number(o.ftsMaxSize) : undefined },
         });
         log.info({ user, maildir }, "serving user");

@@ -55,6 +55,14 @@ describe("asimapd options", () => {
     expect(() => config(["--quota-messages", "many"])).toThrow(/invalid message count "many"/);
   });
 
+  it("takes the METADATA /shared/admin URI, and refuses what is not a URI", () => {
+    expect(config([]).serverAdmin).toBeUndefined();
+    expect(config(["--server-admin", "mailto:postmaster@example.com"]).serverAdmin).toBe("mailto:postmaster@example.com");
+    expect(config([], { SERVER_ADMIN: "tel:+1-555-0100" }).serverAdmin).toBe("tel:+1-555-0100");
+    expect(() => config(["--server-admin", "postmaster at example"])).toThrow(/invalid server admin/);
+    expect(() => config(["--server-admin", "mailto:"])).toThrow(/invalid server admin/);
+  });
+
   it("parses durations and sizes, and rejects nonsense", () => {
     expect(parseDuration("30m")).toBe(1_800_000);
     expect(parseDuration("500ms")).toBe(500);

@@ -15,6 +15,8 @@ const PREAUTH = ["CAPABILITY", "NOOP", "ID (\"name\" \"x\")", "LOGIN fz wrong", 
 const AUTHED = [
   "LIST \"\" \"*\"", "LSUB \"\" \"*\"", "STATUS INBOX (MESSAGES UIDNEXT UNSEEN)", "CREATE fz/x", "DELETE fz/x",
   "RENAME fz/x fz/y", "SUBSCRIBE INBOX", "NAMESPACE", "ENABLE CONDSTORE", "EXAMINE one", "GETQUOTAROOT INBOX",
+  "GETMETADATA INBOX (DEPTH infinity MAXSIZE 100) (/private /shared/comment)", "SETMETADATA INBOX (/private/fz \"v\" /shared/fz NIL)",
+  "SETMETADATA \"\" (/shared/comment {3+}\r\nfz\x00)", "XLIST \"\" \"*\"",
 ];
 const SELECTED = [
   "FETCH 1:* (FLAGS UID RFC822.SIZE)", "FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)] BODY[1]<0.10>)",

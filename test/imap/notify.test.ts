@@ -69,7 +69,7 @@ describe("NOTIFY syntax and refusals", () => {
   it("refuses what it does not support with a clear NO or BAD, and the connection goes on", async () => {
     const badevent = await t.c.cmd("NOTIFY SET (personal (MessageNew MessageExpunge AnnotationChange))");
     expect(badevent.tagged).toMatch(
-      /^T\d+ NO \[BADEVENT \(MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange\)\] Unsupported NOTIFY event: AnnotationChange$/);
+      /^T\d+ NO \[BADEVENT \(MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange MailboxMetadataChange ServerMetadataChange\)\] Unsupported NOTIFY event: AnnotationChange$/);
     expect((await t.c.cmd("NOTIFY SET (personal (Frobnicate))")).tagged).toMatch(/NO \[BADEVENT /);
     const refusals = [
       "NOTIFY SET (selected (MailboxName))",

@@ -63,6 +63,12 @@ class Reader {
   }
 }
 
+/** The first `count` values in `data` (a response after its name, literals inline). */
+export function parseValues(data: Buffer, count: number): Val[] {
+  const r = new Reader(data);
+  return Array.from({ length: count }, () => r.value());
+}
+
 /** A temporary maildir (owned by the user Dovecot runs as) and a config for it. */
 function oracleDir(): { dir: string; md: string; conf: string; own(path: string): void; user: string } {
   const dir = mkdtempSync(join(tmpdir(), "asimap-dovecot-"));

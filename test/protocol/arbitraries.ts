@@ -122,6 +122,13 @@ function clean<T extends object>(o: T): T {
   return o;
 }
 
+/** RFC 5464 entry names as the parser gives them: lower case, a scope, then names (with `set`, one at least) */
+const metadataEntry = (set: boolean) => fc.tuple(
+  fc.constantFrom("/private", "/shared"),
+  fc.array(fc.string({ unit: fc.constantFrom(..."abcz09.-_ \"\\"), minLength: 1, maxLength: 6 }), { minLength: set ? 1 : 0, maxLength: 3 }),
+).map(([scope, names]) => [scope, ...names].join("/"));
+const metadataMailbox = fc.oneof(fc.constant(""), mailboxName);
+
 const body: fc.Arbitrary<CommandBody> = fc.oneof(
   fc.constantFrom<CommandBody>(
     { name: "CAPABILITY" }, { name: "NOOP" }, { name: "LOGOUT" }, { name: "STARTTLS" }, { name: "NAMESPACE" },
@@ -157,6 +164,18 @@ const body: fc.Arbitrary<CommandBody> = fc.oneof(
     }),
   ),
   fc.record({ name: fc.constant("LSUB" as const), reference: mailboxName, pattern: mailboxName }),
+  fc.record({ reference: mailboxName, pattern: mailboxName }).map(({ reference, pattern }) => ({
+    name: "XLIST" as const, selection: [], reference, patterns: [pattern], extended: false,
+    returnOpts: { subscribed: false, children: false, specialUse: false },
+  })),
+  fc.record({
+    name: fc.constant("GETMETADATA" as const), mailbox: metadataMailbox, maxSize: opt(num32),
+    depth: fc.constantFrom(0 as const, 1 as const, "infinity" as const), entries: fc.array(metadataEntry(false), { minLength: 1, maxLength: 3 }),
+  }).map(clean),
+  fc.record({
+    name: fc.constant("SETMETADATA" as const), mailbox: metadataMailbox,
+    entries: fc.array(fc.tuple(metadataEntry(true), fc.option(bytes, { nil: null })), { minLength: 1, maxLength: 3 }),
+  }),
   fc.record({ name: fc.constant("STATUS" as const), mailbox: mailboxName, items: statusItems }),
   fc.record({
     name: fc.constant("APPEND" as const), mailbox: mailboxName,

@@ -244,6 +244,27 @@ export function encodeCommand(c: Command, style: LiteralStyle = "auto", zone = 0
       if (opts.length) w.text(` RETURN (${opts.join(" ")})`);
       break;
     }
+    case "XLIST":
+      w.text("XLIST "); mbox(w, c.reference); w.text(" "); str(w, Buffer.from(encodeMailboxName(c.patterns[0]), "latin1")); break;
+    case "GETMETADATA": {
+      w.text("GETMETADATA ");
+      const opts = [...(c.maxSize !== undefined ? [`MAXSIZE ${c.maxSize}`] : []), `DEPTH ${c.depth}`];
+      w.text(`(${opts.join(" ")}) `); mbox(w, c.mailbox); w.text(" (");
+      c.entries.forEach((e, i) => { if (i) w.text(" "); astr(w, utf8(e)); });
+      w.text(")");
+      break;
+    }
+    case "SETMETADATA":
+      w.text("SETMETADATA "); mbox(w, c.mailbox); w.text(" (");
+      c.entries.forEach(([e, v], i) => {
+        if (i) w.text(" ");
+        astr(w, utf8(e)); w.text(" ");
+        if (v === null) w.text("NIL");
+        else if (v.includes(0)) w.lit(v, true); // a NUL: literal8 (RFC 5464's value)
+        else str(w, v);
+      });
+      w.text(")");
+      break;
     case "LSUB":
       w.text("LSUB "); mbox(w, c.reference); w.text(" "); str(w, Buffer.from(encodeMailboxName(c.pattern ?? ""), "latin1")); break;
     case "STATUS":

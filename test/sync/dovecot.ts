@@ -15,8 +15,17 @@ export interface OracleMessage {
   mtime: number;
 }
 
-/** Runs `commands` (without tags) after SELECT INBOX; returns the untagged lines `pick` keeps. */
-export function dovecotRun(messages: OracleMessage[], commands: string[], pick: (line: string) => boolean): string[] {
+/** What a caller may add: settings for dovecot.conf (`{dir}` is the temporary directory), and
+ *  whether a NO or BAD is an answer to compare rather than a broken oracle. */
+export interface DovecotRunOptions {
+  conf?: string[];
+  refusals?: boolean;
+}
+
+/** Runs `commands` (tagged c0, c1, ...) after SELECT INBOX; returns the lines `pick` keeps. */
+export function dovecotRun(
+  messages: OracleMessage[], commands: string[], pick: (line: string) => boolean, o: DovecotRunOptions = {},
+): string[] {
   const dir = mkdtempSync(join(tmpdir(), "asimap-sync-dovecot-"));
   try {
     const md = join(dir, "Maildir");
@@ -35,7 +44,7 @@ export function dovecotRun(messages: OracleMessage[], commands: string[], pick: 
     writeFileSync(conf, [
       `mail_location = maildir:${md}`, "log_path = /dev/stderr", "ssl = no",
       `mail_uid = ${uid}`, `mail_gid = ${gid}`, "first_valid_uid = 0", "first_valid_gid = 0",
-      "mail_privileged_group =", "",
+      "mail_privileged_group =", ...(o.conf ?? []).map((l) => l.replaceAll("{dir}", dir)), "",
     ].join("\n"));
     const script = ["s SELECT INBOX", ...commands.map((c, i) => `c${i} ${c}`), "z LOGOUT"].join("\r\n") + "\r\n";
     const cmds = join(dir, "commands");
@@ -50,7 +59,7 @@ export function dovecotRun(messages: OracleMessage[], commands: string[], pick: 
     closeSync(stdout);
     const out = readFileSync(outFile, "latin1");
     if (run.status !== 0) throw new Error(`dovecot imap failed (${run.status}): ${run.stderr.toString()} ${out}`);
-    for (const line of out.split("\r\n")) {
+    for (const line of o.refusals ? [] : out.split("\r\n")) {
       const t = /^c(\d+) (NO|BAD)/.exec(line);
       if (t) throw new Error(`dovecot refused ${commands[Number(t[1])]}: ${line}`);
     }

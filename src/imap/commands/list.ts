@@ -1,5 +1,7 @@
-// LIST (RFC 3501 §6.3.8, LIST-EXTENDED 5258, LIST-STATUS 5819, SPECIAL-USE 6154, CHILDREN 3348)
-// and LSUB. Attributes come from the real folder tree, not from the names in the result.
+// LIST (RFC 3501 §6.3.8, LIST-EXTENDED 5258, LIST-STATUS 5819, SPECIAL-USE 6154, CHILDREN 3348),
+// XLIST (Gmail's older form of SPECIAL-USE: LIST's answer as `* XLIST` lines, INBOX marked
+// \Inbox, as Gmail and Cyrus do) and LSUB. Attributes come from the real folder tree, not from
+// the names in the result.
 import type { SessionContext } from "../context.js";
 import type { Command } from "../../protocol/ast.js";
 import type { MailboxInfo } from "../../store/contract.js";
@@ -55,7 +57,9 @@ function inboxFirst(infos: MailboxInfo[]): MailboxInfo[] {
   return [...infos.filter((i) => i.name === "INBOX"), ...infos.filter((i) => i.name !== "INBOX")];
 }
 
-export async function list(s: SessionContext, cmd: CommandOf<"LIST">): Promise<Result> {
+export async function list(s: SessionContext, cmd: CommandOf<"LIST" | "XLIST">): Promise<Result> {
+  const kind = cmd.name;
+  const done = ok(kind === "LIST" ? "List completed." : "Xlist completed.");
   const sel = new Set(cmd.selection);
   const subscribedSel = sel.has("SUBSCRIBED");
   const specialSel = sel.has("SPECIAL-USE");
@@ -63,8 +67,8 @@ export async function list(s: SessionContext, cmd: CommandOf<"LIST">): Promise<R
     return bad("RECURSIVEMATCH needs another selection option.");
   }
   if (!cmd.extended && cmd.patterns.length === 1 && cmd.patterns[0] === "") {
-    await s.send(listResponse("LIST", ["\\Noselect"], "/", ""));
-    return ok("List completed.");
+    await s.send(listResponse(kind, ["\\Noselect"], "/", ""));
+    return done;
   }
   const matchers = cmd.patterns.filter((p) => p !== "").map((p) => patternMatcher(joinPattern(cmd.reference, p)));
   const matches = (n: string) => matchers.some((m) => m(n));
@@ -89,6 +93,7 @@ export async function list(s: SessionContext, cmd: CommandOf<"LIST">): Promise<R
       continue;
     }
     attrs.push(...listAttrs(info, subscribedSel || cmd.returnOpts.subscribed));
+    if (kind === "XLIST" && info.name === "INBOX") attrs.push("\\Inbox");
     lines.push({ info, attrs });
     listed.add(info.name);
   }
@@ -106,12 +111,12 @@ export async function list(s: SessionContext, cmd: CommandOf<"LIST">): Promise<R
     }
   }
   for (const l of lines) {
-    await s.send(listResponse("LIST", l.attrs, "/", l.info.name, l.childInfo, s.utf8));
+    await s.send(listResponse(kind, l.attrs, "/", l.info.name, l.childInfo, s.utf8));
     if (cmd.returnOpts.status && !l.info.noselect && !l.childInfo) {
       await s.send(await statusLine(s, l.info.name, cmd.returnOpts.status));
     }
   }
-  return ok("List completed.");
+  return done;
 }
 
 /** LSUB (RFC 3501 §6.3.9): subscribed names; a `%` that stops above one shows its parent \Noselect. */

@@ -5,8 +5,10 @@
 // which never writes in the middle of a command's output; at a command's end the session calls
 // `deliver` itself, before the tagged response.
 import type { Command, FetchAtt, StatusItem } from "../../protocol/ast.js";
-import { listResponse, renamedListResponse, untaggedStatus } from "../../protocol/responses.js";
-import { StoreError, type MailboxEvent, type MailboxInfo, type NameChange } from "../../store/contract.js";
+import { listResponse, metadataChangeResponse, renamedListResponse, untaggedStatus } from "../../protocol/responses.js";
+import {
+  StoreError, type AnnotationChange, type MailboxEvent, type MailboxInfo, type NameChange,
+} from "../../store/contract.js";
 import type { NotifyControl, SessionContext } from "../context.js";
 import { selectedContext } from "../context.js";
 import { fetch } from "../commands/fetch.js";
@@ -16,7 +18,8 @@ import { normaliseMailbox } from "../mailbox-argument.js";
 import { no, type Result } from "../result.js";
 import type { MailboxView } from "../view.js";
 import {
-  changeItems, eventsFor, initialItems, wantsNames, watchedMailboxes, type MessageEventName, type NotifyPlan,
+  changeItems, eventsFor, initialItems, wantsAnnotation, wantsNames, watchedMailboxes, type MessageEventName,
+  type NotifyPlan,
   type SelectedPlan,
 } from "./plan.js";
 
@@ -63,6 +66,7 @@ export class Notifier implements NotifyControl {
   private readonly queued: string[] = [];
   private subscribed = new Set<string>();
   private stopNames: (() => void) | null = null;
+  private stopAnnotations: (() => void) | null = null;
   private own: Set<string> | null = null;
   private resolving = false;
   private resolveAgain = false;
@@ -88,6 +92,7 @@ export class Notifier implements NotifyControl {
     this.plan = plan;
     this.subscribed = subscribed;
     if (wantsNames(plan)) this.stopNames = store.watchNames((ev) => this.onName(ev));
+    this.stopAnnotations = store.watchAnnotations((ev) => this.onAnnotation(ev));
     await this.follow(want, plan);
     if (plan.status) {
       const lines: string[] = [];
@@ -112,6 +117,8 @@ export class Notifier implements NotifyControl {
     this.queued.length = 0;
     this.stopNames?.();
     this.stopNames = null;
+    this.stopAnnotations?.();
+    this.stopAnnotations = null;
   }
 
   /** The command this session is running (null: none), whose own name changes are not told. */
@@ -173,6 +180,13 @@ export class Notifier implements NotifyControl {
     const names = ev.kind === "renamed" ? [ev.from, ev.to] : [ev.name];
     if (!(this.own && names.some((n) => this.own!.has(n)))) this.pendingNames.push(ev);
     this.resolve();
+  }
+
+  /** RFC 5465 §5.6, §5.7: another session's SETMETADATA, told as `* METADATA mailbox entry ...`. */
+  private onAnnotation(ev: AnnotationChange): void {
+    if (!this.plan || ev.origin === this.ctx || !wantsAnnotation(this.plan, ev.mailbox, this.subscribed)) return;
+    this.queued.push(metadataChangeResponse(ev.mailbox ?? "", ev.entries, this.ctx.utf8));
+    this.host.push(() => this.deliver());
   }
 
   /** The folders again (after a name changed): LIST lines for the changes, the watched set

@@ -7,13 +7,14 @@ import { normaliseMailbox } from "../mailbox-argument.js";
 import { bad, no, type Result } from "../result.js";
 
 export type MessageEventName = "MessageNew" | "MessageExpunge" | "FlagChange";
-export type MailboxEventName = "MailboxName" | "SubscriptionChange";
+export type MailboxEventName = "MailboxName" | "SubscriptionChange" | "MailboxMetadataChange" | "ServerMetadataChange";
 export type EventName = MessageEventName | MailboxEventName;
 
 const MESSAGE_EVENTS: readonly string[] = ["MessageNew", "MessageExpunge", "FlagChange"];
 /** what BADEVENT lists (RFC 5465 §3.1: every event the server supports) */
 export const SUPPORTED_EVENTS: readonly EventName[] = [
-  "MessageNew", "MessageExpunge", "FlagChange", "MailboxName", "SubscriptionChange",
+  "MessageNew", "MessageExpunge", "FlagChange", "MailboxName", "SubscriptionChange", "MailboxMetadataChange",
+  "ServerMetadataChange",
 ];
 
 export interface SelectedPlan {
@@ -102,6 +103,13 @@ export function eventsFor(plan: NotifyPlan, name: string, subscribed: ReadonlySe
     if (covers(g.filter, name, subscribed)) for (const e of g.events) out.add(e);
   }
   return out;
+}
+
+/** Whether a change of `mailbox`'s annotations (null: the server's) is told (RFC 5465 §5.6, §5.7:
+ *  ServerMetadataChange in any group, the server belonging to no mailbox filter). */
+export function wantsAnnotation(plan: NotifyPlan, mailbox: string | null, subscribed: ReadonlySet<string>): boolean {
+  if (mailbox === null) return plan.others.some((g) => g.events.has("ServerMetadataChange"));
+  return eventsFor(plan, mailbox, subscribed).has("MailboxMetadataChange");
 }
 
 /** Selectable mailboxes watched for message events, each with its message events. */
