@@ -389,7 +389,7 @@ export class Session implements SessionContext {
 
   /** Sends what the selected mailbox's view has to tell; closes the session if it vanished.
    *  `cmd`: the command whose end this is (its own new messages get no NOTIFY fetch-atts). */
-  async flushUpdates(expunge: boolean, cmd: Command["name"] | null = null): Promise<void> {
+  async flushUpdates(expunge: boolean, cmd: Command["name"] | null = null, flags = true): Promise<void> {
     const view = this.view;
     if (!view) return;
     if (view.gone) {
@@ -404,9 +404,9 @@ export class Session implements SessionContext {
     // overlap), each sending its REMOVEFROMs, the view's lines, then its ADDTOs
     const run = this.flushing.then(async () => {
       if (this.view !== view) return; // deselected while an earlier flush was sent
-      if (!this.updates.active) return this.sendLines(view.flush(expunge));
+      if (!this.updates.active) return this.sendLines(view.flush(expunge, undefined, flags));
       const changes: ViewChanges = { expunged: [], added: [], touched: [] };
-      const lines = view.flush(expunge, changes);
+      const lines = view.flush(expunge, changes, flags);
       const u = await this.updates.lines(view, changes);
       await this.sendLines([...u.before, ...lines, ...u.after]);
     });
@@ -443,10 +443,12 @@ export class Session implements SessionContext {
   }
 
   /** NOTIFY SELECTED: updates as they happen; SELECTED-DELAYED keeps EXPUNGE for a command
-   *  that allows it (RFC 5465 §6.1.2). */
+   *  that allows it (RFC 5465 §6.1.2), and without FlagChange flag changes wait for one too. */
   private pushSelected(): void {
     const delayed = this.notifier.selected?.delayed ?? true;
-    this.push(() => this.flushUpdates(this.idleTag !== null || !delayed));
+    // flag changes only when asked for (RFC 5465 §3: SELECTED's events are all that is told)
+    const flags = this.notifier.selected?.events.has("FlagChange") ?? false;
+    this.push(() => this.flushUpdates(this.idleTag !== null || !delayed, null, this.idleTag !== null || flags));
   }
 
   // ---- IDLE (RFC 2177) ---------------------------------------------------------------------

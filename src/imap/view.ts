@@ -349,9 +349,10 @@ export class MailboxView {
 
   /**
    * Untagged updates to send now. `expunge` = EXPUNGE responses are allowed at this point
-   * (not during FETCH, STORE, SEARCH: RFC 3501 §7.4.1). Returns the lines without CRLF.
+   * (not during FETCH, STORE, SEARCH: RFC 3501 §7.4.1); `flags` = flag changes too (NOTIFY's
+   * SELECTED without FlagChange keeps them for the next command). Returns the lines without CRLF.
    */
-  flush(expunge: boolean, changes?: ViewChanges): string[] {
+  flush(expunge: boolean, changes?: ViewChanges, flags = true): string[] {
     const out: string[] = [];
     let msgs = this.mailbox.messages();
     if (expunge && this.expungedCount(msgs) > 0) {
@@ -406,7 +407,7 @@ export class MailboxView {
       updates.push(existsResponse(this.uids.length));
       if (!this.rev2) updates.push(recentResponse(this.recent.size));
     }
-    if (this.pendingFlags.size) {
+    if (flags && this.pendingFlags.size) {
       const uids = [...this.pendingFlags].sort((a, b) => a - b);
       this.pendingFlags.clear();
       if (changes) for (const u of uids) changes.touched.push(u);

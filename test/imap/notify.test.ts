@@ -242,6 +242,19 @@ describe("NOTIFY: the selected mailbox", () => {
     expect((await t.c.cmd("NOOP")).untagged).toContain("* 3 EXPUNGE");
   });
 
+  it("SELECTED without FlagChange pushes no flag FETCH between commands; the next command tells it", async () => {
+    await t.c.cmd("SELECT INBOX");
+    await t.c.cmd("NOTIFY SET (selected (MessageNew MessageExpunge))");
+    const other = await otherOn("INBOX");
+    await other.cmd("STORE 4 +FLAGS (\\Flagged)");
+    await other.cmd("STORE 5 +FLAGS (\\Deleted)");
+    await other.cmd("EXPUNGE");
+    // the expunge is a message event asked for; the flag changes of 4 and 5 are not
+    expect(await t.c.next()).toBe("* 5 EXPUNGE");
+    expect(await quiet(t.c)).toEqual([]);
+    expect((await t.c.cmd("NOOP")).untagged).toEqual(["* 4 FETCH (FLAGS (\\Flagged \\Seen))"]);
+  });
+
   it("without NOTIFY's SELECTED nothing is pushed between commands; updates still end each command", async () => {
     await t.c.cmd("SELECT INBOX");
     await t.c.cmd("NOTIFY SET (personal (MailboxName))");
