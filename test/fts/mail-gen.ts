@@ -47,14 +47,19 @@ const headerValue = fc.record({ text: phrase, how: fc.constantFrom("raw", "B", "
 const address = fc.record({ name: headerValue, local: fc.constantFrom("ann", "bob", "quokka", "zelda.q"), dom: fc.constantFrom("example.com", "mÿ.example") })
   .map(({ name, local, dom }) => `${name} <${local}@${dom}>`);
 
-const part = fc.record({ text: phrase, charset: fc.constantFrom(...CHARSETS), cte: fc.constantFrom<Cte>("8bit", "quoted-printable", "base64") });
+const partOf = (text: fc.Arbitrary<string>) =>
+  fc.record({ text, charset: fc.constantFrom(...CHARSETS), cte: fc.constantFrom<Cte>("8bit", "quoted-printable", "base64") });
+
+/** Body text of several lines (long ones too: QP soft breaks, base64 lines cut inside words). */
+export const lines = fc.array(fc.tuple(phrase, fc.constantFrom(" ", "\n", "\n\n", " \n", "")), { minLength: 1, maxLength: 12 })
+  .map((ws) => ws.map(([w, sep]) => w + sep).join(""));
 
 export interface GenMessage { mbox: string }
 
 /** One message (LF line endings, latin1 string of its bytes), with a unique Message-ID. */
-export const message = (id: number) => fc.record({
+export const message = (id: number, text: fc.Arbitrary<string> = phrase) => fc.record({
   subject: headerValue, from: address, to: address, cc: fc.option(address), bcc: fc.option(address),
-  tag: fc.option(headerValue), shape: fc.constantFrom("plain", "alternative", "nested"), parts: fc.array(part, { minLength: 1, maxLength: 3 }),
+  tag: fc.option(headerValue), shape: fc.constantFrom("plain", "alternative", "nested"), parts: fc.array(partOf(text), { minLength: 1, maxLength: 3 }),
 }).map((m) => {
   const h = [`From: ${m.from}`, `To: ${m.to}`];
   if (m.cc) h.push(`Cc: ${m.cc}`);

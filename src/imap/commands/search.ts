@@ -17,16 +17,22 @@ import { enableCondstore } from "../condstore.js";
 import { messageCache } from "../message-cache.js";
 import { codes, searchResponse, untaggedStatus } from "../../protocol/responses.js";
 import { ftsOf } from "../fts/fts-registry.js";
+import type { FtsAnswer } from "../fts/fts-index.js";
 import { emailId, threadId } from "../object-ids.js";
+import { TimeSlice } from "../time-slice.js";
 
 const CHARSETS = ["UTF-8", "US-ASCII"];
 const DAY = 86_400_000;
+
+const unknown = (): undefined => undefined;
 
 /** Everything a key may ask about one message; the expensive parts load on demand. */
 class Candidate {
   private idx?: Promise<MimeIndex>;
   private file?: Promise<Buffer>;
-  constructor(readonly view: MailboxView, readonly rec: MessageRecord, readonly seq: number) {}
+  constructor(readonly view: MailboxView, readonly rec: MessageRecord, readonly seq: number,
+    /** the full-text index's answer to a key for this message, when it has one */
+    readonly known: FtsAnswer["known"] = unknown) {}
   index(): Promise<MimeIndex> {
     return (this.idx ??= messageCache.index(this.view.mailbox, this.rec.uid));
   }
@@ -86,6 +92,8 @@ const has = (c: Candidate, f: string) => c.rec.flags.includes(f);
 const needles = new WeakMap<SearchKey, BodyNeedle>();
 
 async function matches(c: Candidate, key: SearchKey, star: { seq: number; uid: number }): Promise<boolean> {
+  const known = c.known(key, c.rec);
+  if (known !== undefined) return known;
   switch (key.kind) {
     case "ALL": return true;
     case "ANSWERED": return has(c, "\\Answered");
@@ -204,17 +212,22 @@ export async function runSearch(view: MailboxView, keys: SearchKey[]): Promise<M
   const test = async (c: Candidate): Promise<MessageRecord | null> => ((await candidateMatches(c, keys, star)) ? c.rec : null);
   const out: MessageRecord[] = [];
   const batch: Array<Promise<MessageRecord | null>> = [];
-  // the full-text index, if it can tell, leaves out messages that cannot match (the rest are tested)
-  const only = ftsOf(view.mailbox)?.narrowing(view.mailbox, keys) ?? null;
+  // the full-text index, if it can tell, leaves out messages that cannot match and answers the
+  // needle keys it holds the very text of (the rest are tested)
+  const fts = ftsOf(view.mailbox)?.narrowing(view.mailbox, keys) ?? null;
+  const only = fts?.candidates ?? null;
+  const slice = new TimeSlice();
   for (let i = 0; i < uids.length; i++) {
     if (only && !only.has(uids[i])) continue;
     const rec = view.record(uids[i]);
     if (!rec) continue; // expunged elsewhere, not yet announced
-    batch.push(test(new Candidate(view, rec, i + 1)));
+    batch.push(test(new Candidate(view, rec, i + 1, fts?.known)));
     if (batch.length === CONCURRENT || i === uids.length - 1) {
       // settled in order, so the result stays in sequence order
       for (const r of await Promise.all(batch)) if (r) out.push(r);
       batch.length = 0;
+      // messages the index answers read no file, and so never wait: let the others in
+      if (slice.due()) await slice.next();
     }
   }
   for (const r of await Promise.all(batch)) if (r) out.push(r);

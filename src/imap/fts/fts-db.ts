@@ -1,6 +1,7 @@
 // The full-text index's own SQLite file in the mail root (a dot file nmh ignores, mode 0600):
-// FTS5 with the trigram tokenizer over the columns of fts-document.ts, one row per message
-// file, its rowid the file's inode, and `docs` saying which identity (size, mtime) the row was
+// FTS5 with the trigram tokenizer over the columns of fts-document.ts, with positions (a phrase
+// query of a needle is then a substring test, fts-query.ts), one row per message file, its
+// rowid the file's inode, and `docs` saying which identity (size, mtime) the row was
 // made from. A file that is not such a database (corrupt, another version) is replaced by an
 // empty one: the index is a cache, SEARCH scans what it does not hold.
 import Database from "better-sqlite3";
@@ -11,8 +12,9 @@ import { COLUMNS, type FtsDocument } from "./fts-document.js";
 
 export const FTS_DB = ".asimap-fts.sqlite";
 
-/** Changes whenever a document's text would come out differently: an old index is rebuilt. */
-const VERSION = `1.${INDEX_VERSION}`;
+/** Changes whenever a document's text would come out differently, or the table's layout: an
+ *  old index is rebuilt. (2: positions kept, detail=full, for phrase queries; NUL as U+FFFD) */
+const VERSION = `2.${INDEX_VERSION}`;
 
 const quoted = COLUMNS.map((c) => `"${c}"`).join(", ");
 
@@ -59,7 +61,7 @@ function openAt(path: string, maxBytes: number | undefined): OpenedIndex {
         -- folders once searched: indexed again as soon as they are opened
         CREATE TABLE folders (name TEXT PRIMARY KEY);
         CREATE VIRTUAL TABLE fts USING fts5(${quoted}, tokenize = 'trigram case_sensitive 1',
-          detail = column, content = '', contentless_delete = 1);
+          detail = full, content = '', contentless_delete = 1);
       `);
       db.prepare("INSERT INTO meta (key, value) VALUES ('version', ?)").run(VERSION);
     }

@@ -1,8 +1,8 @@
 // One message as the full-text index holds it: for each kind of SEARCH key, the very strings
 // the matcher looks in (src/imap/search/search-text.ts, message/body-text.ts), lower-cased by
-// the same code, so a needle SEARCH finds is always in the index (the index may only narrow).
-// HTML parts stay as SEARCH reads them (tags and all): text reduced from them would miss
-// needles SEARCH finds.
+// the same code, whole (never cut short), so a needle is in a column exactly when SEARCH finds
+// it in the message (fts-query.ts says for which keys and needles). HTML parts stay as SEARCH
+// reads them (tags and all): text reduced from them would miss needles SEARCH finds.
 import { bodyText, indexMessage, type MimeIndex } from "../../message/index.js";
 import { headerFields } from "../search/header-values.js";
 import { addressText, fieldLine, headerText, subjectText } from "../search/search-text.js";
@@ -13,8 +13,9 @@ export type Column = (typeof COLUMNS)[number];
 
 export type FtsDocument = Record<Column, string>;
 
-/** NUL cannot reach the tokenizer safely; no needle the index answers holds one (see fts-query.ts). */
-const clean = (s: string) => (s.includes("\0") ? s.replace(/\0/g, " ") : s);
+/** NUL cannot reach the tokenizer safely: U+FFFD stands for it, a character no needle the
+ *  index answers holds (fts-query.ts), so no match is made or lost by it. */
+const clean = (s: string) => (s.includes("\0") ? s.replace(/\0/g, "\ufffd") : s);
 
 export function ftsDocument(file: Buffer, index: MimeIndex = indexMessage(file)): FtsDocument {
   const block = file.subarray(index.root.headerStart, index.root.headerEnd);

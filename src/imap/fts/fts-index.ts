@@ -1,7 +1,8 @@
 // A user's full-text index: the open index file, which message identity each row was made
-// from (in memory), which messages of a folder it holds (once per folder state), and the
-// narrowing a SEARCH asks for. Any trouble with the file (corrupt, deleted, full disk) never fails a SEARCH:
-// it then scans, and the index is replaced or waits.
+// from (in memory), which messages of a folder it holds (once per folder state), and what it
+// tells a SEARCH (which messages may match; for most needle keys, which do). Any trouble with
+// the file (corrupt, deleted, full disk) never fails a SEARCH: it then scans, and the index is
+// replaced or waits.
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import type { FtsOptions, Logger } from "../api.js";
@@ -11,7 +12,7 @@ import type { SearchKey } from "../../protocol/ast.js";
 import type { MessageRecord } from "../../store/contract.js";
 import { FTS_DB, openFtsDb, removeFtsDb, type OpenedIndex } from "./fts-db.js";
 import type { FtsDocument } from "./fts-document.js";
-import { narrow } from "./fts-query.js";
+import { answer, type IndexAnswer } from "./fts-query.js";
 
 
 /** What the store's records hold beyond MessageRecord: the file's identity. */
@@ -20,6 +21,15 @@ export interface FileRecord extends MessageRecord { ino: number; fileSize: numbe
 const hasIdentity = (r: MessageRecord): r is FileRecord => typeof (r as FileRecord).ino === "number";
 
 interface Doc { size: number; mtime: number }
+
+/** What the index tells one SEARCH (FtsIndex.answer). */
+export interface FtsAnswer {
+  /** the UIDs that may match (those the index does not hold included); null: any may */
+  candidates: Set<number> | null;
+  /** For a key the index answers exactly (fts-query.ts) and a message it holds: whether the
+   *  message matches the key; undefined: the matcher must look. */
+  known(key: SearchKey, rec: MessageRecord): boolean | undefined;
+}
 
 /** Which messages of one folder snapshot the index holds (see FtsIndex.held). */
 export interface Held {
@@ -83,26 +93,36 @@ export class FtsIndex {
   }
 
   /**
-   * The UIDs of the folder snapshot `msgs` a SEARCH with `keys` must test: those the index says
-   * may match and those it does not hold yet; null when it narrows nothing (test them all).
-   * Decided here, at once: rows written while the SEARCH goes on cannot make it skip a message.
+   * What the index tells a SEARCH with `keys` of the folder snapshot `msgs` (see FtsAnswer), or
+   * null when it can tell nothing. Decided here, at once: rows written while the SEARCH goes on
+   * cannot make it skip a message or answer one from a row it did not hold.
    */
-  candidates(msgs: readonly MessageRecord[], keys: SearchKey[]): Set<number> | null {
+  answer(msgs: readonly MessageRecord[], keys: SearchKey[]): FtsAnswer | null {
     const ix = this.db();
     if (!ix) return null;
-    let rows: Set<number> | null;
+    let said: IndexAnswer;
     try {
-      rows = narrow(keys, (q) => new Set(ix.stmts.match.all(q) as number[]));
+      said = answer(keys, (q) => new Set(ix.stmts.match.all(q) as number[]));
     } catch (e) {
       this.failed(e, "full-text query failed");
       return null;
     }
-    if (rows === null) return null;
     const { missing, uidsOf } = this.held(msgs);
-    const out = new Set<number>();
-    for (const r of missing) out.add(r.uid);
-    for (const ino of rows) for (const uid of uidsOf.get(ino) ?? []) out.add(uid);
-    return out;
+    let candidates: Set<number> | null = null;
+    if (said.rows !== null) {
+      candidates = new Set<number>();
+      for (const r of missing) candidates.add(r.uid);
+      for (const ino of said.rows) for (const uid of uidsOf.get(ino) ?? []) candidates.add(uid);
+    }
+    const { exact } = said;
+    return {
+      candidates,
+      known(key, rec) {
+        const rows = exact.get(key);
+        if (!rows || !hasIdentity(rec) || !uidsOf.get(rec.ino)?.includes(rec.uid)) return undefined;
+        return rows.has(rec.ino);
+      },
+    };
   }
 
   /** Writes the documents of these records in one transaction; false if it could not. */

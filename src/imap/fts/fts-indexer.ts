@@ -10,7 +10,7 @@ import type { SearchKey } from "../../protocol/ast.js";
 import type { Mailbox, StoreChange, UserStore } from "../../store/contract.js";
 import { TimeSlice } from "../time-slice.js";
 import { ftsDocument, type FtsDocument } from "./fts-document.js";
-import { FtsIndex, type FileRecord, type FtsOptions } from "./fts-index.js";
+import { FtsIndex, type FileRecord, type FtsAnswer, type FtsOptions } from "./fts-index.js";
 import { answerable } from "./fts-query.js";
 import { registerFts, type Narrowing } from "./fts-registry.js";
 
@@ -70,13 +70,13 @@ export class FtsIndexer implements Narrowing {
   }
 
   /**
-   * The UIDs a SEARCH of `box` with `keys` must test (see FtsIndex.candidates), or null for
-   * all; a first SEARCH the index could answer starts indexing the folder.
+   * What the index tells a SEARCH of `box` with `keys` (see FtsIndex.answer), or null:
+   * nothing; a first SEARCH the index could answer starts indexing the folder.
    */
-  narrowing(box: Mailbox, keys: SearchKey[]): Set<number> | null {
+  narrowing(box: Mailbox, keys: SearchKey[]): FtsAnswer | null {
     if (!this.index.opts.enabled || !answerable(keys)) return null;
     this.searching(box);
-    return this.index.candidates(box.messages(), keys);
+    return this.index.answer(box.messages(), keys);
   }
 
   /** A SEARCH looked in this folder: index it from now on, and what it lacks now (a new or

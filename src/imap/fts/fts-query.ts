@@ -1,74 +1,94 @@
-// Which messages a SEARCH may match, as the full-text index can tell: the keys become FTS5
-// queries (each needle as trigrams that must all be in the key's column), combined as the keys
-// are (AND: intersection, OR: union); whatever the index cannot answer (NOT, flags, dates, a
-// needle shorter than three characters) narrows nothing. The result is a superset: every
-// message in it is still checked by the matcher.
+// What the full-text index can tell a SEARCH: each needle key becomes an FTS5 phrase query of
+// the whole needle in the key's columns (trigram tokenizer, positions kept: a phrase match is a
+// substring match), combined as the keys are (AND: intersection, OR: union). Whatever the index
+// cannot answer (NOT, flags, dates, a needle shorter than three characters) narrows nothing.
+// For most needle keys the phrase match is the matcher's answer itself (see `exact`): those
+// keys need no look at the message; the others (HEADER, a needle with a newline) only narrow.
 import type { SearchKey } from "../../protocol/ast.js";
 import type { Column } from "./fts-document.js";
 
 /** Row ids (inodes) that may match, or null: any message may. */
 export type Narrowed = Set<number> | null;
 
-/** At most this many trigrams per needle: each is a doclist to read, and a few already narrow. */
-const MAX_TRIGRAMS = 6;
+/** What the index says of a SEARCH's keys, over the rows it holds. */
+export interface IndexAnswer {
+  /** the rows that may match every key of the SEARCH; null: any may */
+  rows: Narrowed;
+  /** keys whose rows are exactly the rows that match them (a row not in it does not) */
+  exact: Map<SearchKey, Set<number>>;
+}
 
 const COLUMN_OF: Partial<Record<SearchKey["kind"], Column[]>> = {
   TEXT: ["body", "head"], BODY: ["body"], SUBJECT: ["subject"], HEADER: ["hdr"],
   FROM: ["from"], TO: ["to"], CC: ["cc"], BCC: ["bcc"],
 };
 
+/**
+ * Keys whose columns hold exactly the strings the matcher looks in, joined by "\n": a needle
+ * without a newline is in the column iff it is in one of them. HEADER's column holds every
+ * field, so it only narrows.
+ */
+const EXACT = new Set<SearchKey["kind"]>(["TEXT", "BODY", "SUBJECT", "FROM", "TO", "CC", "BCC"]);
+
+interface KeyQuery { query: string; exact: boolean }
+
 /** The FTS5 query for a needle key, or null when the index cannot answer it. */
-export function keyQuery(key: SearchKey): string | null {
+export function keyQuery(key: SearchKey): KeyQuery | null {
   const cols = COLUMN_OF[key.kind];
   if (!cols || !("value" in key)) return null;
   // lower-cased exactly as the matcher does it; the index holds lower-cased text
   const needle = key.value.toString("utf8").toLowerCase();
-  // U+FFFD may stand for bytes that were never text (lone surrogates went to SQLite as it)
-  if (needle.includes("\0") || needle.includes("\ufffd")) return null;
-  const cps = [...needle];
-  if (cps.length < 3) return null;
-  const grams = new Set<string>();
-  const last = cps.length - 3;
-  const step = Math.max(1, Math.ceil(last / (MAX_TRIGRAMS - 1)));
-  for (let i = 0; i < last; i += step) grams.add(cps.slice(i, i + 3).join(""));
-  grams.add(cps.slice(last).join(""));
-  const terms = [...grams].map((g) => `"${g.replace(/"/g, '""')}"`).join(" AND ");
-  return `{${cols.map((c) => `"${c}"`).join(" ")}} : (${terms})`;
+  // the index holds U+FFFD for NUL (fts-document.ts), and SQLite's tokenizer reads lone
+  // surrogates, U+FFFE and U+FFFF as U+FFFD: a needle with any of them is the matcher's
+  if (/[\0\ufffd\ufffe\uffff]/.test(needle)) return null;
+  if ([...needle].length < 3) return null; // no trigram: the tokenizer would match nothing
+  const phrase = `"${needle.replace(/"/g, '""')}"`;
+  return { query: `{${cols.map((c) => `"${c}"`).join(" ")}} : ${phrase}`, exact: EXACT.has(key.kind) && !needle.includes("\n") };
 }
 
-/** Whether the index can narrow a SEARCH with these keys at all. */
-export const answerable = (keys: SearchKey[]): boolean => narrow(keys, () => new Set()) !== null;
-
-/** The rows that may match every key of `keys` (a SEARCH's top level is an AND). */
-export function narrow(keys: SearchKey[], match: (query: string) => Set<number>): Narrowed {
-  return narrowAnd(keys, match);
+/** Whether the index can tell a SEARCH with these keys anything. */
+export function answerable(keys: SearchKey[]): boolean {
+  const a = answer(keys, () => new Set());
+  return a.rows !== null || a.exact.size > 0;
 }
 
-function narrowAnd(keys: SearchKey[], match: (query: string) => Set<number>): Narrowed {
+/** What the index says of `keys` (a SEARCH's top level is an AND); `match` runs one query. */
+export function answer(keys: SearchKey[], match: (query: string) => Set<number>): IndexAnswer {
+  const exact = new Map<SearchKey, Set<number>>();
+  const rowsOf = (key: SearchKey): Narrowed => {
+    const q = keyQuery(key);
+    if (q === null) return null;
+    const rows = match(q.query);
+    if (q.exact) exact.set(key, rows);
+    return rows;
+  };
+  return { rows: narrowAnd(keys, rowsOf), exact };
+}
+
+function narrowAnd(keys: SearchKey[], rowsOf: (k: SearchKey) => Narrowed): Narrowed {
   let out: Narrowed = null;
   for (const k of keys) {
-    const n = narrowKey(k, match);
+    const n = narrowKey(k, rowsOf);
     if (n === null) continue;
-    out = out === null ? n : intersect(out, n);
+    out = out === null ? n : intersect(out, n); // (row sets are shared with `exact`: never changed)
   }
   return out;
 }
 
-function narrowKey(key: SearchKey, match: (query: string) => Set<number>): Narrowed {
+// NOT is not looked into: the keys under it are always the matcher's (the property test's
+// NOT NOT is the scan it compares with)
+function narrowKey(key: SearchKey, rowsOf: (k: SearchKey) => Narrowed): Narrowed {
   switch (key.kind) {
-    case "AND": return narrowAnd(key.keys, match);
+    case "AND": return narrowAnd(key.keys, rowsOf);
     case "OR": {
-      const a = narrowKey(key.left, match);
-      if (a === null) return null;
-      const b = narrowKey(key.right, match);
-      if (b === null) return null;
-      for (const x of b) a.add(x);
-      return a;
+      const a = narrowKey(key.left, rowsOf);
+      const b = narrowKey(key.right, rowsOf); // (its exact rows are worth having either way)
+      if (a === null || b === null) return null;
+      const out = new Set(a);
+      for (const x of b) out.add(x);
+      return out;
     }
-    default: {
-      const q = keyQuery(key);
-      return q === null ? null : match(q);
-    }
+    default: return rowsOf(key);
   }
 }
 

@@ -2,12 +2,12 @@
 // index is the user's; the indexer registers each mailbox the store opens.
 import type { Mailbox } from "../../store/contract.js";
 import type { SearchKey } from "../../protocol/ast.js";
+import type { FtsAnswer } from "./fts-index.js";
 
 /** What SEARCH asks of the index (the indexer answers it). */
 export interface Narrowing {
-  /** The UIDs of `box` that may match `keys` (those it does not hold included), or null when
-   *  the index cannot narrow them. */
-  narrowing(box: Mailbox, keys: SearchKey[]): Set<number> | null;
+  /** What the index tells a SEARCH of `box` with `keys`, or null: nothing. */
+  narrowing(box: Mailbox, keys: SearchKey[]): FtsAnswer | null;
 }
 
 const byMailbox = new WeakMap<Mailbox, Narrowing>();
