@@ -175,6 +175,7 @@ describe("live fuzzing against asimapd", () => {
       ["SEARCH with 15,000 nested parentheses", () => `p1 SEARCH ${"(".repeat(15000)}ALL${")".repeat(15000)}\r\n`, /^p1 (OK|BAD|NO)/],
       ["SEARCH with 12,000 NOTs", () => `p1 SEARCH ${"NOT ".repeat(12000)}ALL\r\n`, /^p1 (OK|BAD|NO)/],
       ["SEARCH with 5,000 nested ORs", () => `p1 SEARCH ${"OR ALL ".repeat(5000)}ALL\r\n`, /^p1 (OK|BAD|NO)/],
+      ["SEARCH with 5,000 nested ORs of needles", () => `p1 SEARCH ${"OR BODY quokka ".repeat(5000)}ALL\r\n`, /^p1 (OK|BAD|NO)/],
       ["FETCH 1:4294967295,*:1", () => "p1 FETCH 1:4294967295,*:1 (FLAGS)\r\n", /^p1 (OK|BAD|NO)/],
       ["UID FETCH 1:4294967296 (out of range)", () => "p1 UID FETCH 1:4294967296 (FLAGS)\r\n", /^p1 BAD/],
       ["100,000-element sequence set", () => `p1 FETCH ${Array.from({ length: 100000 }, (_, i) => i + 1).join(",")} (FLAGS)\r\n`, /^(p1|\*) (BAD|NO)/],

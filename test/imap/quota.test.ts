@@ -168,8 +168,8 @@ describe("usage", () => {
     worlds = [];
     const db = new Database(join(w.root, ".asimap-state.sqlite"));
     db.exec(`DROP TRIGGER usage_added; DROP TRIGGER usage_removed; DROP TRIGGER usage_gone;
-      DROP TABLE mailbox_usage`);
-    db.pragma("user_version = 7"); // the schema before the quota migration (the last)
+      DROP TABLE mailbox_usage; DROP TRIGGER metadata_gone; DROP TABLE metadata`);
+    db.pragma("user_version = 7"); // the schema before the quota migration (METADATA's, after it, undone too)
     db.close();
     const again = await world({ storage: 100, messages: 100 }, w.home);
     expect(await quotaLine(again.c)).toEqual(before);

@@ -65,10 +65,13 @@ export function answer(keys: SearchKey[], match: (query: string) => Set<number>)
   return { rows: narrowAnd(keys, rowsOf), exact };
 }
 
-function narrowAnd(keys: SearchKey[], rowsOf: (k: SearchKey) => Narrowed): Narrowed {
+/** Deeper than this (OR chains, nested lists) the index tells nothing: the matcher answers. */
+const MAX_DEPTH = 200;
+
+function narrowAnd(keys: SearchKey[], rowsOf: (k: SearchKey) => Narrowed, depth = 0): Narrowed {
   let out: Narrowed = null;
   for (const k of keys) {
-    const n = narrowKey(k, rowsOf);
+    const n = narrowKey(k, rowsOf, depth);
     if (n === null) continue;
     out = out === null ? n : intersect(out, n); // (row sets are shared with `exact`: never changed)
   }
@@ -77,12 +80,13 @@ function narrowAnd(keys: SearchKey[], rowsOf: (k: SearchKey) => Narrowed): Narro
 
 // NOT is not looked into: the keys under it are always the matcher's (the property test's
 // NOT NOT is the scan it compares with)
-function narrowKey(key: SearchKey, rowsOf: (k: SearchKey) => Narrowed): Narrowed {
+function narrowKey(key: SearchKey, rowsOf: (k: SearchKey) => Narrowed, depth: number): Narrowed {
+  if (depth > MAX_DEPTH) return null; // 5,000 nested ORs overflowed the stack here
   switch (key.kind) {
-    case "AND": return narrowAnd(key.keys, rowsOf);
+    case "AND": return narrowAnd(key.keys, rowsOf, depth + 1);
     case "OR": {
-      const a = narrowKey(key.left, rowsOf);
-      const b = narrowKey(key.right, rowsOf); // (its exact rows are worth having either way)
+      const a = narrowKey(key.left, rowsOf, depth + 1);
+      const b = narrowKey(key.right, rowsOf, depth + 1); // (its exact rows are worth having either way)
       if (a === null || b === null) return null;
       const out = new Set(a);
       for (const x of b) out.add(x);
