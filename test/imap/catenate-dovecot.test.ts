@@ -3,7 +3,7 @@
 // code must agree (BADURL with the same URL, TRYCREATE, UNKNOWN-CTE), and the messages stored
 // must be the same bytes.
 import { describe, expect, it } from "vitest";
-import { dovecotSessions, haveDovecot } from "../message/dovecot-oracle.js";
+import { dovecotSessions } from "../message/dovecot-oracle.js";
 import { useServer } from "./setup.js";
 
 const t = useServer();
@@ -65,7 +65,7 @@ function bodies(out: string): string[] {
   return got;
 }
 
-describe.runIf(haveDovecot)("CATENATE compared with Dovecot", () => {
+describe("CATENATE compared with Dovecot", () => {
   it("the same outcome for every case, the same messages stored", async () => {
     const setup = `a CREATE src\r\nb CREATE box2\r\nc APPEND src ${lit(MULTI)}\r\nd APPEND src ${lit(SIMPLE)}\r\nz LOGOUT\r\n`;
     const run = `s SELECT src\r\n${CASES.map((c, i) => `c${i} APPEND ${c}\r\n`).join("")}z LOGOUT\r\n`;

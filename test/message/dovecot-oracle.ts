@@ -1,12 +1,11 @@
 // Test-side oracle: runs Dovecot's imap binary as one process on a temporary maildir (no
 // network, commands on stdin) and reads its FETCH answers into plain values.
 import { spawnSync } from "node:child_process";
-import { chownSync, closeSync, existsSync, openSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, closeSync, openSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const DOVECOT_IMAP = "/usr/lib/dovecot/imap";
-export const haveDovecot = existsSync(DOVECOT_IMAP);
 
 /** A parsed IMAP value: strings as "binary" strings (one char per byte). */
 export type Val = null | number | string | Val[] | { atom: string };

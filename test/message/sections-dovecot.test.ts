@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { crlfChunks, indexMessage, partialPieces, resolveSection, type SectionData } from "../../src/message/index.js";
-import { dovecotFetch, haveDovecot } from "./dovecot-oracle.js";
+import { dovecotFetch } from "./dovecot-oracle.js";
 import { message } from "./mime-gen.js";
 import { MAIL_BEFORE } from "../fixtures/paths.js";
 
@@ -62,7 +62,7 @@ function check(messages: Buffer[], names: string[]) {
   return diffs;
 }
 
-describe.runIf(haveDovecot)("sections against Dovecot", () => {
+describe("sections against Dovecot", () => {
   it("fixtures: every section's bytes equal Dovecot's", () => {
     const BASE = MAIL_BEFORE;
     const files: string[] = [];

@@ -5,7 +5,6 @@ import { spawnSync } from "node:child_process";
 import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-export { haveDovecot } from "../message/dovecot-oracle.js";
 
 const DOVECOT_IMAP = "/usr/lib/dovecot/imap";
 
